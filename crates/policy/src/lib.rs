@@ -1,1 +1,13 @@
-//! portcullis-policy
+//! The Conditional Access engine: Microsoft Graph `conditionalAccessPolicy` policies,
+//! imported as Entra exports them, validated, and evaluated exactly as
+//! `shared/reference/entra.md` §2 describes.
+//!
+//! Pure: no I/O, no async, no clock. Every input (the sign-in, the directory facts,
+//! the current time) is passed in, so the engine can be tested exhaustively and
+//! benchmarked in isolation.
+
+pub mod device_filter;
+pub mod import;
+pub mod model;
+pub mod strength;
+pub mod validate;

@@ -1,0 +1,1 @@
+//! Device filter rules (`conditions.devices.deviceFilter.rule`): grammar and evaluation.

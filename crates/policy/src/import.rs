@@ -1,0 +1,1 @@
+//! Reading policy files exactly as Entra exports them (any encoding, `@odata` annotations).

@@ -1,0 +1,1 @@
+//! The Graph `conditionalAccessPolicy` model and its companions (named locations, authentication strengths).

@@ -1,0 +1,1 @@
+//! Authentication strengths: built-in definitions and whether used methods satisfy one.

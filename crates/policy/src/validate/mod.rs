@@ -1,0 +1,1 @@
+//! Validation of policies against the documented constraints.
