@@ -1,1 +1,7 @@
-//! portcullis-server
+//! The running server: typed configuration, telemetry, storage selection, TLS,
+//! listeners and graceful shutdown.
+
+pub mod config;
+pub mod shutdown;
+pub mod telemetry;
+pub mod tls;

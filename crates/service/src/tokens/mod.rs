@@ -1,0 +1,4 @@
+//! OAuth2 access tokens for the admin API.
+
+pub mod access_token;
+pub mod signing_key;

@@ -1,0 +1,3 @@
+//! OData query options as Microsoft Graph uses them.
+
+pub mod filter;
