@@ -1,1 +1,36 @@
-//! portcullis-store
+//! Repository traits for every stored Portcullis thing, the backend-neutral filter and
+//! paging types, SQL helpers both SQL backends share, and (feature `testsuite`) the
+//! conformance suite each backend runs.
+//!
+//! Design:
+//! - Reads are per-resource traits ([`UserStore`], [`GroupStore`], …); [`Store`] bundles
+//!   them for `Arc<dyn Store>` (via `async-trait`).
+//! - Every audited write is a [`Change`] in a [`Batch`] with its [`AuditRecord`]s, applied by
+//!   [`Store::commit`] in one transaction: nothing is half-written, and the API answers
+//!   only after the audit entry is durable.
+//! - High-rate, non-admin writes (sessions, refresh tokens, sign-in log, device posture,
+//!   risk detections) have direct methods.
+//!
+//! [`AuditRecord`]: portcullis_core::AuditRecord
+
+// Tests may unwrap: a panic there is a failed test, not a crashed server.
+#![cfg_attr(test, allow(clippy::unwrap_used))]
+
+pub mod change;
+pub mod error;
+pub mod filter;
+pub mod page;
+pub mod policy;
+pub mod sql;
+mod traits;
+
+pub use change::{Batch, Change, CommitReceipt};
+pub use error::{StoreError, StoreResult};
+pub use filter::{
+    AuditField, Filter, FilterField, FilterValue, GroupField, SignInField, UserField, ValueKind,
+};
+pub use page::{
+    AuditQuery, Cursor, ListQuery, MAX_PAGE_SIZE, Order, Page, SignInOutcome, SignInQuery,
+};
+pub use policy::{PolicyKind, PolicySnapshot, Precondition, SINGLETON_ID, StoredPolicy};
+pub use traits::*;

@@ -1,0 +1,269 @@
+//! SQL rendering shared by the SQL backends: filters and keyset conditions become SQL text
+//! with numbered placeholders (`$1`, `$2` — both SQLite and PostgreSQL accept them) and a
+//! list of parameters to bind. Only allow-listed column names from [`FilterField`] ever
+//! reach the SQL text; every value is a bound parameter.
+
+use serde_json::Value;
+
+use crate::error::StoreError;
+use crate::filter::{Filter, FilterField, FilterValue, ValueKind, check_value};
+use crate::page::{Cursor, Order};
+
+/// A value to bind.
+#[derive(Debug, Clone, PartialEq)]
+pub enum SqlParam {
+    Bool(bool),
+    Int(i64),
+    Text(String),
+}
+
+/// Parameters collected while rendering, numbered from 1.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct SqlParams {
+    pub values: Vec<SqlParam>,
+}
+
+impl SqlParams {
+    pub fn new() -> Self {
+        SqlParams::default()
+    }
+
+    /// Adds a parameter and returns its placeholder.
+    pub fn push(&mut self, value: SqlParam) -> String {
+        self.values.push(value);
+        format!("${}", self.values.len())
+    }
+}
+
+/// Renders a filter as a boolean SQL expression.
+pub fn render_filter<F: FilterField>(
+    filter: &Filter<F>,
+    params: &mut SqlParams,
+) -> Result<String, StoreError> {
+    Ok(match filter {
+        Filter::Eq(field, FilterValue::Null) => format!("{} IS NULL", field.column()),
+        Filter::Ne(field, FilterValue::Null) => format!("{} IS NOT NULL", field.column()),
+        Filter::Eq(field, value) => {
+            check_value(*field, value)?;
+            let p = params.push(param(*field, value));
+            format!("{} = {p}", field.column())
+        }
+        Filter::Ne(field, value) => {
+            // OData: a missing value is "not equal" to any literal.
+            check_value(*field, value)?;
+            let p = params.push(param(*field, value));
+            format!("({col} <> {p} OR {col} IS NULL)", col = field.column())
+        }
+        Filter::StartsWith(field, prefix) => {
+            if field.kind() != ValueKind::Text {
+                return Err(StoreError::Invalid(format!(
+                    "startswith needs a string property; {} is not one",
+                    field.graph_name()
+                )));
+            }
+            let prefix = if field.case_insensitive() {
+                prefix.to_lowercase()
+            } else {
+                prefix.clone()
+            };
+            // substr/length instead of LIKE: no wildcard escaping, and the same
+            // case-sensitive semantics on both backends.
+            let len = i64::try_from(prefix.chars().count()).unwrap_or(i64::MAX);
+            let len_p = params.push(SqlParam::Int(len));
+            let prefix_p = params.push(SqlParam::Text(prefix));
+            format!("substr({}, 1, {len_p}) = {prefix_p}", field.column())
+        }
+        Filter::And(a, b) => format!(
+            "({} AND {})",
+            render_filter(a, params)?,
+            render_filter(b, params)?
+        ),
+        Filter::Or(a, b) => format!(
+            "({} OR {})",
+            render_filter(a, params)?,
+            render_filter(b, params)?
+        ),
+    })
+}
+
+fn param<F: FilterField>(field: F, value: &FilterValue) -> SqlParam {
+    match value {
+        FilterValue::Bool(b) => SqlParam::Bool(*b),
+        FilterValue::Int(i) => SqlParam::Int(*i),
+        FilterValue::Text(s) if field.case_insensitive() => SqlParam::Text(s.to_lowercase()),
+        FilterValue::Text(s) => SqlParam::Text(s.clone()),
+        // Null is rendered as IS [NOT] NULL before reaching here.
+        FilterValue::Null => SqlParam::Text(String::new()),
+    }
+}
+
+/// ORDER BY and keyset pieces for a listing sorted by a field and then `id`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Keyset {
+    /// `col ASC, id ASC`
+    pub order_by: String,
+    /// `(col, id) > ($n, $m)` when a cursor was given.
+    pub after: Option<String>,
+    /// The column whose value goes into the next cursor (`None`: id only).
+    pub sort_column: Option<&'static str>,
+}
+
+/// Builds the keyset clauses for `order` (or by id) continuing after `cursor`.
+pub fn keyset<F: FilterField>(
+    order: Option<Order<F>>,
+    cursor: Option<&Cursor>,
+    params: &mut SqlParams,
+) -> Result<Keyset, StoreError> {
+    let (field, descending) = match order {
+        Some(Order { field, descending }) => {
+            if !field.sortable() {
+                return Err(StoreError::Invalid(format!(
+                    "cannot sort by {}",
+                    field.graph_name()
+                )));
+            }
+            (Some(field).filter(|f| f.column() != "id"), descending)
+        }
+        None => (None, false),
+    };
+    let dir = if descending { "DESC" } else { "ASC" };
+    let cmp = if descending { "<" } else { ">" };
+    let Some(field) = field else {
+        let after = match cursor {
+            Some(cursor) => {
+                let key = cursor.decode(1)?;
+                let id = key[0].as_str().ok_or_else(bad_cursor)?.to_owned();
+                Some(format!("id {cmp} {}", params.push(SqlParam::Text(id))))
+            }
+            None => None,
+        };
+        return Ok(Keyset {
+            order_by: format!("id {dir}"),
+            after,
+            sort_column: None,
+        });
+    };
+    let col = field.column();
+    let after = match cursor {
+        Some(cursor) => {
+            let key = cursor.decode(2)?;
+            let value = match (field.kind(), &key[0]) {
+                (ValueKind::Int, Value::Number(n)) => {
+                    SqlParam::Int(n.as_i64().ok_or_else(bad_cursor)?)
+                }
+                (ValueKind::Text, Value::String(s)) => SqlParam::Text(s.clone()),
+                _ => return Err(bad_cursor()),
+            };
+            let id = key[1].as_str().ok_or_else(bad_cursor)?.to_owned();
+            let value_p = params.push(value);
+            let id_p = params.push(SqlParam::Text(id));
+            // Expanded form of the row comparison (col, id) > (v, i): both backends plan
+            // it as an index range on (col, id).
+            Some(format!(
+                "({col} {cmp} {value_p} OR ({col} = {value_p} AND id {cmp} {id_p}))"
+            ))
+        }
+        None => None,
+    };
+    Ok(Keyset {
+        order_by: format!("{col} {dir}, id {dir}"),
+        after,
+        sort_column: Some(col),
+    })
+}
+
+fn bad_cursor() -> StoreError {
+    StoreError::Invalid("the paging token ($skiptoken) does not fit this query".into())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::filter::UserField;
+
+    #[test]
+    fn renders_with_bound_values_only() {
+        let filter = Filter::Eq(
+            UserField::UserPrincipalName,
+            FilterValue::Text("Ada@X.com'; DROP".into()),
+        )
+        .and(Filter::Ne(
+            UserField::AccountEnabled,
+            FilterValue::Bool(false),
+        ))
+        .or(Filter::StartsWith(UserField::DisplayName, "Gr".into()));
+        let mut params = SqlParams::new();
+        let sql = render_filter(&filter, &mut params).unwrap();
+        assert_eq!(
+            sql,
+            "((upn_lower = $1 AND (account_enabled <> $2 OR account_enabled IS NULL)) OR substr(display_name_lower, 1, $3) = $4)"
+        );
+        assert_eq!(
+            params.values,
+            vec![
+                SqlParam::Text("ada@x.com'; drop".into()),
+                SqlParam::Bool(false),
+                SqlParam::Int(2),
+                SqlParam::Text("gr".into())
+            ]
+        );
+    }
+
+    #[test]
+    fn null_and_type_errors() {
+        let mut params = SqlParams::new();
+        assert_eq!(
+            render_filter(&Filter::Eq(UserField::Mail, FilterValue::Null), &mut params).unwrap(),
+            "mail_lower IS NULL"
+        );
+        assert!(
+            render_filter(
+                &Filter::StartsWith(UserField::AccountEnabled, "t".into()),
+                &mut params
+            )
+            .is_err()
+        );
+        assert!(
+            render_filter(
+                &Filter::Eq(UserField::AccountEnabled, FilterValue::Int(1)),
+                &mut params
+            )
+            .is_err()
+        );
+    }
+
+    #[test]
+    fn keyset_clauses() {
+        let mut params = SqlParams::new();
+        let ks = keyset::<UserField>(None, None, &mut params).unwrap();
+        assert_eq!(ks.order_by, "id ASC");
+        let cursor = Cursor::encode(&[Value::from("ada"), Value::from("id-1")]);
+        let order = Some(Order {
+            field: UserField::DisplayName,
+            descending: true,
+        });
+        let ks = keyset(order, Some(&cursor), &mut params).unwrap();
+        assert_eq!(ks.order_by, "display_name_lower DESC, id DESC");
+        assert_eq!(
+            ks.after.unwrap(),
+            "(display_name_lower < $1 OR (display_name_lower = $1 AND id < $2))"
+        );
+        let order = Some(Order {
+            field: UserField::Mail,
+            descending: false,
+        });
+        assert!(keyset(order, None, &mut params).is_err());
+        let wrong = Cursor::encode(&[Value::from(1)]);
+        assert!(
+            keyset::<UserField>(
+                order.map(|_| Order {
+                    field: UserField::DisplayName,
+                    descending: false
+                }),
+                Some(&wrong),
+                &mut params
+            )
+            .is_err()
+        );
+    }
+}
