@@ -11,3 +11,7 @@ pub mod import;
 pub mod model;
 pub mod strength;
 pub mod validate;
+
+pub use import::{ImportError, import_named_locations, import_policies};
+pub use model::{ConditionalAccessPolicy, NamedLocation};
+pub use validate::{Severity, ValidationContext, ValidationError, validate};
