@@ -462,3 +462,23 @@ fn operator_other_than_and_or_is_kept() {
     assert!(!operator.is_known());
     assert_eq!(operator.as_str(), "XOR");
 }
+
+#[test]
+fn deeply_nested_input_is_an_error_not_a_crash() {
+    let deep = format!("{}{}", "[".repeat(100_000), "]".repeat(100_000));
+    let error = import_policies(deep.as_bytes()).expect_err("too deep");
+    assert!(
+        error.to_string().contains("recursion limit exceeded"),
+        "{error}"
+    );
+    let nested_extra = format!(
+        "{{\"displayName\": \"x\", \"betaThing\": {}1{}}}",
+        "{\"a\":".repeat(50_000),
+        "}".repeat(50_000)
+    );
+    let error = import_policies(nested_extra.as_bytes()).expect_err("too deep");
+    assert!(
+        error.to_string().contains("recursion limit exceeded"),
+        "{error}"
+    );
+}

@@ -3,6 +3,7 @@
 
 use portcullis_policy::import::{export_json, import_named_locations, import_policies};
 use portcullis_policy::model::*;
+use portcullis_policy::validate::{ValidationContext, validate, validate_named_location};
 use proptest::collection::{btree_set, vec};
 use proptest::option;
 use proptest::prelude::*;
@@ -74,7 +75,7 @@ fn filter() -> impl Strategy<Value = ConditionalAccessFilter> {
         .prop_map(|(mode, rule, extra)| ConditionalAccessFilter { mode, rule, extra })
 }
 
-fn guests() -> impl Strategy<Value = GuestsOrExternalUsers> {
+fn guests() -> BoxedStrategy<GuestsOrExternalUsers> {
     let tenants = (
         option::of(prop_oneof![
             Just(ExternalTenants::ALL_ODATA_TYPE.to_owned()),
@@ -97,16 +98,17 @@ fn guests() -> impl Strategy<Value = GuestsOrExternalUsers> {
         option::of(tenants),
         extra(),
     )
-        .prop_map(|(guest_or_external_user_types, external_tenants, extra)| {
-            GuestsOrExternalUsers {
+        .prop_map(
+            |(guest_or_external_user_types, external_tenants, extra)| GuestsOrExternalUsers {
                 guest_or_external_user_types,
                 external_tenants,
                 extra,
-            }
-        })
+            },
+        )
+        .boxed()
 }
 
-fn users() -> impl Strategy<Value = Users> {
+fn users() -> BoxedStrategy<Users> {
     (
         ids(),
         ids(),
@@ -129,9 +131,10 @@ fn users() -> impl Strategy<Value = Users> {
             exclude_guests_or_external_users: ege,
             extra,
         })
+        .boxed()
 }
 
-fn applications() -> impl Strategy<Value = Applications> {
+fn applications() -> BoxedStrategy<Applications> {
     (
         ids(),
         ids(),
@@ -150,9 +153,10 @@ fn applications() -> impl Strategy<Value = Applications> {
                 extra,
             },
         )
+        .boxed()
 }
 
-fn client_applications() -> impl Strategy<Value = ClientApplications> {
+fn client_applications() -> BoxedStrategy<ClientApplications> {
     (
         ids(),
         ids(),
@@ -175,9 +179,10 @@ fn client_applications() -> impl Strategy<Value = ClientApplications> {
                 }
             },
         )
+        .boxed()
 }
 
-fn conditions() -> impl Strategy<Value = ConditionSet> {
+fn conditions() -> BoxedStrategy<ConditionSet> {
     let platforms = (
         vec(open::<DevicePlatform>(), 0..3),
         vec(open::<DevicePlatform>(), 0..3),
@@ -253,13 +258,14 @@ fn conditions() -> impl Strategy<Value = ConditionSet> {
                 }
             },
         )
+        .boxed()
 }
 
 fn combination() -> impl Strategy<Value = MethodCombination> {
     btree_set(open::<AuthenticationMethodMode>(), 1..3).prop_map(|set| set.into_iter().collect())
 }
 
-fn strength() -> impl Strategy<Value = AuthenticationStrengthPolicy> {
+fn strength() -> BoxedStrategy<AuthenticationStrengthPolicy> {
     let configuration = (
         option::of(prop_oneof![
             Just(CombinationConfiguration::FIDO2_ODATA_TYPE.to_owned()),
@@ -316,9 +322,10 @@ fn strength() -> impl Strategy<Value = AuthenticationStrengthPolicy> {
                 }
             },
         )
+        .boxed()
 }
 
-fn grant_controls() -> impl Strategy<Value = GrantControls> {
+fn grant_controls() -> BoxedStrategy<GrantControls> {
     (
         option::of(open::<GrantOperator>()),
         vec(open::<BuiltInControl>(), 0..3),
@@ -337,13 +344,14 @@ fn grant_controls() -> impl Strategy<Value = GrantControls> {
                 extra,
             },
         )
+        .boxed()
 }
 
 fn simple_control() -> impl Strategy<Value = SessionControl> {
     (any::<bool>(), extra()).prop_map(|(is_enabled, extra)| SessionControl { is_enabled, extra })
 }
 
-fn session_controls() -> impl Strategy<Value = SessionControls> {
+fn session_controls() -> BoxedStrategy<SessionControls> {
     let cloud = (
         any::<bool>(),
         option::of(open::<CloudAppSecurityType>()),
@@ -428,9 +436,10 @@ fn session_controls() -> impl Strategy<Value = SessionControls> {
                 }
             },
         )
+        .boxed()
 }
 
-fn policy() -> impl Strategy<Value = ConditionalAccessPolicy> {
+fn policy() -> BoxedStrategy<ConditionalAccessPolicy> {
     (
         (
             option::of(text()),
@@ -472,9 +481,10 @@ fn policy() -> impl Strategy<Value = ConditionalAccessPolicy> {
                 }
             },
         )
+        .boxed()
 }
 
-fn named_location() -> impl Strategy<Value = NamedLocation> {
+fn named_location() -> BoxedStrategy<NamedLocation> {
     let range = prop_oneof![
         "(25[0-5]|2[0-4][0-9]|1?[0-9]?[0-9])(\\.(25[0-5]|2[0-4][0-9]|1?[0-9]?[0-9])){3}/[0-9]{1,2}",
         "2001:db8:[0-9a-f]{1,4}::/[0-9]{1,3}",
@@ -525,6 +535,7 @@ fn named_location() -> impl Strategy<Value = NamedLocation> {
                 extra,
             },
         )
+        .boxed()
 }
 
 fn utf16le_with_bom(text: &str) -> Vec<u8> {
@@ -559,5 +570,36 @@ proptest! {
     #[test]
     fn flag_sets_parse_their_own_wire_form(set in flags::<GuestOrExternalUserType>()) {
         prop_assert_eq!(FlagSet::parse(&set.to_wire()), set);
+    }
+
+    #[test]
+    fn validation_never_panics(policy in policy(), location in named_location()) {
+        let context = ValidationContext {
+            groups: ValidationContext::ids(["All"]),
+            named_locations: ValidationContext::ids(Vec::<String>::new()),
+            ..ValidationContext::default()
+        };
+        for finding in validate(&policy, &context).iter().chain(&validate_named_location(&location)) {
+            prop_assert!(!finding.message.is_empty());
+        }
+    }
+
+    #[test]
+    fn import_never_panics_on_arbitrary_bytes(bytes in vec(any::<u8>(), 0..256)) {
+        let _ = import_policies(&bytes);
+        let _ = import_named_locations(&bytes);
+    }
+
+    #[test]
+    fn import_never_panics_on_mangled_exports(policy in policy(), cut in 0usize..4096, junk in "[{}\\[\\]\",:0-9a-z ]{0,4}") {
+        let exported = export_json(&policy).expect("serializes");
+        let mut cut = cut.min(exported.len());
+        while !exported.is_char_boundary(cut) {
+            cut -= 1;
+        }
+        let mangled = format!("{}{junk}{}", &exported[..cut], &exported[cut..]);
+        if let Err(error) = import_policies(mangled.as_bytes()) {
+            prop_assert!(!error.to_string().is_empty());
+        }
     }
 }
