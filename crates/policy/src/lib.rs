@@ -10,6 +10,7 @@ pub mod device_filter;
 pub mod import;
 pub mod model;
 pub mod strength;
+pub mod templates;
 pub mod validate;
 
 pub use import::{ImportError, import_named_locations, import_policies};
