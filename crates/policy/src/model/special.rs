@@ -6,6 +6,10 @@
 /// `includeUsers`, `includeApplications`, `includeLocations`, agent lists: everything.
 pub const ALL: &str = "All";
 /// `includeUsers` / `includeApplications`: nothing (used by workload-identity policies).
+///
+/// In `includeApplications` it is marked [unverified] in entra.md §1.4 (not on the v1.0
+/// page). It is accepted because real exports use it (the corpus policy CA104), and read
+/// as "no application": validation warns that such a policy never applies.
 pub const NONE: &str = "None";
 /// `includeUsers` / `excludeUsers`: the legacy guest selector.
 pub const GUESTS_OR_EXTERNAL_USERS: &str = "GuestsOrExternalUsers";
