@@ -6,7 +6,7 @@
 //! `ConditionSet::client_app_types_configured`, `IpRange::network`, …).
 //!
 //! Design rules:
-//! * every Graph enum is open ([`open_enum`]): unknown values are kept, never fatal;
+//! * every Graph enum is open ([`OpenEnum`]): unknown values are kept, never fatal;
 //! * flags enums are [`FlagSet`]s;
 //! * `null`, absent and `[]` collections are the same "not configured" value;
 //! * OData annotations are dropped, other unknown properties are kept in [`Extra`].
@@ -52,3 +52,6 @@ pub use session::{
     PersistentBrowserSessionControl, SessionControl, SessionControls,
     SignInFrequencySessionControl,
 };
+
+#[cfg(test)]
+mod tests;

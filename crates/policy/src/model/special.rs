@@ -7,7 +7,7 @@
 pub const ALL: &str = "All";
 /// `includeUsers` / `includeApplications`: nothing (used by workload-identity policies).
 ///
-/// In `includeApplications` it is marked [unverified] in entra.md §1.4 (not on the v1.0
+/// In `includeApplications` it is marked \[unverified\] in entra.md §1.4 (not on the v1.0
 /// page). It is accepted because real exports use it (the corpus policy CA104), and read
 /// as "no application": validation warns that such a policy never applies.
 pub const NONE: &str = "None";

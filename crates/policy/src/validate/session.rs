@@ -56,7 +56,7 @@ fn check_persistent_browser(policy: &ConditionalAccessPolicy, findings: &mut Vec
 /// "`everyTime` is available for risky users, risky sign-ins and Intune enrollment"
 /// (Graph `signInFrequencySessionControl`, entra.md §1.7). The newer concept page
 /// (`concept-session-lifetime.md`, 2025) lists more scenarios (sensitive apps, VPN, PIM,
-/// Azure Virtual Desktop) — a [conflict]; following the brief and the Graph reference to
+/// Azure Virtual Desktop) — a \[conflict\]; following the brief and the Graph reference to
 /// the letter, the restrictive reading is enforced: the policy must have a user or
 /// sign-in risk condition, require risk remediation (which adds "every time" itself), or
 /// target only the Microsoft Intune Enrollment application.
