@@ -1,0 +1,25 @@
+//! The SQLite specifics the shared SQL implementation needs.
+
+use sqlx::{Pool, Transaction};
+
+pub(crate) type Db = sqlx::Sqlite;
+
+pub(crate) const BACKEND: &str = "sqlite";
+
+/// `BEGIN IMMEDIATE` takes the database's write lock at the start, so a commit never
+/// fails half-way with SQLITE_BUSY on a read-to-write upgrade; other writers wait in the
+/// busy handler. SQLite has one writer at a time, which also keeps the audit chain linear.
+pub(crate) async fn begin_write(pool: &Pool<Db>) -> Result<Transaction<'static, Db>, sqlx::Error> {
+    pool.begin_with("BEGIN IMMEDIATE").await
+}
+
+/// A deferred transaction reads from one WAL snapshot from its first read on.
+pub(crate) async fn begin_snapshot(
+    pool: &Pool<Db>,
+) -> Result<Transaction<'static, Db>, sqlx::Error> {
+    pool.begin().await
+}
+
+/// Reading the state row inside `BEGIN IMMEDIATE` is already exclusive.
+pub(crate) const LOCK_STORE_STATE: &str =
+    "SELECT policy_version, audit_seq, audit_head_hash FROM store_state WHERE id = 1";

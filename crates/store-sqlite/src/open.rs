@@ -1,0 +1,95 @@
+//! Opening the database: WAL, foreign keys, a busy timeout, full sync, migrations.
+
+use std::path::{Path, PathBuf};
+use std::str::FromStr;
+use std::time::Duration;
+
+use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
+
+use crate::SqliteStore;
+
+/// The database file name inside a data directory.
+pub const DATABASE_FILE: &str = "portcullis.db";
+
+/// Why the database could not be opened.
+#[derive(Debug, thiserror::Error)]
+pub enum OpenError {
+    #[error("cannot create data directory {path}: {source}")]
+    DataDir {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+    #[error("invalid SQLite database URL {url:?}: {source}")]
+    Url { url: String, source: sqlx::Error },
+    #[error("cannot open SQLite database {target}: {source}")]
+    Connect { target: String, source: sqlx::Error },
+    #[error("cannot migrate SQLite database {target}: {source}")]
+    Migrate {
+        target: String,
+        source: sqlx::migrate::MigrateError,
+    },
+}
+
+/// The embedded migrations.
+pub(crate) static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations");
+
+impl SqliteStore {
+    /// Opens (creating if needed) `portcullis.db` in `data_dir` and migrates it.
+    pub async fn open_dir(data_dir: &Path) -> Result<Self, OpenError> {
+        tokio::fs::create_dir_all(data_dir)
+            .await
+            .map_err(|source| OpenError::DataDir {
+                path: data_dir.to_owned(),
+                source,
+            })?;
+        let path = data_dir.join(DATABASE_FILE);
+        let options = SqliteConnectOptions::new()
+            .filename(&path)
+            .create_if_missing(true);
+        Self::open_with(options, &path.display().to_string()).await
+    }
+
+    /// Opens a `sqlite://path` (or `sqlite:path`) URL and migrates it.
+    pub async fn open_url(url: &str) -> Result<Self, OpenError> {
+        let options = SqliteConnectOptions::from_str(url)
+            .map_err(|source| OpenError::Url {
+                url: url.to_owned(),
+                source,
+            })?
+            .create_if_missing(true);
+        Self::open_with(options, url).await
+    }
+
+    async fn open_with(options: SqliteConnectOptions, target: &str) -> Result<Self, OpenError> {
+        let options = options
+            .journal_mode(SqliteJournalMode::Wal)
+            .foreign_keys(true)
+            // Writers queue behind each other; a commit waits rather than fails.
+            .busy_timeout(Duration::from_secs(30))
+            // FULL: a commit is on disk before it returns ("durable before answered"),
+            // also across power loss, at the cost of one fsync per commit in WAL mode.
+            .synchronous(SqliteSynchronous::Full);
+        let pool = SqlitePoolOptions::new()
+            .max_connections(8)
+            .connect_with(options)
+            .await
+            .map_err(|source| OpenError::Connect {
+                target: target.to_owned(),
+                source,
+            })?;
+        MIGRATOR
+            .run(&pool)
+            .await
+            .map_err(|source| OpenError::Migrate {
+                target: target.to_owned(),
+                source,
+            })?;
+        tracing::debug!(target, "SQLite store open");
+        Ok(SqliteStore::from_pool(pool))
+    }
+
+    /// Closes every connection (checkpointing the WAL).
+    pub async fn close(&self) {
+        self.pool.close().await;
+    }
+}

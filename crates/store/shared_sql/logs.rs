@@ -1,0 +1,258 @@
+//! The sign-in log and the audit log (append happens in `commit`).
+
+use async_trait::async_trait;
+use portcullis_core::audit::{ChainHash, ChainHead};
+use portcullis_core::{AuditRecord, ChainedAuditRecord, SignIn, SignInId};
+use portcullis_store::sql::{SqlParam, SqlParams, render_filter};
+use portcullis_store::{
+    AuditLog, AuditQuery, Cursor, Page, SignInLog, SignInOutcome, SignInQuery, StoreError,
+    StoreResult,
+};
+use serde_json::Value;
+use sqlx::{AssertSqlSafe, Row};
+
+use super::{Conn, SqlStore, bind_params, db_err, decode, encode, fetch_limit, micros, read_err};
+
+type DbRow = <crate::dialect::Db as sqlx::Database>::Row;
+
+/// Runs a newest-first listing over a log table keyed by `seq`.
+async fn query_log<T: serde::de::DeserializeOwned>(
+    store: &SqlStore,
+    table: &'static str,
+    what: &str,
+    mut params: SqlParams,
+    mut conditions: Vec<String>,
+    limit: u32,
+    cursor: Option<&Cursor>,
+) -> StoreResult<Page<T>> {
+    if let Some(cursor) = cursor {
+        let key = cursor.decode(1)?;
+        let seq = key[0].as_i64().ok_or_else(|| {
+            StoreError::Invalid("the paging token ($skiptoken) does not fit this query".into())
+        })?;
+        let p = params.push(SqlParam::Int(seq));
+        conditions.push(format!("seq < {p}"));
+    }
+    let limit_p = params.push(SqlParam::Int(fetch_limit(limit)));
+    let where_clause = if conditions.is_empty() {
+        String::new()
+    } else {
+        format!("WHERE {}", conditions.join(" AND "))
+    };
+    let sql =
+        format!("SELECT seq, doc FROM {table} {where_clause} ORDER BY seq DESC LIMIT {limit_p}");
+    let rows = bind_params(sqlx::query(AssertSqlSafe(sql)), &params.values)
+        .fetch_all(&store.pool)
+        .await
+        .map_err(read_err)?;
+    let page_size = portcullis_store::page::effective_limit(limit) as usize;
+    let mut items = Vec::new();
+    let mut next = None;
+    for (i, row) in rows.iter().take(page_size).enumerate() {
+        items.push(decode(
+            what,
+            &row.try_get::<String, _>("doc").map_err(read_err)?,
+        )?);
+        if rows.len() > page_size && i + 1 == page_size {
+            let seq: i64 = row.try_get("seq").map_err(read_err)?;
+            next = Some(Cursor::encode(&[Value::from(seq)]));
+        }
+    }
+    Ok(Page { items, next })
+}
+
+fn time_conditions(
+    column: &str,
+    from: Option<time::OffsetDateTime>,
+    to: Option<time::OffsetDateTime>,
+    params: &mut SqlParams,
+    conditions: &mut Vec<String>,
+) {
+    if let Some(from) = from {
+        let p = params.push(SqlParam::Int(micros(from)));
+        conditions.push(format!("{column} >= {p}"));
+    }
+    if let Some(to) = to {
+        let p = params.push(SqlParam::Int(micros(to)));
+        conditions.push(format!("{column} < {p}"));
+    }
+}
+
+#[async_trait]
+impl SignInLog for SqlStore {
+    async fn append_sign_in(&self, record: &SignIn) -> StoreResult<()> {
+        sqlx::query(
+            "INSERT INTO sign_ins (id, created_at, user_id, upn_lower, app_id, ip_address, client_app_used, \
+             conditional_access_status, error_code, correlation_id, is_interactive, doc) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)",
+        )
+        .bind(record.id.as_str().to_owned())
+        .bind(micros(record.created_date_time))
+        .bind(record.user_id.as_ref().map(|u| u.as_str().to_owned()))
+        .bind(record.user_principal_name.as_deref().map(portcullis_core::user::normalize_upn))
+        .bind(record.app_id.clone())
+        .bind(record.ip_address.clone())
+        .bind(record.client_app_used.clone())
+        .bind(record.conditional_access_status.as_str())
+        .bind(i64::from(record.status.error_code))
+        .bind(record.correlation_id.as_ref().map(|c| c.as_str().to_owned()))
+        .bind(record.is_interactive)
+        .bind(encode("sign-in", record)?)
+        .execute(&self.pool)
+        .await
+        .map_err(db_err(&format!("sign-in {}", record.id)))?;
+        Ok(())
+    }
+
+    async fn get_sign_in(&self, id: &SignInId) -> StoreResult<SignIn> {
+        let row = sqlx::query("SELECT doc FROM sign_ins WHERE id = $1")
+            .bind(id.as_str().to_owned())
+            .fetch_optional(&self.pool)
+            .await
+            .map_err(read_err)?
+            .ok_or_else(|| StoreError::not_found(format!("sign-in {id}")))?;
+        decode(
+            "sign-in",
+            &row.try_get::<String, _>("doc").map_err(read_err)?,
+        )
+    }
+
+    async fn query_sign_ins(&self, query: &SignInQuery) -> StoreResult<Page<SignIn>> {
+        let mut params = SqlParams::new();
+        let mut conditions = Vec::new();
+        if let Some(filter) = &query.filter {
+            conditions.push(render_filter(filter, &mut params)?);
+        }
+        time_conditions(
+            "created_at",
+            query.from,
+            query.to,
+            &mut params,
+            &mut conditions,
+        );
+        match query.outcome {
+            Some(SignInOutcome::Success) => conditions.push("error_code = 0".into()),
+            Some(SignInOutcome::Failure) => conditions.push("error_code <> 0".into()),
+            None => {}
+        }
+        query_log(
+            self,
+            "sign_ins",
+            "sign-in",
+            params,
+            conditions,
+            query.limit,
+            query.cursor.as_ref(),
+        )
+        .await
+    }
+}
+
+fn chained_from_row(row: &DbRow) -> StoreResult<ChainedAuditRecord> {
+    Ok(ChainedAuditRecord {
+        seq: row.try_get("seq").map_err(read_err)?,
+        prev_hash: ChainHash(row.try_get("prev_hash").map_err(read_err)?),
+        hash: ChainHash(row.try_get("hash").map_err(read_err)?),
+        record: decode(
+            "audit record",
+            &row.try_get::<String, _>("doc").map_err(read_err)?,
+        )?,
+    })
+}
+
+#[async_trait]
+impl AuditLog for SqlStore {
+    async fn query_audit(&self, query: &AuditQuery) -> StoreResult<Page<AuditRecord>> {
+        let mut params = SqlParams::new();
+        let mut conditions = Vec::new();
+        if let Some(filter) = &query.filter {
+            conditions.push(render_filter(filter, &mut params)?);
+        }
+        time_conditions(
+            "activity_at",
+            query.from,
+            query.to,
+            &mut params,
+            &mut conditions,
+        );
+        query_log(
+            self,
+            "audit_log",
+            "audit record",
+            params,
+            conditions,
+            query.limit,
+            query.cursor.as_ref(),
+        )
+        .await
+    }
+
+    async fn read_audit_chain(
+        &self,
+        after_seq: i64,
+        limit: u32,
+    ) -> StoreResult<Vec<ChainedAuditRecord>> {
+        let rows = sqlx::query(
+            "SELECT seq, prev_hash, hash, doc FROM audit_log WHERE seq > $1 ORDER BY seq LIMIT $2",
+        )
+        .bind(after_seq)
+        .bind(fetch_limit(limit) - 1)
+        .fetch_all(&self.pool)
+        .await
+        .map_err(read_err)?;
+        rows.iter().map(chained_from_row).collect()
+    }
+
+    async fn audit_chain_start(&self) -> StoreResult<ChainHead> {
+        let row =
+            sqlx::query("SELECT audit_start_seq, audit_start_hash FROM store_state WHERE id = 1")
+                .fetch_one(&self.pool)
+                .await
+                .map_err(read_err)?;
+        Ok(ChainHead {
+            seq: row.try_get("audit_start_seq").map_err(read_err)?,
+            hash: ChainHash(row.try_get("audit_start_hash").map_err(read_err)?),
+        })
+    }
+
+    async fn audit_chain_head(&self) -> StoreResult<ChainHead> {
+        let row = sqlx::query("SELECT audit_seq, audit_head_hash FROM store_state WHERE id = 1")
+            .fetch_one(&self.pool)
+            .await
+            .map_err(read_err)?;
+        Ok(ChainHead {
+            seq: row.try_get("audit_seq").map_err(read_err)?,
+            hash: ChainHash(row.try_get("audit_head_hash").map_err(read_err)?),
+        })
+    }
+}
+
+/// Appends one chained record inside the commit transaction.
+pub(super) async fn insert_audit(conn: &mut Conn, linked: &ChainedAuditRecord) -> StoreResult<()> {
+    let record = &linked.record;
+    let first_target = record.target_resources.first().map(|t| t.id.clone());
+    sqlx::query(
+        "INSERT INTO audit_log (seq, id, activity_at, category, activity_display_name, result, correlation_id, \
+         logged_by_service, operation_type, initiated_by_user_id, initiated_by_app_id, target_resource_id, \
+         prev_hash, hash, doc) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)",
+    )
+    .bind(linked.seq)
+    .bind(record.id.as_str().to_owned())
+    .bind(micros(record.activity_date_time))
+    .bind(record.category.clone())
+    .bind(record.activity_display_name.clone())
+    .bind(record.result.as_str())
+    .bind(record.correlation_id.as_ref().map(|c| c.as_str().to_owned()))
+    .bind(record.logged_by_service.clone())
+    .bind(record.operation_type.clone())
+    .bind(record.initiated_by.user.as_ref().map(|u| u.id.clone()))
+    .bind(record.initiated_by.app.as_ref().map(|a| a.app_id.clone()))
+    .bind(first_target)
+    .bind(linked.prev_hash.as_str().to_owned())
+    .bind(linked.hash.as_str().to_owned())
+    .bind(encode("audit record", record)?)
+    .execute(&mut *conn)
+    .await
+    .map_err(db_err(&format!("audit record {}", record.id)))?;
+    Ok(())
+}

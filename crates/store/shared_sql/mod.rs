@@ -1,0 +1,114 @@
+//! The SQL implementation of the `portcullis-store` traits, shared *as source* by the
+//! SQLite and PostgreSQL backends.
+//!
+//! Why source sharing: the two backends run the same SQL (numbered `$n` placeholders,
+//! `ON CONFLICT`, recursive CTEs, `substr`, integer microsecond timestamps and TEXT JSON
+//! documents are common to both), but sqlx's driver types are concrete and writing this
+//! once generically over `sqlx::Database` needs trait bounds for every bound and decoded
+//! type. Each backend crate includes this directory with
+//! `#[path = "../../store/shared_sql/mod.rs"] mod shared;` and provides `crate::dialect`:
+//!
+//! - `type Db` (the sqlx database),
+//! - `begin_write(&Pool<Db>)`: a write transaction that excludes every other commit
+//!   (SQLite `BEGIN IMMEDIATE`; PostgreSQL locks the `store_state` row `FOR UPDATE`),
+//! - `begin_snapshot(&Pool<Db>)`: a read transaction with one consistent snapshot,
+//! - `BACKEND`: the backend's name.
+//!
+//! Schema conventions (each backend's migrations follow them): every table keeps the
+//! object's full JSON in `doc` (the source of truth when reading) plus the columns that
+//! are filtered, sorted or constrained; times are `BIGINT` Unix microseconds.
+
+mod apps;
+mod commit;
+mod directory;
+mod logs;
+mod policy;
+mod security;
+
+use portcullis_store::StoreError;
+use portcullis_store::sql::SqlParam;
+use serde::de::DeserializeOwned;
+use sqlx::{Database, Pool};
+
+use crate::dialect::Db;
+
+pub(crate) type Conn = <Db as Database>::Connection;
+pub(crate) type DbQuery<'q> = sqlx::query::Query<'q, Db, <Db as Database>::Arguments>;
+
+/// A store on one sqlx pool. The backend crate re-exports it under its own name and adds
+/// opening, backup and test helpers.
+#[derive(Debug, Clone)]
+pub struct SqlStore {
+    pub(crate) pool: Pool<Db>,
+}
+
+impl SqlStore {
+    pub(crate) fn from_pool(pool: Pool<Db>) -> Self {
+        SqlStore { pool }
+    }
+
+    /// The underlying pool (for backups, health checks and tests).
+    pub fn pool(&self) -> &Pool<Db> {
+        &self.pool
+    }
+}
+
+/// Maps a database error; unique and foreign-key violations become conflicts that say
+/// what collided, everything else a backend error.
+pub(crate) fn db_err(what: &str) -> impl Fn(sqlx::Error) -> StoreError + '_ {
+    move |err| match &err {
+        sqlx::Error::Database(db) => match db.kind() {
+            sqlx::error::ErrorKind::UniqueViolation => {
+                StoreError::Conflict(format!("{what} already exists"))
+            }
+            sqlx::error::ErrorKind::ForeignKeyViolation => {
+                StoreError::Conflict(format!("{what} refers to an object that does not exist"))
+            }
+            _ => StoreError::Backend(format!("{what}: {err}")),
+        },
+        _ => StoreError::Backend(format!("{what}: {err}")),
+    }
+}
+
+/// Plain backend error mapping for reads.
+pub(crate) fn read_err(err: sqlx::Error) -> StoreError {
+    StoreError::Backend(err.to_string())
+}
+
+/// Decodes a stored JSON document.
+pub(crate) fn decode<T: DeserializeOwned>(what: &str, doc: &str) -> Result<T, StoreError> {
+    serde_json::from_str(doc)
+        .map_err(|err| StoreError::Backend(format!("stored {what} does not decode: {err}")))
+}
+
+/// Encodes an object as its stored JSON document.
+pub(crate) fn encode<T: serde::Serialize>(what: &str, value: &T) -> Result<String, StoreError> {
+    serde_json::to_string(value)
+        .map_err(|err| StoreError::Invalid(format!("{what} cannot be encoded: {err}")))
+}
+
+/// Binds rendered filter parameters in order.
+pub(crate) fn bind_params<'q>(mut query: DbQuery<'q>, params: &[SqlParam]) -> DbQuery<'q> {
+    for param in params {
+        query = match param {
+            SqlParam::Bool(b) => query.bind(*b),
+            SqlParam::Int(i) => query.bind(*i),
+            SqlParam::Text(s) => query.bind(s.clone()),
+        };
+    }
+    query
+}
+
+pub(crate) fn micros(at: time::OffsetDateTime) -> i64 {
+    portcullis_core::timestamp::unix_micros(at)
+}
+
+pub(crate) fn from_micros(what: &str, value: i64) -> Result<time::OffsetDateTime, StoreError> {
+    portcullis_core::timestamp::from_unix_micros(value)
+        .ok_or_else(|| StoreError::Backend(format!("stored {what} time {value} is out of range")))
+}
+
+/// Page size plus one, to learn whether another page follows.
+pub(crate) fn fetch_limit(limit: u32) -> i64 {
+    i64::from(portcullis_store::page::effective_limit(limit)) + 1
+}
