@@ -2,6 +2,7 @@
 //! listeners and graceful shutdown.
 
 pub mod config;
+pub mod listener;
 pub mod shutdown;
 pub mod telemetry;
 pub mod tls;

@@ -2,5 +2,14 @@
 //! issuance, first-administrator bootstrap. Knows nothing of HTTP: callers pass in
 //! plain values and get domain results or [`ServiceError`]s back.
 
+pub mod admin;
+pub mod bootstrap;
+pub mod caller;
+pub mod error;
 pub mod secrets;
+pub mod services;
 pub mod tokens;
+
+pub use caller::Caller;
+pub use error::{ServiceError, ServiceResult};
+pub use services::{ServiceSettings, Services};

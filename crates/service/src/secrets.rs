@@ -1,12 +1,10 @@
-//! Secrets at rest: passwords are hashed with argon2id; high-entropy generated
-//! secrets (client secrets, one-time links) with SHA-256, and every comparison is
-//! constant-time.
+//! Randomness and password hashing. High-entropy generated secrets (client secrets,
+//! one-time links) are hashed with `portcullis_core::SecretHash` (SHA-256, constant-time
+//! comparison); passwords, which people choose, with argon2id.
 
 use argon2::Argon2;
 use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
-use base64::Engine;
-use sha2::{Digest, Sha256};
-use subtle::ConstantTimeEq;
+use portcullis_core::{GeneratedSecret, generate_secret};
 
 #[derive(Debug, thiserror::Error)]
 pub enum SecretError {
@@ -23,24 +21,11 @@ pub fn random_bytes(n: usize) -> Result<Vec<u8>, SecretError> {
     Ok(bytes)
 }
 
-/// A URL-safe random token with 256 bits of entropy.
-pub fn random_token() -> Result<String, SecretError> {
-    Ok(base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(random_bytes(32)?))
-}
-
-/// SHA-256 of a generated secret, hex-encoded, for storage. Generated secrets carry
-/// 256 bits of entropy, so a slow hash adds nothing but latency.
-pub fn hash_generated_secret(secret: &str) -> String {
-    hex::encode(Sha256::digest(secret.as_bytes()))
-}
-
-/// Checks a presented generated secret against its stored hash in constant time.
-pub fn verify_generated_secret(presented: &str, stored_hash: &str) -> bool {
-    let presented_hash = hash_generated_secret(presented);
-    presented_hash
-        .as_bytes()
-        .ct_eq(stored_hash.as_bytes())
-        .into()
+/// A new secret with 256 bits of entropy, `<prefix><base64url>`, and its hash.
+pub fn new_secret(prefix: &str) -> Result<GeneratedSecret, SecretError> {
+    let mut random = [0u8; 32];
+    aws_lc_rs::rand::fill(&mut random).map_err(|_| SecretError::Random)?;
+    Ok(generate_secret(prefix, random))
 }
 
 /// Hashes a password with argon2id (OWASP parameters: 19 MiB, 2 passes, 1 lane).
@@ -69,13 +54,12 @@ mod tests {
     use super::*;
 
     #[test]
-    fn generated_secret_round_trip() {
-        let secret = random_token().unwrap();
-        assert_eq!(secret.len(), 43);
-        let hash = hash_generated_secret(&secret);
-        assert!(verify_generated_secret(&secret, &hash));
-        assert!(!verify_generated_secret("guess", &hash));
-        assert_ne!(random_token().unwrap(), secret);
+    fn new_secrets_differ_and_verify() {
+        let a = new_secret("pcs_").unwrap();
+        let b = new_secret("pcs_").unwrap();
+        assert_ne!(a.plaintext, b.plaintext);
+        assert!(a.hash.verify(&a.plaintext));
+        assert!(!a.hash.verify(&b.plaintext));
     }
 
     #[test]

@@ -5,7 +5,7 @@ use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
 use uuid::Uuid;
 
-use super::signing_key::{SIGNING_ALGORITHM, SigningKey};
+use super::signing_key::{SIGNING_ALGORITHM, TokenKey};
 
 /// The audience of tokens for the admin API. Clients written for Entra ask for
 /// `https://graph.microsoft.com/.default`; both scopes map to this audience.
@@ -63,7 +63,7 @@ pub enum TokenError {
 
 /// Signs a token and returns it with its claims.
 pub fn issue(
-    key: &SigningKey,
+    key: &TokenKey,
     request: &TokenRequest<'_>,
 ) -> Result<(String, AccessTokenClaims), TokenError> {
     let iat = request.now.unix_timestamp();
@@ -93,7 +93,7 @@ pub fn issue(
 pub fn verify<'k>(
     token: &str,
     issuer: &str,
-    find_key: impl Fn(&str) -> Option<&'k SigningKey>,
+    find_key: impl Fn(&str) -> Option<&'k TokenKey>,
 ) -> Result<AccessTokenClaims, TokenError> {
     let header = jsonwebtoken::decode_header(token).map_err(|e| {
         // jsonwebtoken cannot even represent `none`; report it as an algorithm error.
@@ -122,6 +122,11 @@ pub fn verify<'k>(
         .map_err(|e| TokenError::Invalid(e.to_string()))
 }
 
+/// The `kid` a token's header names, if it has a readable header.
+pub fn key_id_of(token: &str) -> Option<String> {
+    jsonwebtoken::decode_header(token).ok().and_then(|h| h.kid)
+}
+
 fn token_declares_alg_none(token: &str) -> bool {
     use base64::Engine;
     let Some(header) = token.split('.').next() else {
@@ -148,8 +153,8 @@ mod tests {
 
     const ISSUER: &str = "https://idp.example";
 
-    fn key(kid: &str) -> SigningKey {
-        SigningKey::from_pkcs8(kid, &generate_pkcs8().unwrap()).unwrap()
+    fn key(kid: &str) -> TokenKey {
+        TokenKey::from_pkcs8(kid, &generate_pkcs8().unwrap()).unwrap()
     }
 
     fn request(now: OffsetDateTime) -> TokenRequest<'static> {

@@ -1,3 +1,4 @@
 //! OData query options as Microsoft Graph uses them.
 
 pub mod filter;
+pub mod query;

@@ -1,0 +1,254 @@
+//! Users: list, read, create, update, delete.
+
+use portcullis_core::audit::category;
+use portcullis_core::{Permission, Target, User, UserId, UserType};
+use portcullis_store::{Batch, Change, ListQuery, Page, UserField};
+use serde_json::{Map, Value};
+use time::OffsetDateTime;
+use uuid::Uuid;
+
+use super::diff;
+use crate::bootstrap::{password_credential, user_target};
+use crate::caller::Caller;
+use crate::error::{ServiceError, ServiceResult};
+use crate::secrets::hash_password;
+use crate::services::{Services, audit_record};
+
+/// A user to create (Graph `POST /users`).
+#[derive(Debug, Clone)]
+pub struct NewUser {
+    pub user_principal_name: String,
+    pub display_name: String,
+    pub mail: Option<String>,
+    pub mobile_phone: Option<String>,
+    pub user_type: UserType,
+    pub account_enabled: bool,
+    /// `passwordProfile.password`; hashed with argon2id, never stored in clear.
+    pub password: Option<String>,
+    pub attributes: Map<String, Value>,
+}
+
+/// Changes to a user (Graph `PATCH /users/{id}`); `None` leaves a property alone.
+#[derive(Debug, Clone, Default)]
+pub struct UserPatch {
+    pub user_principal_name: Option<String>,
+    pub display_name: Option<String>,
+    pub mail: Option<Option<String>>,
+    pub mobile_phone: Option<Option<String>>,
+    pub user_type: Option<UserType>,
+    pub account_enabled: Option<bool>,
+    pub password: Option<String>,
+    pub attributes: Map<String, Value>,
+}
+
+/// Shortest password an administrator may set.
+pub const MIN_ADMIN_SET_PASSWORD_LEN: usize = 8;
+
+impl Services {
+    pub async fn list_users(
+        &self,
+        caller: &Caller,
+        query: &ListQuery<UserField>,
+    ) -> ServiceResult<Page<User>> {
+        caller.authorize(Permission::UserRead, Target::Nothing)?;
+        Ok(self.store.list_users(query).await?)
+    }
+
+    pub async fn get_user(&self, caller: &Caller, id: &UserId) -> ServiceResult<User> {
+        caller.authorize(Permission::UserRead, Target::Nothing)?;
+        Ok(self.store.get_user(id).await?)
+    }
+
+    pub async fn create_user(&self, caller: &Caller, new: NewUser) -> ServiceResult<User> {
+        caller.authorize(Permission::UserCreate, Target::Nothing)?;
+        portcullis_core::user::validate_upn(&new.user_principal_name)
+            .map_err(|e| ServiceError::Invalid(e.to_string()))?;
+        if new.display_name.trim().is_empty() {
+            return Err(ServiceError::Invalid(
+                "displayName must not be empty".into(),
+            ));
+        }
+        let now = OffsetDateTime::now_utc();
+        let user = User {
+            id: UserId::from_uuid(Uuid::new_v4()),
+            user_principal_name: new.user_principal_name.trim().to_owned(),
+            display_name: new.display_name.trim().to_owned(),
+            mail: new.mail,
+            mobile_phone: new.mobile_phone,
+            user_type: new.user_type,
+            account_enabled: new.account_enabled,
+            created_date_time: now,
+            attributes: new.attributes,
+        };
+        let mut batch = Batch::new().change(Change::CreateUser(user.clone()));
+        if let Some(password) = new.password {
+            check_password(&password)?;
+            batch = batch.change(Change::AddCredential(password_credential(
+                &user.id,
+                &hash_password(&password)?,
+                now,
+            )));
+        }
+        let audit = audit_record(caller, category::USER_MANAGEMENT, "Add user", "Add")
+            .with_target(user_target(&user));
+        self.store.commit(batch.audit(audit)).await?;
+        Ok(user)
+    }
+
+    pub async fn update_user(
+        &self,
+        caller: &Caller,
+        id: &UserId,
+        patch: UserPatch,
+    ) -> ServiceResult<User> {
+        let old = self
+            .authorize_on_user(caller, Permission::UserUpdate, id)
+            .await?;
+        if patch.password.is_some() {
+            self.authorize_on_user(caller, Permission::UserPasswordReset, id)
+                .await?;
+        }
+        let mut user = old.clone();
+        let mut modified = Vec::new();
+        if let Some(upn) = patch.user_principal_name {
+            portcullis_core::user::validate_upn(&upn)
+                .map_err(|e| ServiceError::Invalid(e.to_string()))?;
+            user.user_principal_name = upn.trim().to_owned();
+        }
+        if let Some(name) = patch.display_name {
+            if name.trim().is_empty() {
+                return Err(ServiceError::Invalid(
+                    "displayName must not be empty".into(),
+                ));
+            }
+            user.display_name = name.trim().to_owned();
+        }
+        if let Some(mail) = patch.mail {
+            user.mail = mail;
+        }
+        if let Some(phone) = patch.mobile_phone {
+            user.mobile_phone = phone;
+        }
+        if let Some(user_type) = patch.user_type {
+            user.user_type = user_type;
+        }
+        if let Some(enabled) = patch.account_enabled {
+            user.account_enabled = enabled;
+        }
+        for (key, value) in patch.attributes {
+            let old_value = user.attributes.get(&key).map(Value::to_string);
+            if value.is_null() {
+                user.attributes.remove(&key);
+            } else {
+                user.attributes.insert(key.clone(), value.clone());
+            }
+            diff(
+                &mut modified,
+                &key,
+                old_value,
+                (!value.is_null()).then(|| value.to_string()),
+            );
+        }
+        diff(
+            &mut modified,
+            "userPrincipalName",
+            Some(old.user_principal_name.clone()),
+            Some(user.user_principal_name.clone()),
+        );
+        diff(
+            &mut modified,
+            "displayName",
+            Some(old.display_name.clone()),
+            Some(user.display_name.clone()),
+        );
+        diff(&mut modified, "mail", old.mail.clone(), user.mail.clone());
+        diff(
+            &mut modified,
+            "mobilePhone",
+            old.mobile_phone.clone(),
+            user.mobile_phone.clone(),
+        );
+        diff(
+            &mut modified,
+            "userType",
+            Some(old.user_type.as_str().into()),
+            Some(user.user_type.as_str().into()),
+        );
+        diff(
+            &mut modified,
+            "accountEnabled",
+            Some(old.account_enabled.to_string()),
+            Some(user.account_enabled.to_string()),
+        );
+        let mut batch = Batch::new().change(Change::UpdateUser(user.clone()));
+        if let Some(password) = patch.password {
+            check_password(&password)?;
+            // A new password replaces every old one.
+            for credential in self.store.list_credentials(id).await? {
+                if credential.kind == portcullis_core::CredentialKind::Password {
+                    batch = batch.change(Change::DeleteCredential(credential.id));
+                }
+            }
+            let now = OffsetDateTime::now_utc();
+            batch = batch.change(Change::AddCredential(password_credential(
+                id,
+                &hash_password(&password)?,
+                now,
+            )));
+            modified.push(portcullis_core::audit::ModifiedProperty {
+                display_name: "passwordProfile".into(),
+                old_value: None,
+                new_value: Some("(changed)".into()),
+            });
+        }
+        let mut target = user_target(&user);
+        target.modified_properties = modified;
+        let audit = audit_record(caller, category::USER_MANAGEMENT, "Update user", "Update")
+            .with_target(target);
+        self.store.commit(batch.audit(audit)).await?;
+        Ok(user)
+    }
+
+    pub async fn delete_user(&self, caller: &Caller, id: &UserId) -> ServiceResult<()> {
+        let user = self
+            .authorize_on_user(caller, Permission::UserDelete, id)
+            .await?;
+        let audit = audit_record(caller, category::USER_MANAGEMENT, "Delete user", "Delete")
+            .with_target(user_target(&user));
+        self.store
+            .commit(Batch::single(Change::DeleteUser(id.clone()), audit))
+            .await?;
+        Ok(())
+    }
+
+    /// Loads the user and checks `permission` against the roles the user holds, so
+    /// that e.g. a User Administrator cannot change a Global Administrator. The read
+    /// permission is checked first so that a caller who may not read users learns
+    /// nothing about which ids exist.
+    pub(crate) async fn authorize_on_user(
+        &self,
+        caller: &Caller,
+        permission: Permission,
+        id: &UserId,
+    ) -> ServiceResult<User> {
+        if caller
+            .authorize(Permission::UserRead, Target::Nothing)
+            .is_err()
+        {
+            caller.authorize(permission, Target::User { roles: &[] })?;
+        }
+        let user = self.store.get_user(id).await?;
+        let roles = self.store.effective_roles_of_user(id).await?;
+        caller.authorize(permission, Target::User { roles: &roles })?;
+        Ok(user)
+    }
+}
+
+fn check_password(password: &str) -> ServiceResult<()> {
+    if password.chars().count() < MIN_ADMIN_SET_PASSWORD_LEN {
+        return Err(ServiceError::Invalid(format!(
+            "passwordProfile.password must have at least {MIN_ADMIN_SET_PASSWORD_LEN} characters"
+        )));
+    }
+    Ok(())
+}
