@@ -105,3 +105,34 @@ fn every_named_location_fixture_imports_and_round_trips() {
     kinds.sort_unstable();
     assert_eq!(kinds, ["country", "country", "other"]);
 }
+
+/// Nothing in the corpus is skipped silently: every file is either the licence or a JSON
+/// export in one of the two directories the tests above import.
+#[test]
+fn no_corpus_file_is_left_out() {
+    fn walk(dir: &Path, out: &mut Vec<PathBuf>) {
+        for entry in fs::read_dir(dir).unwrap_or_else(|e| panic!("{}: {e}", dir.display())) {
+            let path = entry.expect("readable directory entry").path();
+            if path.is_dir() {
+                walk(&path, out);
+            } else {
+                out.push(path);
+            }
+        }
+    }
+    let root = corpus_dir();
+    let mut files = Vec::new();
+    walk(&root, &mut files);
+    let mut imported = 0;
+    for path in &files {
+        let relative = path.strip_prefix(&root).expect("inside the corpus");
+        let parent = relative.parent().and_then(Path::to_str).unwrap_or_default();
+        let is_json = path.extension().is_some_and(|ext| ext == "json");
+        match (parent, is_json) {
+            ("ConditionalAccess" | "NamedLocations", true) => imported += 1,
+            ("", false) if relative == Path::new("LICENSE") => {}
+            _ => panic!("{} is not covered by the import tests", relative.display()),
+        }
+    }
+    assert_eq!(imported, 39);
+}
