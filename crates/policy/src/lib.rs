@@ -7,11 +7,14 @@
 //! benchmarked in isolation.
 
 pub mod device_filter;
+pub mod evaluate;
 pub mod import;
 pub mod model;
+pub mod security_defaults;
 pub mod strength;
 pub mod templates;
 pub mod validate;
+pub mod whatif;
 
 pub use import::{ImportError, import_named_locations, import_policies};
 pub use model::{ConditionalAccessPolicy, NamedLocation};
