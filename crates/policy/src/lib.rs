@@ -9,6 +9,7 @@
 pub mod device_filter;
 pub mod evaluate;
 pub mod import;
+pub mod lint;
 pub mod model;
 pub mod security_defaults;
 pub mod strength;
