@@ -6,8 +6,8 @@ use std::fs;
 use std::path::Path;
 
 use portcullis_policy::import::import_named_locations;
-use portcullis_policy::lint::probes::{ProbeDevice, probe_devices, probe_locations, probes_for};
 use portcullis_policy::lint::DirectoryUser;
+use portcullis_policy::lint::probes::{ProbeDevice, probe_devices, probe_locations, probes_for};
 use portcullis_policy::model::NamedLocation;
 
 fn corpus_locations() -> Vec<NamedLocation> {
@@ -35,7 +35,11 @@ fn corpus_countries_collapse_to_one_position_per_distinct_membership() {
     // US is in no list; NL is in both lists; BE and LU are in "ALLOWED COUNTRIES" only
     // (BE stands for both); and an unknown country. No IP location: one outside IP.
     assert_eq!(countries, [Some("US"), Some("NL"), Some("BE"), None]);
-    assert!(positions.iter().all(|p| p.ip.to_string() == "198.51.100.10"));
+    assert!(
+        positions
+            .iter()
+            .all(|p| p.ip.to_string() == "198.51.100.10")
+    );
     assert_eq!(
         positions[1].label,
         "country NL (in 'ALLOWED COUNTRIES - SERVICE ACCOUNTS', 'ALLOWED COUNTRIES'), 198.51.100.10 (outside every named IP range)"
@@ -69,7 +73,11 @@ fn ip_ranges_give_inside_and_outside_positions() {
         .iter()
         .find(|p| p.country.is_none())
         .expect("unknown country");
-    assert!(unknown.label.starts_with("an unknown country (in 'Home')"), "{}", unknown.label);
+    assert!(
+        unknown.label.starts_with("an unknown country (in 'Home')"),
+        "{}",
+        unknown.label
+    );
     let both = positions
         .iter()
         .find(|p| p.ip.to_string() == "198.51.100.128")
@@ -88,8 +96,8 @@ fn devices_follow_the_facts() {
             ProbeDevice::CompliantHybridJoined
         ]
     );
-    let none: DirectoryUser = serde_json::from_value(serde_json::json!({ "id": "a", "devices": [] }))
-        .expect("user");
+    let none: DirectoryUser =
+        serde_json::from_value(serde_json::json!({ "id": "a", "devices": [] })).expect("user");
     assert_eq!(probe_devices(&none), [ProbeDevice::Unregistered]);
     let hybrid: DirectoryUser = serde_json::from_value(serde_json::json!({
         "id": "a", "devices": [{ "isCompliant": true, "trustType": "ServerAD" }]
@@ -97,7 +105,10 @@ fn devices_follow_the_facts() {
     .expect("user");
     assert_eq!(
         probe_devices(&hybrid),
-        [ProbeDevice::Unregistered, ProbeDevice::CompliantHybridJoined]
+        [
+            ProbeDevice::Unregistered,
+            ProbeDevice::CompliantHybridJoined
+        ]
     );
 }
 

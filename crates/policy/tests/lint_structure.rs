@@ -39,7 +39,12 @@ fn facts(json: serde_json::Value) -> DirectoryFacts {
 fn flagged(report: &portcullis_policy::lint::LintReport, rule: LintRule) -> Vec<String> {
     report
         .of(rule)
-        .flat_map(|finding| finding.policies.iter().map(|p| p.display_name[..5].to_owned()))
+        .flat_map(|finding| {
+            finding
+                .policies
+                .iter()
+                .map(|p| p.display_name[..5].to_owned())
+        })
         .collect()
 }
 
@@ -87,7 +92,9 @@ fn a_break_glass_account_outside_the_group_is_flagged_on_every_policy_that_cover
         .expect("CA001 flagged");
     assert_eq!(ca001.severity, LintSeverity::Warning);
     assert!(
-        ca001.message.contains("(enabled) applies to break-glass account BG1 (")
+        ca001
+            .message
+            .contains("(enabled) applies to break-glass account BG1 (")
             && ca001.message.contains("as one of All users"),
         "{}",
         ca001.message
@@ -97,7 +104,9 @@ fn a_break_glass_account_outside_the_group_is_flagged_on_every_policy_that_cover
         .find(|f| f.policies[0].display_name.starts_with("CA100"))
         .expect("CA100 flagged");
     assert!(
-        ca100.message.contains("through the Global Administrator role"),
+        ca100
+            .message
+            .contains("through the Global Administrator role"),
         "{}",
         ca100.message
     );
@@ -140,7 +149,11 @@ fn disabled_policies_are_not_flagged() {
         &TemplateParameters::new().with("state", "disabled"),
     )
     .expect("instance");
-    let report = check_structure(&[disabled], &DirectoryFacts::default(), &[BREAK_GLASS.to_owned()]);
+    let report = check_structure(
+        &[disabled],
+        &DirectoryFacts::default(),
+        &[BREAK_GLASS.to_owned()],
+    );
     assert_eq!(flagged(&report, LintRule::BreakGlassNotExcluded).len(), 0);
     // The unknown account itself is reported.
     assert_eq!(report.of(LintRule::UnknownBreakGlassAccount).count(), 1);
@@ -155,7 +168,10 @@ fn missing_break_glass_accounts_are_reported() {
 #[test]
 fn break_glass_ids_merge_the_facts_and_the_arguments() {
     let facts = facts(serde_json::json!({ "breakGlassAccounts": [BREAK_GLASS] }));
-    let ids = break_glass_ids(&facts, &[BREAK_GLASS.to_uppercase(), ADA.to_owned(), " ".to_owned()]);
+    let ids = break_glass_ids(
+        &facts,
+        &[BREAK_GLASS.to_uppercase(), ADA.to_owned(), " ".to_owned()],
+    );
     assert_eq!(ids, [BREAK_GLASS, ADA]);
 }
 
@@ -173,21 +189,32 @@ fn a_compliant_device_policy_with_no_enrolled_admin_device_is_flagged() {
         &TemplateParameters::new().with("state", "enabled"),
     )
     .expect("instance");
-    let report = check_structure(&[admins_device.clone()], &facts, &[]);
+    let report = check_structure(std::slice::from_ref(&admins_device), &facts, &[]);
     let finding = report
         .of(LintRule::UnsatisfiableControl)
         .next()
         .expect("flagged");
     assert!(
-        finding.message.contains("requires a compliant device / a hybrid joined device")
-            && finding.message.contains("none of the 2 admins it applies to"),
+        finding
+            .message
+            .contains("requires a compliant device / a hybrid joined device")
+            && finding
+                .message
+                .contains("none of the 2 admins it applies to"),
         "{}",
         finding.message
     );
 
     // One admin with a compliant device is enough.
-    let facts_with_device = facts_with(ADA, serde_json::json!([{ "isCompliant": true, "trustType": "AzureAD" }]));
-    let report = check_structure(&[admins_device.clone()], &facts_with_device, &[]);
+    let facts_with_device = facts_with(
+        ADA,
+        serde_json::json!([{ "isCompliant": true, "trustType": "AzureAD" }]),
+    );
+    let report = check_structure(
+        std::slice::from_ref(&admins_device),
+        &facts_with_device,
+        &[],
+    );
     assert_eq!(report.of(LintRule::UnsatisfiableControl).count(), 0);
 
     // Unknown devices are not judged.
@@ -196,8 +223,11 @@ fn a_compliant_device_policy_with_no_enrolled_admin_device_is_flagged() {
     assert_eq!(report.of(LintRule::UnsatisfiableControl).count(), 0);
 
     // MFA OR compliant device can be satisfied by MFA.
-    let either = templates::instantiate("compliant-hybrid-or-mfa-all-users", &TemplateParameters::new())
-        .expect("instance");
+    let either = templates::instantiate(
+        "compliant-hybrid-or-mfa-all-users",
+        &TemplateParameters::new(),
+    )
+    .expect("instance");
     let report = check_structure(&[either], &facts, &[]);
     assert_eq!(report.of(LintRule::UnsatisfiableControl).count(), 0);
 }
@@ -214,16 +244,22 @@ fn facts_without_devices() -> DirectoryFacts {
 
 #[test]
 fn a_strength_no_admin_has_methods_for_is_flagged() {
-    let policy = templates::instantiate("phishing-resistant-mfa-admins", &TemplateParameters::new())
-        .expect("instance");
+    let policy =
+        templates::instantiate("phishing-resistant-mfa-admins", &TemplateParameters::new())
+            .expect("instance");
     let without_key = facts(serde_json::json!({
         "users": [{ "id": ADA, "roles": [GLOBAL_ADMINISTRATOR],
                     "methods": ["password", "microsoftAuthenticatorPush"] }]
     }));
     let report = check_structure(std::slice::from_ref(&policy), &without_key, &[]);
-    let finding = report.of(LintRule::UnsatisfiableControl).next().expect("flagged");
+    let finding = report
+        .of(LintRule::UnsatisfiableControl)
+        .next()
+        .expect("flagged");
     assert!(
-        finding.message.contains("'Phishing resistant MFA' authentication strength"),
+        finding
+            .message
+            .contains("'Phishing resistant MFA' authentication strength"),
         "{}",
         finding.message
     );

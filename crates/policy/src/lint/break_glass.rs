@@ -58,7 +58,11 @@ pub(crate) fn check_exclusions(
             .iter()
             .filter_map(|member| {
                 applies_to(policy, member).map(|reason| {
-                    format!("{}, included {}", member.user.label(), reason.describe(facts))
+                    format!(
+                        "{}, included {}",
+                        member.user.label(),
+                        reason.describe(facts)
+                    )
                 })
             })
             .collect();

@@ -130,7 +130,9 @@ impl DirectoryUser {
 impl DirectoryFacts {
     /// The user with this ID (case-insensitive).
     pub fn user(&self, id: &str) -> Option<&DirectoryUser> {
-        self.users.iter().find(|user| user.id.eq_ignore_ascii_case(id))
+        self.users
+            .iter()
+            .find(|user| user.id.eq_ignore_ascii_case(id))
     }
 
     /// The group's display name, or its ID.

@@ -156,7 +156,9 @@ impl LintReport {
 
     /// The findings of one rule.
     pub fn of(&self, rule: LintRule) -> impl Iterator<Item = &LintFinding> {
-        self.findings.iter().filter(move |finding| finding.rule == rule)
+        self.findings
+            .iter()
+            .filter(move |finding| finding.rule == rule)
     }
 
     pub(crate) fn push(&mut self, finding: LintFinding) {

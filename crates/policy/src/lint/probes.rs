@@ -120,7 +120,10 @@ fn ip_positions(named: &[NamedLocation]) -> Vec<(IpAddr, String)> {
         .filter_map(|location| match &location.kind {
             NamedLocationKind::Ip(ip) => Some((
                 location,
-                ip.ip_ranges.iter().filter_map(|range| range.network()).collect(),
+                ip.ip_ranges
+                    .iter()
+                    .filter_map(|range| range.network())
+                    .collect(),
             )),
             _ => None,
         })

@@ -76,7 +76,11 @@ pub(crate) fn inclusion(users: &Users, member: &Member<'_>) -> Option<Reason> {
     if let Some(group) = users.include_groups.iter().find(|id| member.in_group(id)) {
         return Some(Reason::Group(group.clone()));
     }
-    if let Some(role) = users.include_roles.iter().find(|id| member.user.has_role(id)) {
+    if let Some(role) = users
+        .include_roles
+        .iter()
+        .find(|id| member.user.has_role(id))
+    {
         return Some(Reason::Role(role.clone()));
     }
     let guest_selector = users
@@ -104,7 +108,11 @@ pub(crate) fn exclusion(users: &Users, member: &Member<'_>) -> Option<Reason> {
     if let Some(group) = users.exclude_groups.iter().find(|id| member.in_group(id)) {
         return Some(Reason::Group(group.clone()));
     }
-    if let Some(role) = users.exclude_roles.iter().find(|id| member.user.has_role(id)) {
+    if let Some(role) = users
+        .exclude_roles
+        .iter()
+        .find(|id| member.user.has_role(id))
+    {
         return Some(Reason::Role(role.clone()));
     }
     let guest_selector = users

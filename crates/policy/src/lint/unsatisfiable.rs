@@ -18,7 +18,9 @@ use super::scope::{Member, applies_to};
 
 /// Whether the user holds any of the admin roles of entra.md §9.
 pub(crate) fn is_admin(user: &DirectoryUser) -> bool {
-    ADMIN_ROLES.iter().any(|role| user.has_role(role.template_id))
+    ADMIN_ROLES
+        .iter()
+        .any(|role| user.has_role(role.template_id))
 }
 
 pub(crate) fn check(
@@ -120,11 +122,8 @@ fn strength_satisfiable(id: Option<&str>, user: &DirectoryUser) -> (bool, Option
     let (Some(strength), Some(methods)) = (id.and_then(built_in_strength), &user.methods) else {
         return (true, None);
     };
-    let registered: Vec<MethodCredential> = methods
-        .iter()
-        .cloned()
-        .map(MethodCredential::new)
-        .collect();
+    let registered: Vec<MethodCredential> =
+        methods.iter().cloned().map(MethodCredential::new).collect();
     if strength.is_satisfied_by(&registered) {
         (true, None)
     } else {
