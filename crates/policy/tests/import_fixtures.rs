@@ -4,7 +4,8 @@ use std::fs;
 use std::path::{Path, PathBuf};
 
 use portcullis_policy::import::{
-    TextEncoding, decode, export_json, import_named_locations, import_policies,
+    DocumentKind, TextEncoding, decode, export_json, import_documents, import_named_locations,
+    import_policies,
 };
 use portcullis_policy::model::{NamedLocationKind, OpenEnum};
 
@@ -135,4 +136,28 @@ fn no_corpus_file_is_left_out() {
         }
     }
     assert_eq!(imported, 39);
+}
+
+#[test]
+fn the_whole_corpus_imports_without_knowing_the_kinds() {
+    let mut policies = 0;
+    let mut locations = 0;
+    for path in json_files("ConditionalAccess")
+        .iter()
+        .chain(&json_files("NamedLocations"))
+    {
+        let bytes = fs::read(path).expect("readable fixture");
+        for document in
+            import_documents(&bytes).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
+        {
+            match document.kind() {
+                DocumentKind::Policy => policies += 1,
+                DocumentKind::NamedLocation => locations += 1,
+                DocumentKind::AuthenticationStrength => {
+                    panic!("{}: no strengths in the corpus", path.display())
+                }
+            }
+        }
+    }
+    assert_eq!((policies, locations), (36, 3));
 }

@@ -2,8 +2,8 @@
 //! wrote, drops OData annotations, and reports errors with positions.
 
 use portcullis_policy::import::{
-    ImportError, TextEncoding, decode, export_json, import_all, import_authentication_strengths,
-    import_named_locations, import_policies,
+    Document, DocumentKind, ImportError, TextEncoding, decode, export_json, import_all,
+    import_authentication_strengths, import_documents, import_named_locations, import_policies,
 };
 use portcullis_policy::model::{
     BuiltInControl, ClientAppType, ConditionalAccessPolicy, ExternalTenantsMembershipKind, FlagSet,
@@ -480,5 +480,55 @@ fn deeply_nested_input_is_an_error_not_a_crash() {
     assert!(
         error.to_string().contains("recursion limit exceeded"),
         "{error}"
+    );
+}
+
+#[test]
+fn documents_of_any_kind_are_told_apart() {
+    let mixed = format!(
+        r##"{{"value": [
+            {MINIMAL},
+            {{"@odata.type": "#microsoft.graph.countryNamedLocation", "displayName": "EU", "countriesAndRegions": ["NL"]}},
+            {{"displayName": "Keys", "allowedCombinations": ["fido2"]}},
+            {{"@odata.type": "#microsoft.graph.compliantNetworkNamedLocation", "displayName": "GSA"}}
+        ]}}"##
+    );
+    let kinds: Vec<DocumentKind> = import_documents(mixed.as_bytes())
+        .expect("imports")
+        .iter()
+        .map(Document::kind)
+        .collect();
+    assert_eq!(
+        kinds,
+        [
+            DocumentKind::Policy,
+            DocumentKind::NamedLocation,
+            DocumentKind::AuthenticationStrength,
+            DocumentKind::NamedLocation
+        ]
+    );
+    assert_eq!(import_documents(b"[]").expect("empty"), []);
+}
+
+#[test]
+fn document_errors_keep_positions_or_name_the_item() {
+    // One kind: positions as for a typed import.
+    let error =
+        import_documents(b"[{\"displayName\": \"x\",\n \"state\": 7}]").expect_err("bad state");
+    assert!(error.to_string().starts_with("line 2, column "), "{error}");
+    // Mixed kinds: the item is named.
+    let mixed = br#"[{"displayName": "x", "state": "enabled"}, {"ipRanges": 5}]"#;
+    let error = import_documents(mixed).expect_err("bad ranges");
+    assert!(
+        error
+            .to_string()
+            .starts_with("item 2: invalid type: integer `5`"),
+        "{error}"
+    );
+    let unknown = import_documents(br#"[{"state": "enabled"}, {"displayName": "what am I"}]"#)
+        .expect_err("unknown");
+    assert_eq!(
+        unknown.to_string(),
+        "item 2: cannot tell whether this is a policy, a named location or an authentication strength"
     );
 }
