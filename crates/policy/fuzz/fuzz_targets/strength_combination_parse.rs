@@ -11,6 +11,10 @@ fuzz_target!(|data: &[u8]| {
     };
     if let Ok(combination) = Combination::parse(text) {
         let printed = combination.to_string();
-        assert_eq!(Combination::parse(&printed).as_ref(), Ok(&combination), "{printed:?}");
+        assert_eq!(
+            Combination::parse(&printed).as_ref(),
+            Ok(&combination),
+            "{printed:?}"
+        );
     }
 });
