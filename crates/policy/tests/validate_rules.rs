@@ -726,6 +726,22 @@ fn unknown_enum_values_are_warnings_with_a_hint() {
 }
 
 #[test]
+fn unknown_methods_in_an_embedded_strength_are_warnings() {
+    let findings = assert_fires(
+        json!({"grantControls": {"builtInControls": [], "authenticationStrength": {
+            "id": "b7c1f3a2-0000-4000-8000-000000000001", "policyType": "custom",
+            "allowedCombinations": ["fido2", "password,retinaScan"]}}}),
+        Rule::UnknownEnumValue,
+        Severity::Warning,
+    );
+    assert_eq!(findings.len(), 1, "{findings:#?}");
+    assert_eq!(
+        findings[0].path,
+        "grantControls.authenticationStrength.allowedCombinations[1]"
+    );
+}
+
+#[test]
 fn deprecated_values_are_warnings() {
     assert_fires(
         json!({"conditions": {"clientAppTypes": ["easUnsupported"]}}),

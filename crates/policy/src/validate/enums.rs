@@ -94,6 +94,17 @@ pub(super) fn check(policy: &ConditionalAccessPolicy, findings: &mut Vec<Validat
     }
     if let Some(grant) = &policy.grant_controls {
         out.list(&grant.built_in_controls, "grantControls.builtInControls");
+        if let Some(strength) = &grant.authentication_strength {
+            let path = "grantControls.authenticationStrength";
+            out.one(strength.policy_type.as_ref(), &format!("{path}.policyType"));
+            out.flags(
+                &strength.requirements_satisfied,
+                &format!("{path}.requirementsSatisfied"),
+            );
+            for (index, combination) in strength.allowed_combinations.iter().enumerate() {
+                out.flags(combination, &format!("{path}.allowedCombinations[{index}]"));
+            }
+        }
     }
     if let Some(session) = &policy.session_controls {
         if let Some(frequency) = &session.sign_in_frequency {
