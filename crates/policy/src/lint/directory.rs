@@ -25,6 +25,7 @@ use std::collections::{BTreeSet, HashMap, VecDeque};
 
 use serde::{Deserialize, Serialize};
 
+use crate::evaluate::UserType;
 use crate::strength::AuthenticationMethodMode;
 use crate::templates::GLOBAL_ADMINISTRATOR_ROLE_ID;
 
@@ -49,7 +50,7 @@ pub struct DirectoryUser {
     /// A name for messages.
     pub display_name: Option<String>,
     /// `member` or `guest`.
-    pub user_type: DirectoryUserType,
+    pub user_type: UserType,
     /// Groups the user is a direct member of.
     pub groups: Vec<String>,
     /// Directory role template IDs the user holds (active, tenant-wide).
@@ -59,17 +60,6 @@ pub struct DirectoryUser {
     /// The authentication methods the user has registered (`authenticationMethodModes`
     /// names); `None` = unknown.
     pub methods: Option<Vec<AuthenticationMethodMode>>,
-}
-
-/// `member` or `guest`.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
-pub enum DirectoryUserType {
-    /// An internal user.
-    #[default]
-    Member,
-    /// A guest or external user.
-    Guest,
 }
 
 /// A registered device.
@@ -175,5 +165,31 @@ impl DirectoryFacts {
             }
         }
         seen
+    }
+}
+
+impl DirectoryFacts {
+    /// The part What If and `evaluate` read (users with groups and roles, nesting).
+    pub fn to_directory(&self) -> crate::whatif::Directory {
+        crate::whatif::Directory {
+            users: self
+                .users
+                .iter()
+                .map(|user| crate::whatif::DirectoryUser {
+                    id: user.id.clone(),
+                    user_type: user.user_type,
+                    groups: user.groups.clone(),
+                    roles: user.roles.clone(),
+                })
+                .collect(),
+            groups: self
+                .groups
+                .iter()
+                .map(|group| crate::whatif::DirectoryGroup {
+                    id: group.id.clone(),
+                    member_of: group.member_of.clone(),
+                })
+                .collect(),
+        }
     }
 }

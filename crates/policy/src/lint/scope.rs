@@ -10,7 +10,8 @@ use crate::model::{
 };
 use crate::templates::admin_role_name;
 
-use super::directory::{DirectoryFacts, DirectoryUser, DirectoryUserType};
+use super::directory::{DirectoryFacts, DirectoryUser};
+use crate::evaluate::UserType;
 
 /// A user with their transitive groups resolved.
 pub(crate) struct Member<'a> {
@@ -32,7 +33,7 @@ impl<'a> Member<'a> {
     }
 
     fn is_guest(&self) -> bool {
-        self.user.user_type == DirectoryUserType::Guest
+        self.user.user_type == UserType::Guest
     }
 }
 
