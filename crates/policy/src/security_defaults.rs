@@ -39,13 +39,13 @@
 use thiserror::Error;
 use time::{Duration, OffsetDateTime};
 
+use crate::evaluate::PerUserMfaState;
 use crate::evaluate::compile::CompiledPolicySet;
 use crate::evaluate::compiled::{client_app, risk};
 use crate::evaluate::context::SignInIdentity;
 use crate::evaluate::decision::{BaselineRequirement, BaselineRule};
 use crate::evaluate::prepared::PreparedSignIn;
 use crate::evaluate::required::{RequiredControl, Requirement};
-use crate::evaluate::PerUserMfaState;
 use crate::model::ConditionalAccessPolicy;
 
 /// The 17 administrator roles security defaults require MFA from at every sign-in
@@ -133,9 +133,9 @@ pub(crate) fn baseline(
         return baseline;
     };
     let facts = &sign_in.context.facts;
-    let legacy_client = sign_in.client_app.is_none_or(|bit| {
-        bit & (client_app::EXCHANGE_ACTIVE_SYNC | client_app::OTHER) != 0
-    });
+    let legacy_client = sign_in
+        .client_app
+        .is_none_or(|bit| bit & (client_app::EXCHANGE_ACTIVE_SYNC | client_app::OTHER) != 0);
     // MFA from a user without a method means registering first.
     let mfa_alternative = |registered: bool| {
         if registered {
@@ -162,7 +162,10 @@ pub(crate) fn baseline(
                 return baseline;
             }
             let mut mfa_rules = Vec::new();
-            if ADMINISTRATOR_ROLE_TEMPLATE_IDS.iter().any(|id| has_role(id)) {
+            if ADMINISTRATOR_ROLE_TEMPLATE_IDS
+                .iter()
+                .any(|id| has_role(id))
+            {
                 mfa_rules.push(BaselineRule::SecurityDefaultsAdministratorMfa);
             }
             let risky = sign_in

@@ -128,7 +128,10 @@ pub(crate) fn evaluate(policy: &CompiledPolicy, sign_in: &PreparedSignIn<'_>) ->
         );
     }
     if let Some(mask) = policy.sign_in_risk {
-        result.record(Condition::SignInRisk, mask_status(mask, sign_in.sign_in_risk));
+        result.record(
+            Condition::SignInRisk,
+            mask_status(mask, sign_in.sign_in_risk),
+        );
     }
     if let Some(mask) = policy.user_risk {
         result.record(Condition::UserRisk, mask_status(mask, sign_in.user_risk));
@@ -140,10 +143,16 @@ pub(crate) fn evaluate(policy: &CompiledPolicy, sign_in: &PreparedSignIn<'_>) ->
         );
     }
     if let Some(mask) = policy.insider_risk {
-        result.record(Condition::InsiderRisk, mask_status(mask, sign_in.insider_risk));
+        result.record(
+            Condition::InsiderRisk,
+            mask_status(mask, sign_in.insider_risk),
+        );
     }
     if let Some(mask) = policy.authentication_flows {
-        result.record(Condition::AuthenticationFlows, mask_status(mask, sign_in.flow));
+        result.record(
+            Condition::AuthenticationFlows,
+            mask_status(mask, sign_in.flow),
+        );
     }
     result
 }
@@ -251,7 +260,11 @@ fn application_status(scope: &ApplicationScope, sign_in: &PreparedSignIn<'_>) ->
     // exclude-mode filter to match none (the policy stays in scope either way, the
     // restrictive reading); What If cannot decide it.
     let what_if = sign_in.strictness == Strictness::WhatIf;
-    match (explicitly_included, scope.include_filter, scope.exclude_filter) {
+    match (
+        explicitly_included,
+        scope.include_filter,
+        scope.exclude_filter,
+    ) {
         (true, _, true) if what_if => Status::Missing,
         (true, _, _) => Status::Satisfied,
         (false, true, _) if what_if => Status::Missing,
@@ -272,7 +285,8 @@ fn location_matches(scope: &LocationScope, matches: &[bool], trusted: bool) -> b
             .iter()
             .any(|index| matches.get(*index).copied().unwrap_or(false))
     };
-    let included = scope.include_all || (scope.include_trusted && trusted) || matched(&scope.include);
+    let included =
+        scope.include_all || (scope.include_trusted && trusted) || matched(&scope.include);
     let excluded = (scope.exclude_trusted && trusted) || matched(&scope.exclude);
     included && !excluded
 }

@@ -65,7 +65,11 @@ impl CompiledPolicySet {
             .enumerate()
             .map(|(index, policy)| builder.policy(index, policy))
             .collect::<Vec<_>>();
-        let lower = |ids: &[String]| ids.iter().map(|id| id.trim().to_ascii_lowercase()).collect();
+        let lower = |ids: &[String]| {
+            ids.iter()
+                .map(|id| id.trim().to_ascii_lowercase())
+                .collect()
+        };
         let any_enabled_policy = policies.iter().any(|policy| policy.mode == Mode::Enforced);
         CompiledPolicySet {
             policies,
@@ -376,11 +380,16 @@ impl Builder {
             .filter(|filter| filter.is_configured());
         ApplicationScope {
             include_all: apps.includes_all(),
-            include_apps: self
-                .symbols
-                .intern_all(apps.include_applications.iter().filter(|id| !is_special(id))),
+            include_apps: self.symbols.intern_all(
+                apps.include_applications
+                    .iter()
+                    .filter(|id| !is_special(id)),
+            ),
             include_office365: has(&apps.include_applications, special::OFFICE_365),
-            include_admin_portals: has(&apps.include_applications, special::MICROSOFT_ADMIN_PORTALS),
+            include_admin_portals: has(
+                &apps.include_applications,
+                special::MICROSOFT_ADMIN_PORTALS,
+            ),
             include_user_actions: apps.include_user_actions.iter().fold(0, |mask, action| {
                 mask | match action {
                     UserAction::RegisterSecurityInfo => user_action::REGISTER_SECURITY_INFO,
@@ -391,11 +400,16 @@ impl Builder {
             include_authentication_contexts: self
                 .symbols
                 .intern_all(&apps.include_authentication_context_class_references),
-            exclude_apps: self
-                .symbols
-                .intern_all(apps.exclude_applications.iter().filter(|id| !is_special(id))),
+            exclude_apps: self.symbols.intern_all(
+                apps.exclude_applications
+                    .iter()
+                    .filter(|id| !is_special(id)),
+            ),
             exclude_office365: has(&apps.exclude_applications, special::OFFICE_365),
-            exclude_admin_portals: has(&apps.exclude_applications, special::MICROSOFT_ADMIN_PORTALS),
+            exclude_admin_portals: has(
+                &apps.exclude_applications,
+                special::MICROSOFT_ADMIN_PORTALS,
+            ),
             include_filter: filter.is_some_and(|filter| filter.mode != Some(FilterMode::Exclude)),
             exclude_filter: filter.is_some_and(|filter| filter.mode == Some(FilterMode::Exclude)),
         }

@@ -189,11 +189,7 @@ fn judge(policy: &CompiledPolicy, facts: &GrantFacts<'_>) -> Verdict {
     let outcome = grant::check(&policy.grant, facts);
     let mut requirement = outcome.requirement;
     if let Some(frequency) = &policy.session.sign_in_frequency
-        && session::is_due(
-            frequency,
-            &facts.sign_in.context.session,
-            facts.sign_in.now,
-        )
+        && session::is_due(frequency, &facts.sign_in.context.session, facts.sign_in.now)
     {
         requirement = requirement.and(&Requirement {
             alternatives: vec![vec![RequiredControl::Reauthentication]],

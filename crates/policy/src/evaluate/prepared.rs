@@ -165,7 +165,9 @@ impl<'a> PreparedSignIn<'a> {
                 .zip(&matches)
                 .any(|(location, matched)| location.trusted && *matched)
                 || context.ip_address.is_some_and(|ip| {
-                    set.mfa_trusted_ips.iter().any(|network| network.contains(&ip))
+                    set.mfa_trusted_ips
+                        .iter()
+                        .any(|network| network.contains(&ip))
                 });
             (Some(matches), trusted)
         };

@@ -32,7 +32,10 @@ impl SymbolTable {
     }
 
     /// Interns every ID of a list.
-    pub(crate) fn intern_all<'a>(&mut self, ids: impl IntoIterator<Item = &'a String>) -> Vec<Symbol> {
+    pub(crate) fn intern_all<'a>(
+        &mut self,
+        ids: impl IntoIterator<Item = &'a String>,
+    ) -> Vec<Symbol> {
         let mut symbols: Vec<Symbol> = ids.into_iter().map(|id| self.intern(id)).collect();
         symbols.sort_unstable();
         symbols.dedup();

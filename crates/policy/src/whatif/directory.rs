@@ -57,7 +57,12 @@ impl Directory {
         let parents: HashMap<String, &[String]> = self
             .groups
             .iter()
-            .map(|group| (group.id.trim().to_ascii_lowercase(), group.member_of.as_slice()))
+            .map(|group| {
+                (
+                    group.id.trim().to_ascii_lowercase(),
+                    group.member_of.as_slice(),
+                )
+            })
             .collect();
         let mut seen: HashSet<String> = HashSet::new();
         let mut order = Vec::new();

@@ -52,11 +52,17 @@ use crate::model::{ConditionalAccessPolicy, UserAction};
 /// Why a What If request cannot be answered.
 #[derive(Debug, Clone, PartialEq, Eq, Error)]
 pub enum WhatIfError {
-    #[error("signInIdentity: a userSignIn needs userId and a servicePrincipalSignIn needs servicePrincipalId")]
+    #[error(
+        "signInIdentity: a userSignIn needs userId and a servicePrincipalSignIn needs servicePrincipalId"
+    )]
     MissingIdentity,
-    #[error("signInContext: an applicationContext needs includeApplications, a userActionContext a userAction, an authContext an authenticationContextValue")]
+    #[error(
+        "signInContext: an applicationContext needs includeApplications, a userActionContext a userAction, an authContext an authenticationContextValue"
+    )]
     MissingContext,
-    #[error("signInContext.userAction: {0:?} is not registerSecurityInformation or registerOrJoinDevices")]
+    #[error(
+        "signInContext.userAction: {0:?} is not registerSecurityInformation or registerOrJoinDevices"
+    )]
     UnknownUserAction(String),
     #[error("cannot serialize policy {0:?} to JSON")]
     Serialize(String),
@@ -171,32 +177,34 @@ fn sign_in_contexts(
     let identity = identity(directory, &request.sign_in_identity)?;
     let wire = &request.sign_in_context;
     let kind = wire.odata_type.as_deref().unwrap_or_default();
-    let targets: Vec<SignInTarget> = if kind.ends_with("userActionContext")
-        || (kind.is_empty() && wire.user_action.is_some())
-    {
-        let action = wire.user_action.as_deref().ok_or(WhatIfError::MissingContext)?;
-        let user_action = match action {
-            "registerSecurityInformation" => UserAction::RegisterSecurityInfo,
-            "registerOrJoinDevices" => UserAction::RegisterDevice,
-            other => return Err(WhatIfError::UnknownUserAction(other.to_owned())),
+    let targets: Vec<SignInTarget> =
+        if kind.ends_with("userActionContext") || (kind.is_empty() && wire.user_action.is_some()) {
+            let action = wire
+                .user_action
+                .as_deref()
+                .ok_or(WhatIfError::MissingContext)?;
+            let user_action = match action {
+                "registerSecurityInformation" => UserAction::RegisterSecurityInfo,
+                "registerOrJoinDevices" => UserAction::RegisterDevice,
+                other => return Err(WhatIfError::UnknownUserAction(other.to_owned())),
+            };
+            vec![SignInTarget::UserAction { user_action }]
+        } else if kind.ends_with("authContext")
+            || (kind.is_empty() && wire.authentication_context_value.is_some())
+        {
+            let id = wire
+                .authentication_context_value
+                .clone()
+                .ok_or(WhatIfError::MissingContext)?;
+            vec![SignInTarget::AuthenticationContext { id, app_id: None }]
+        } else {
+            wire.include_applications
+                .iter()
+                .map(|app_id| SignInTarget::Application {
+                    app_id: app_id.clone(),
+                })
+                .collect()
         };
-        vec![SignInTarget::UserAction { user_action }]
-    } else if kind.ends_with("authContext")
-        || (kind.is_empty() && wire.authentication_context_value.is_some())
-    {
-        let id = wire
-            .authentication_context_value
-            .clone()
-            .ok_or(WhatIfError::MissingContext)?;
-        vec![SignInTarget::AuthenticationContext { id, app_id: None }]
-    } else {
-        wire.include_applications
-            .iter()
-            .map(|app_id| SignInTarget::Application {
-                app_id: app_id.clone(),
-            })
-            .collect()
-    };
     if targets.is_empty() {
         return Err(WhatIfError::MissingContext);
     }
