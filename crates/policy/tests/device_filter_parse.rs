@@ -446,3 +446,21 @@ fn nesting_deeper_than_64_levels_is_rejected() {
     let huge = "(".repeat(100_000);
     assert!(error(&huge).starts_with("column 3073: the rule is 100000 characters long"));
 }
+
+/// Found by fuzzing: canonical spacing can lengthen a rule, so a rule at the limit written
+/// without spaces prints longer than the limit. The printed form is then rejected for its
+/// length, never misparsed.
+#[test]
+fn canonical_form_of_a_rule_at_the_limit_can_exceed_it() {
+    let compact = r#"device.model-eq"a""#;
+    let mut rule = compact.to_owned();
+    while rule.len() + "-or ".len() + compact.len() <= MAX_RULE_CHARS {
+        rule.push_str("-or ");
+        rule.push_str(compact);
+    }
+    let parsed = parse(&rule).expect("within the limit");
+    let printed = parsed.to_string();
+    assert!(printed.chars().count() > MAX_RULE_CHARS);
+    let error = parse(&printed).expect_err("too long");
+    assert_eq!(error.position(), MAX_RULE_CHARS);
+}

@@ -1,6 +1,10 @@
 //! Prints a parsed rule back in canonical form: `device.<camelCase>`, hyphenated camelCase
 //! operators, `True`/`False`, double-quoted strings, `["a", "b"]` lists, and only the
-//! parentheses the tree needs. Parsing the printed form gives back the same rule.
+//! parentheses the tree needs. Parsing the printed form gives back the same rule, with one
+//! caveat found by fuzzing: canonical spacing can make the text longer than what the admin
+//! wrote (`device.model-eq"a"` prints as `device.model -eq "a"`), so a rule close to the
+//! 3072-character limit may print longer than the limit and then no longer parse. Store and
+//! export the rule text as written; use the canonical form for display.
 
 use std::fmt::{self, Display, Formatter, Write};
 
