@@ -24,6 +24,9 @@ pub mod policy;
 pub mod sql;
 mod traits;
 
+#[cfg(feature = "testsuite")]
+pub mod testsuite;
+
 pub use change::{Batch, Change, CommitReceipt};
 pub use error::{StoreError, StoreResult};
 pub use filter::{
