@@ -1,0 +1,17 @@
+//! Passwords: argon2id hashing with rehash detection, the dummy hash that hides unknown
+//! users, the rules a new password must meet, and the offline leaked-password check.
+
+mod common;
+mod hashing;
+mod leaked;
+mod normalize;
+mod rules;
+
+pub use common::{CommonPasswordList, CommonPasswordListError};
+pub use hashing::{Argon2Params, DummyHash, PasswordHashError, PasswordHasher};
+pub use leaked::{LeakedPasswordQuery, RangeFileError};
+pub use normalize::fold_for_banned_word_match;
+pub use rules::{
+    MAX_PASSWORD_CHARS, PasswordRejection, PasswordRules, PasswordRulesConfig, PasswordRulesError,
+    RejectionReason,
+};
