@@ -9,3 +9,4 @@
 #![cfg_attr(test, allow(clippy::unwrap_used))]
 
 pub mod password;
+pub mod totp;
