@@ -10,3 +10,8 @@
 
 pub mod password;
 pub mod totp;
+
+mod random;
+mod salted_digest;
+pub use salted_digest::SaltedDigest;
+pub mod otp_code;
