@@ -15,3 +15,4 @@ mod random;
 mod salted_digest;
 pub use salted_digest::SaltedDigest;
 pub mod otp_code;
+pub mod tap;

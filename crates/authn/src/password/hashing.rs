@@ -32,7 +32,7 @@ impl Default for Argon2Params {
 
 /// Why hashing or verifying failed. A wrong password is *not* an error: see
 /// [`PasswordHasher::verify`].
-#[derive(Debug, Error, PartialEq, Eq)]
+#[derive(Debug, Clone, Error, PartialEq, Eq)]
 pub enum PasswordHashError {
     #[error(
         "argon2 parameters rejected (memory {memory_kib} KiB, iterations {iterations}, parallelism {parallelism}): {reason}"
