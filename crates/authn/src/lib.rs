@@ -14,5 +14,6 @@ pub mod totp;
 mod random;
 mod salted_digest;
 pub use salted_digest::SaltedDigest;
+pub mod lockout;
 pub mod otp_code;
 pub mod tap;
