@@ -115,29 +115,29 @@ impl<'a> Parser<'a> {
     }
 
     fn or(&mut self) -> Result<Expression, DeviceFilterError> {
-        let mut operands = vec![self.and()?];
+        let first = self.and()?;
+        if logical(&self.current) != Some(Logical::Or) {
+            return Ok(first);
+        }
+        let mut operands = vec![first];
         while logical(&self.current) == Some(Logical::Or) {
             self.advance()?;
             operands.push(self.and()?);
         }
-        Ok(if operands.len() == 1 {
-            operands.remove(0)
-        } else {
-            Expression::Or(operands)
-        })
+        Ok(Expression::Or(operands))
     }
 
     fn and(&mut self) -> Result<Expression, DeviceFilterError> {
-        let mut operands = vec![self.unary()?];
+        let first = self.unary()?;
+        if logical(&self.current) != Some(Logical::And) {
+            return Ok(first);
+        }
+        let mut operands = vec![first];
         while logical(&self.current) == Some(Logical::And) {
             self.advance()?;
             operands.push(self.unary()?);
         }
-        Ok(if operands.len() == 1 {
-            operands.remove(0)
-        } else {
-            Expression::And(operands)
-        })
+        Ok(Expression::And(operands))
     }
 
     fn unary(&mut self) -> Result<Expression, DeviceFilterError> {
