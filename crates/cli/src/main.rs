@@ -1,1 +1,49 @@
-fn main() {}
+//! `portcullis`: the server and its administration commands.
+
+mod args;
+mod commands;
+
+use std::process::ExitCode;
+
+use clap::Parser;
+
+use crate::args::{AuditCommand, Cli, Command};
+
+/// Exit status when the configuration or the command line is wrong.
+const EXIT_USAGE: u8 = 2;
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(runtime) => runtime,
+        Err(e) => {
+            eprintln!("error: cannot start the async runtime: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    let result = runtime.block_on(async move {
+        match cli.command {
+            Command::Serve(args) => commands::serve::run(args).await,
+            Command::Bootstrap(args) => commands::bootstrap::run(args).await,
+            Command::Audit {
+                command: AuditCommand::Verify(args),
+            } => commands::audit::verify(args).await,
+            Command::Backup(args) => commands::backup::backup(args).await,
+            Command::Restore(args) => commands::backup::restore(args).await,
+        }
+    });
+    match result {
+        Ok(code) => code,
+        Err(commands::CliError::Config(e)) => {
+            eprintln!("error: {e}");
+            ExitCode::from(EXIT_USAGE)
+        }
+        Err(e) => {
+            eprintln!("error: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}

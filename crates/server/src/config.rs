@@ -224,7 +224,9 @@ pub struct Config {
     pub listen: SocketAddr,
     pub data_dir: PathBuf,
     pub storage: Storage,
-    pub public_url: String,
+    /// The URL clients reach this server at; `None` derives it from the bound address
+    /// (see [`Config::public_url_for`]).
+    pub public_url: Option<String>,
     pub log_format: LogFormat,
     pub log_level: String,
     pub tls: Option<TlsFiles>,
@@ -319,12 +321,9 @@ impl Config {
                         message: format!("'{url}' must start with http:// or https://"),
                     });
                 }
-                url.trim_end_matches('/').to_owned()
+                Some(url.trim_end_matches('/').to_owned())
             }
-            None => {
-                let scheme = if tls.is_some() { "https" } else { "http" };
-                format!("{scheme}://{listen}")
-            }
+            None => None,
         };
         let body_limit_bytes = raw
             .http
@@ -376,6 +375,19 @@ impl Config {
     }
 }
 
+impl Config {
+    /// The public URL: as configured, or `http(s)://<bound address>`.
+    pub fn public_url_for(&self, bound: SocketAddr) -> String {
+        match &self.public_url {
+            Some(url) => url.clone(),
+            None => {
+                let scheme = if self.tls.is_some() { "https" } else { "http" };
+                format!("{scheme}://{bound}")
+            }
+        }
+    }
+}
+
 /// Accepts a CIDR (`10.0.0.0/8`) or a single address (`10.0.0.1`).
 fn parse_network(text: &str) -> Result<IpNet, ConfigError> {
     text.parse::<IpNet>()
@@ -408,7 +420,10 @@ mod tests {
                 path: PathBuf::from("./portcullis-data/portcullis.db")
             }
         );
-        assert_eq!(config.public_url, "http://127.0.0.1:8080");
+        assert_eq!(
+            config.public_url_for(config.listen),
+            "http://127.0.0.1:8080"
+        );
         assert_eq!(config.log_format, LogFormat::Text);
         assert!(config.tls.is_none());
         assert!(config.trusted_proxies.is_empty());
@@ -531,6 +546,9 @@ mod tests {
             ..Default::default()
         })
         .unwrap();
-        assert_eq!(config.public_url, "https://127.0.0.1:8080");
+        assert_eq!(
+            config.public_url_for(config.listen),
+            "https://127.0.0.1:8080"
+        );
     }
 }

@@ -43,16 +43,21 @@ pub struct BoundServer {
     pub serve: BoxedServe,
 }
 
-/// Binds `addr` (port 0 picks a free port) and prepares to serve `router`, with TLS
-/// when a rustls config is given.
-pub fn bind(
-    addr: SocketAddr,
+/// Binds `addr` (port 0 picks a free port).
+pub fn bind(addr: SocketAddr) -> io::Result<std::net::TcpListener> {
+    let listener = std::net::TcpListener::bind(addr)?;
+    listener.set_nonblocking(true)?;
+    Ok(listener)
+}
+
+/// Prepares to serve `router` on the bound listener, with TLS when a rustls config is
+/// given.
+pub fn serve(
+    listener: std::net::TcpListener,
     router: Router,
     tls: Option<Arc<rustls::ServerConfig>>,
     shutdown_timeout: Duration,
 ) -> io::Result<BoundServer> {
-    let listener = std::net::TcpListener::bind(addr)?;
-    listener.set_nonblocking(true)?;
     let local_addr = listener.local_addr()?;
     let handle = Handle::new();
     let make_service = router.into_make_service_with_connect_info::<SocketAddr>();

@@ -98,3 +98,29 @@ impl IntoResponse for GraphError {
         response
     }
 }
+
+impl From<portcullis_service::ServiceError> for GraphError {
+    fn from(err: portcullis_service::ServiceError) -> Self {
+        use portcullis_service::ServiceError as E;
+        match err {
+            E::Forbidden(reason) => GraphError::forbidden(format!(
+                "Insufficient privileges to complete the operation: {reason}."
+            )),
+            E::NotFound(what) => {
+                GraphError::not_found(format!("Resource '{what}' does not exist."))
+            }
+            E::Conflict(why) => GraphError::conflict(why),
+            E::Invalid(why) => GraphError::bad_request(why),
+            E::Internal(why) => {
+                tracing::error!(error = %why, "request failed");
+                GraphError::internal()
+            }
+        }
+    }
+}
+
+impl From<crate::odata::query::QueryError> for GraphError {
+    fn from(err: crate::odata::query::QueryError) -> Self {
+        GraphError::invalid_filter(err.0)
+    }
+}

@@ -1,8 +1,18 @@
-//! The HTTP layer: axum routers for health, metrics, the OAuth2 token endpoint and
-//! the Graph-shaped admin API. Translates HTTP to service calls and back, nothing more.
+//! The HTTP layer: axum routers for health, metrics, the OAuth2 token endpoint, the
+//! bootstrap page and the Graph-shaped admin API. Translates HTTP to service calls and
+//! back, nothing more.
 
+pub mod auth;
 pub mod client_ip;
 pub mod graph_error;
 pub mod graph_json;
+pub mod graph_shape;
 pub mod http_metrics;
 pub mod odata;
+pub mod query_pairs;
+pub mod router;
+pub mod routes;
+pub mod state;
+
+pub use router::{HttpLimits, router};
+pub use state::{AppState, ClientRateLimiter};

@@ -2,7 +2,7 @@
 
 use portcullis_core::audit::ChainHead;
 use portcullis_core::{AuditRecord, ChainBreak, Permission, Target};
-use portcullis_store::{AuditQuery, Page};
+use portcullis_store::{AuditQuery, Page, Store};
 
 use crate::caller::Caller;
 use crate::error::ServiceResult;
@@ -29,46 +29,46 @@ impl Services {
         caller.authorize(Permission::AuditLogRead, Target::Nothing)?;
         Ok(self.store.query_audit(query).await?)
     }
+}
 
-    /// Walks the stored chain from its start and reports the first break, if any.
-    /// Offline operation (`portcullis audit verify`): no caller.
-    pub async fn verify_audit_chain(&self) -> ServiceResult<ChainReport> {
-        let start = self.store.audit_chain_start().await?;
-        let mut verifier = portcullis_core::audit::ChainVerifier::starting_at(start.clone());
-        let mut after = start.seq;
-        let mut records = 0u64;
-        loop {
-            let batch = self.store.read_audit_chain(after, VERIFY_BATCH).await?;
-            let Some(last) = batch.last() else { break };
-            after = last.seq;
-            for record in &batch {
-                records += 1;
-                if let Err(chain_break) = verifier.push(record) {
-                    return Ok(ChainReport {
-                        records,
-                        start,
-                        head: verifier.head().clone(),
-                        first_break: Some(chain_break),
-                    });
-                }
+/// Walks the stored chain from its start and reports the first break, if any. An
+/// offline operation (`portcullis audit verify`): it only reads.
+pub async fn verify_audit_chain(store: &dyn Store) -> ServiceResult<ChainReport> {
+    let start = store.audit_chain_start().await?;
+    let mut verifier = portcullis_core::audit::ChainVerifier::starting_at(start.clone());
+    let mut after = start.seq;
+    let mut records = 0u64;
+    loop {
+        let batch = store.read_audit_chain(after, VERIFY_BATCH).await?;
+        let Some(last) = batch.last() else { break };
+        after = last.seq;
+        for record in &batch {
+            records += 1;
+            if let Err(chain_break) = verifier.push(record) {
+                return Ok(ChainReport {
+                    records,
+                    start,
+                    head: verifier.head().clone(),
+                    first_break: Some(chain_break),
+                });
             }
         }
-        let stored_head = self.store.audit_chain_head().await?;
-        let head = verifier.head().clone();
-        // Records deleted from the end leave a shorter but internally valid chain;
-        // the stored head (kept beside the records) reveals it.
-        let first_break = (stored_head != head).then(|| ChainBreak {
-            seq: head.seq + 1,
-            reason: format!(
-                "the chain ends at record {} but the store's head is record {}",
-                head.seq, stored_head.seq
-            ),
-        });
-        Ok(ChainReport {
-            records,
-            start,
-            head,
-            first_break,
-        })
     }
+    let stored_head = store.audit_chain_head().await?;
+    let head = verifier.head().clone();
+    // Records deleted from the end leave a shorter but internally valid chain;
+    // the stored head (kept beside the records) reveals it.
+    let first_break = (stored_head != head).then(|| ChainBreak {
+        seq: head.seq + 1,
+        reason: format!(
+            "the chain ends at record {} but the store's head is record {}",
+            head.seq, stored_head.seq
+        ),
+    });
+    Ok(ChainReport {
+        records,
+        start,
+        head,
+        first_break,
+    })
 }

@@ -1,0 +1,11 @@
+//! Route handlers, one module per resource.
+
+pub mod audit;
+pub mod bootstrap;
+pub mod groups;
+pub mod health;
+pub mod openapi;
+pub mod policies;
+pub mod roles;
+pub mod token;
+pub mod users;

@@ -1,0 +1,457 @@
+//! `/openapi.json`: an OpenAPI 3.1 description of the HTTP API, built from one table.
+
+use axum::Json;
+use serde_json::{Map, Value, json};
+
+/// One documented operation: method, path, summary, the Graph permissions that allow
+/// it (any one suffices; directory roles map onto the same permissions), and whether
+/// it takes a JSON body.
+pub struct Operation {
+    pub method: &'static str,
+    pub path: &'static str,
+    pub summary: &'static str,
+    pub permissions: &'static [&'static str],
+    pub body: bool,
+    pub list: bool,
+}
+
+const fn op(
+    method: &'static str,
+    path: &'static str,
+    summary: &'static str,
+    permissions: &'static [&'static str],
+    body: bool,
+    list: bool,
+) -> Operation {
+    Operation {
+        method,
+        path,
+        summary,
+        permissions,
+        body,
+        list,
+    }
+}
+
+const USER_R: &[&str] = &["User.Read.All", "User.ReadWrite.All", "Directory.Read.All"];
+const USER_W: &[&str] = &["User.ReadWrite.All", "Directory.ReadWrite.All"];
+const GROUP_R: &[&str] = &[
+    "Group.Read.All",
+    "Group.ReadWrite.All",
+    "Directory.Read.All",
+];
+const GROUP_W: &[&str] = &[
+    "Group.ReadWrite.All",
+    "GroupMember.ReadWrite.All",
+    "Directory.ReadWrite.All",
+];
+const ROLE_R: &[&str] = &[
+    "RoleManagement.Read.Directory",
+    "RoleManagement.ReadWrite.Directory",
+    "Directory.Read.All",
+];
+const ROLE_W: &[&str] = &["RoleManagement.ReadWrite.Directory"];
+const POLICY_R: &[&str] = &["Policy.Read.All", "Policy.ReadWrite.ConditionalAccess"];
+const POLICY_W: &[&str] = &["Policy.ReadWrite.ConditionalAccess"];
+const AUDIT_R: &[&str] = &["AuditLog.Read.All"];
+
+/// Every route of the API; the router and this table are checked against each other in tests.
+pub const OPERATIONS: &[Operation] = &[
+    op("get", "/healthz", "Liveness", &[], false, false),
+    op(
+        "get",
+        "/readyz",
+        "Readiness (the store answers)",
+        &[],
+        false,
+        false,
+    ),
+    op("get", "/metrics", "Prometheus metrics", &[], false, false),
+    op(
+        "post",
+        "/oauth2/token",
+        "OAuth2 token endpoint (client_credentials)",
+        &[],
+        false,
+        false,
+    ),
+    op(
+        "get",
+        "/.well-known/jwks.json",
+        "Token signing keys",
+        &[],
+        false,
+        false,
+    ),
+    op(
+        "get",
+        "/v1.0/users",
+        "List users ($filter, $top, $select, $orderby, $skiptoken)",
+        USER_R,
+        false,
+        true,
+    ),
+    op("post", "/v1.0/users", "Create a user", USER_W, true, false),
+    op(
+        "get",
+        "/v1.0/users/{id}",
+        "Get a user",
+        USER_R,
+        false,
+        false,
+    ),
+    op(
+        "patch",
+        "/v1.0/users/{id}",
+        "Update a user",
+        USER_W,
+        true,
+        false,
+    ),
+    op(
+        "delete",
+        "/v1.0/users/{id}",
+        "Delete a user",
+        USER_W,
+        false,
+        false,
+    ),
+    op(
+        "get",
+        "/v1.0/groups",
+        "List groups ($filter, $top, $select, $orderby, $skiptoken)",
+        GROUP_R,
+        false,
+        true,
+    ),
+    op(
+        "post",
+        "/v1.0/groups",
+        "Create a security group",
+        GROUP_W,
+        true,
+        false,
+    ),
+    op(
+        "get",
+        "/v1.0/groups/{id}",
+        "Get a group",
+        GROUP_R,
+        false,
+        false,
+    ),
+    op(
+        "patch",
+        "/v1.0/groups/{id}",
+        "Update a group",
+        GROUP_W,
+        true,
+        false,
+    ),
+    op(
+        "delete",
+        "/v1.0/groups/{id}",
+        "Delete a group",
+        GROUP_W,
+        false,
+        false,
+    ),
+    op(
+        "get",
+        "/v1.0/groups/{id}/members",
+        "Direct members",
+        GROUP_R,
+        false,
+        true,
+    ),
+    op(
+        "post",
+        "/v1.0/groups/{id}/members/$ref",
+        "Add a member ({\"@odata.id\": …})",
+        GROUP_W,
+        true,
+        false,
+    ),
+    op(
+        "delete",
+        "/v1.0/groups/{id}/members/{memberId}/$ref",
+        "Remove a member",
+        GROUP_W,
+        false,
+        false,
+    ),
+    op(
+        "get",
+        "/v1.0/groups/{id}/transitiveMembers",
+        "Members through any depth of nesting",
+        GROUP_R,
+        false,
+        true,
+    ),
+    op(
+        "get",
+        "/v1.0/directoryRoles",
+        "List directory roles",
+        ROLE_R,
+        false,
+        true,
+    ),
+    op(
+        "get",
+        "/v1.0/directoryRoles/{id}",
+        "Get a directory role (id = role template id)",
+        ROLE_R,
+        false,
+        false,
+    ),
+    op(
+        "get",
+        "/v1.0/directoryRoles/{id}/members",
+        "Role members (assignments)",
+        ROLE_R,
+        false,
+        true,
+    ),
+    op(
+        "post",
+        "/v1.0/directoryRoles/{id}/members/$ref",
+        "Assign the role ({\"@odata.id\": …})",
+        ROLE_W,
+        true,
+        false,
+    ),
+    op(
+        "delete",
+        "/v1.0/directoryRoles/{id}/members/{memberId}/$ref",
+        "Remove a role assignment",
+        ROLE_W,
+        false,
+        false,
+    ),
+    op(
+        "get",
+        "/v1.0/identity/conditionalAccess/policies",
+        "List Conditional Access policies",
+        POLICY_R,
+        false,
+        true,
+    ),
+    op(
+        "post",
+        "/v1.0/identity/conditionalAccess/policies",
+        "Create a policy (validated)",
+        POLICY_W,
+        true,
+        false,
+    ),
+    op(
+        "get",
+        "/v1.0/identity/conditionalAccess/policies/{id}",
+        "Get a policy",
+        POLICY_R,
+        false,
+        false,
+    ),
+    op(
+        "patch",
+        "/v1.0/identity/conditionalAccess/policies/{id}",
+        "Update a policy (validated)",
+        POLICY_W,
+        true,
+        false,
+    ),
+    op(
+        "delete",
+        "/v1.0/identity/conditionalAccess/policies/{id}",
+        "Delete a policy",
+        POLICY_W,
+        false,
+        false,
+    ),
+    op(
+        "get",
+        "/v1.0/identity/conditionalAccess/namedLocations",
+        "List named locations",
+        POLICY_R,
+        false,
+        true,
+    ),
+    op(
+        "post",
+        "/v1.0/identity/conditionalAccess/namedLocations",
+        "Create a named location",
+        POLICY_W,
+        true,
+        false,
+    ),
+    op(
+        "get",
+        "/v1.0/identity/conditionalAccess/namedLocations/{id}",
+        "Get a named location",
+        POLICY_R,
+        false,
+        false,
+    ),
+    op(
+        "patch",
+        "/v1.0/identity/conditionalAccess/namedLocations/{id}",
+        "Update a named location",
+        POLICY_W,
+        true,
+        false,
+    ),
+    op(
+        "delete",
+        "/v1.0/identity/conditionalAccess/namedLocations/{id}",
+        "Delete a named location",
+        POLICY_W,
+        false,
+        false,
+    ),
+    op(
+        "get",
+        "/v1.0/policies/authenticationStrengthPolicies",
+        "List authentication strengths (built-in and custom)",
+        POLICY_R,
+        false,
+        true,
+    ),
+    op(
+        "post",
+        "/v1.0/policies/authenticationStrengthPolicies",
+        "Create a custom authentication strength",
+        POLICY_W,
+        true,
+        false,
+    ),
+    op(
+        "get",
+        "/v1.0/policies/authenticationStrengthPolicies/{id}",
+        "Get an authentication strength",
+        POLICY_R,
+        false,
+        false,
+    ),
+    op(
+        "patch",
+        "/v1.0/policies/authenticationStrengthPolicies/{id}",
+        "Update a custom authentication strength",
+        POLICY_W,
+        true,
+        false,
+    ),
+    op(
+        "delete",
+        "/v1.0/policies/authenticationStrengthPolicies/{id}",
+        "Delete a custom authentication strength",
+        POLICY_W,
+        false,
+        false,
+    ),
+    op(
+        "get",
+        "/v1.0/policies/identitySecurityDefaultsEnforcementPolicy",
+        "Security defaults",
+        POLICY_R,
+        false,
+        false,
+    ),
+    op(
+        "patch",
+        "/v1.0/policies/identitySecurityDefaultsEnforcementPolicy",
+        "Turn security defaults on or off",
+        POLICY_W,
+        true,
+        false,
+    ),
+    op(
+        "get",
+        "/v1.0/auditLogs/directoryAudits",
+        "Audit log, newest first ($filter, $top, $skiptoken)",
+        AUDIT_R,
+        false,
+        true,
+    ),
+];
+
+/// Builds the OpenAPI document.
+pub fn document() -> Value {
+    let mut paths = Map::new();
+    for operation in OPERATIONS {
+        let entry = paths
+            .entry(operation.path.to_owned())
+            .or_insert_with(|| Value::Object(Map::new()));
+        let mut spec = json!({
+            "summary": operation.summary,
+            "responses": {
+                "default": {"description": "Graph error", "content": {"application/json": {"schema": {"$ref": "#/components/schemas/GraphError"}}}}
+            }
+        });
+        let success = match operation.method {
+            "post" if operation.path.ends_with("$ref") => ("204", "No content"),
+            "post" if operation.path.starts_with("/v1.0") => ("201", "Created"),
+            "patch" | "delete" => ("204", "No content"),
+            _ => ("200", "OK"),
+        };
+        spec["responses"][success.0] = json!({"description": success.1});
+        let parameters: Vec<Value> = ["id", "memberId"]
+            .iter()
+            .filter(|name| operation.path.contains(&format!("{{{name}}}")))
+            .map(|name| json!({"name": name, "in": "path", "required": true, "schema": {"type": "string"}}))
+            .chain(operation.list.then(odata_parameters).into_iter().flatten())
+            .collect();
+        if !parameters.is_empty() {
+            spec["parameters"] = Value::Array(parameters);
+        }
+        if !operation.permissions.is_empty() {
+            spec["security"] = json!([{"bearer": []}]);
+            spec["x-graph-permissions"] = json!(operation.permissions);
+        }
+        if operation.body {
+            spec["requestBody"] = json!({"required": true, "content": {"application/json": {"schema": {"type": "object"}}}});
+        }
+        if operation.path == "/oauth2/token" {
+            spec["requestBody"] = json!({"required": true, "content": {"application/x-www-form-urlencoded": {"schema": {
+                "type": "object",
+                "required": ["grant_type"],
+                "properties": {
+                    "grant_type": {"type": "string", "enum": ["client_credentials"]},
+                    "client_id": {"type": "string"},
+                    "client_secret": {"type": "string"},
+                    "scope": {"type": "string", "example": "urn:portcullis:graph/.default"}
+                }
+            }}}});
+        }
+        if let Value::Object(methods) = entry {
+            methods.insert(operation.method.to_owned(), spec);
+        }
+    }
+    json!({
+        "openapi": "3.1.0",
+        "info": {
+            "title": "Portcullis admin API",
+            "version": env!("CARGO_PKG_VERSION"),
+            "description": "Microsoft Graph-shaped administration of users, groups, directory roles, Conditional Access and the audit log. Authenticate with an OAuth2 client-credentials access token from /oauth2/token."
+        },
+        "paths": paths,
+        "components": {
+            "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer", "bearerFormat": "JWT"}},
+            "schemas": {"GraphError": {"type": "object", "required": ["error"], "properties": {"error": {
+                "type": "object", "required": ["code", "message"],
+                "properties": {"code": {"type": "string"}, "message": {"type": "string"}}
+            }}}}
+        }
+    })
+}
+
+fn odata_parameters() -> Vec<Value> {
+    ["$filter", "$top", "$select", "$orderby", "$skiptoken"]
+        .iter()
+        .map(|name| json!({"name": name, "in": "query", "required": false, "schema": {"type": "string"}}))
+        .collect()
+}
+
+/// `GET /openapi.json`.
+pub async fn openapi() -> Json<Value> {
+    Json(document())
+}
