@@ -22,6 +22,20 @@ fn default_true() -> bool {
     true
 }
 
+/// Personal words shorter than this are ignored: a two-letter surname would otherwise
+/// ban every password containing those letters.
+const MIN_PERSONAL_WORD_CHARS: usize = 4;
+
+/// What the caller knows about the password beyond its text.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct PasswordContext<'a> {
+    /// From [`super::LeakedPasswordQuery::occurrences_in`]; 0 when absent or not looked up.
+    pub leaked_occurrences: u64,
+    /// The user's own names (user principal name, its local part, given name, surname,
+    /// display name parts), which a password must not contain (matched after folding).
+    pub personal_words: &'a [&'a str],
+}
+
 /// Password rules as they appear in configuration.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case", deny_unknown_fields)]
@@ -69,6 +83,7 @@ pub enum RejectionReason {
     TooLong { maximum: usize, actual: usize },
     Common,
     ContainsBannedWord { word: String },
+    ContainsPersonalInfo,
     Leaked { occurrences: u64 },
 }
 
@@ -91,6 +106,9 @@ impl std::fmt::Display for RejectionReason {
                 f,
                 "do not use {word:?} or a look-alike spelling of it in your password"
             ),
+            Self::ContainsPersonalInfo => {
+                write!(f, "do not use your name or user name in your password")
+            }
             Self::Leaked { occurrences } => write!(
                 f,
                 "this password has appeared {occurrences} times in known data breaches; choose another"
@@ -155,18 +173,18 @@ impl PasswordRules {
         })
     }
 
-    /// Checks length, the common list and banned words. Use
-    /// [`Self::check_with_leak_count`] when a leaked-password lookup was made.
+    /// Checks length, the common list and banned words. Use [`Self::check_in_context`]
+    /// to also check the leaked-password count and the user's own names.
     pub fn check(&self, password: &str) -> Result<(), PasswordRejection> {
-        self.check_with_leak_count(password, 0)
+        self.check_in_context(password, &PasswordContext::default())
     }
 
-    /// As [`Self::check`], also rejecting a password seen `occurrences` > 0 times in
-    /// breaches (from [`super::LeakedPasswordQuery::occurrences_in`]).
-    pub fn check_with_leak_count(
+    /// As [`Self::check`], plus what only the caller knows: how often the password was
+    /// seen in breaches and the user's own names.
+    pub fn check_in_context(
         &self,
         password: &str,
-        occurrences: u64,
+        context: &PasswordContext<'_>,
     ) -> Result<(), PasswordRejection> {
         let mut reasons = Vec::new();
         let length = password.chars().count();
@@ -198,8 +216,22 @@ impl PasswordRules {
                     }),
             );
         }
-        if occurrences > 0 {
-            reasons.push(RejectionReason::Leaked { occurrences });
+        if !context.personal_words.is_empty() {
+            let folded = fold_for_banned_word_match(password);
+            let personal = context
+                .personal_words
+                .iter()
+                .map(|word| fold_for_banned_word_match(word.trim()))
+                .filter(|word| word.chars().count() >= MIN_PERSONAL_WORD_CHARS)
+                .any(|word| folded.contains(&word));
+            if personal {
+                reasons.push(RejectionReason::ContainsPersonalInfo);
+            }
+        }
+        if context.leaked_occurrences > 0 {
+            reasons.push(RejectionReason::Leaked {
+                occurrences: context.leaked_occurrences,
+            });
         }
         if reasons.is_empty() {
             Ok(())
@@ -289,9 +321,11 @@ mod tests {
     #[test]
     fn every_reason_is_reported() {
         let rules = rules_with(&["qwerty"]);
-        let rejection = rules
-            .check_with_leak_count("qwerty", 3_912_816)
-            .unwrap_err();
+        let context = PasswordContext {
+            leaked_occurrences: 3_912_816,
+            personal_words: &["QWERTY"],
+        };
+        let rejection = rules.check_in_context("qwerty", &context).unwrap_err();
         assert_eq!(
             rejection.reasons,
             vec![
@@ -303,6 +337,7 @@ mod tests {
                 RejectionReason::ContainsBannedWord {
                     word: "qwerty".into()
                 },
+                RejectionReason::ContainsPersonalInfo,
                 RejectionReason::Leaked {
                     occurrences: 3_912_816
                 },
@@ -311,6 +346,34 @@ mod tests {
         let message = rejection.to_string();
         assert!(message.contains("at least 8 characters"), "{message}");
         assert!(message.contains("3912816 times"), "{message}");
+    }
+
+    #[test]
+    fn personal_words_are_rejected_after_folding() {
+        let rules = rules_with(&[]);
+        let words = [
+            "alice.martin@contoso.com",
+            "alice.martin",
+            "Alice",
+            "Martin",
+            "Li",
+        ];
+        let context = PasswordContext {
+            personal_words: &words,
+            ..PasswordContext::default()
+        };
+        let rejection = rules
+            .check_in_context("M@rt1n-in-the-rain", &context)
+            .unwrap_err();
+        assert_eq!(
+            rejection.reasons,
+            vec![RejectionReason::ContainsPersonalInfo]
+        );
+        // "Li" is too short to count, so "lighthouse" is fine.
+        assert_eq!(
+            rules.check_in_context("lighthouse-keeper-9", &context),
+            Ok(())
+        );
     }
 
     #[test]
