@@ -387,6 +387,10 @@ fn errors_name_the_column_and_what_was_expected() {
             "column 1: the rule is empty; write a condition such as device.isCompliant -eq True",
         ),
         (
+            "device.model -eq \"a\" \"line\nbreak\"",
+            r#"column 22: expected -and, -or or the end of the rule, found "line\nbreak""#,
+        ),
+        (
             r#"device.model -eq "é" -and ü"#,
             "column 27: unexpected character 'ü'; string values must be in double quotes",
         ),

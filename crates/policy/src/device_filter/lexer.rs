@@ -63,9 +63,15 @@ impl Token {
     }
 }
 
+/// A short, single-line rendering of user text for an error message: control characters
+/// are escaped so a rule cannot inject line breaks into logs.
 fn excerpt(text: &str) -> String {
     let mut chars = text.chars();
-    let mut shown: String = chars.by_ref().take(EXCERPT_CHARS).collect();
+    let mut shown: String = chars
+        .by_ref()
+        .take(EXCERPT_CHARS)
+        .flat_map(char::escape_debug)
+        .collect();
     if chars.next().is_some() {
         shown.push('…');
     }
