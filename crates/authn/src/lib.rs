@@ -25,6 +25,7 @@ pub mod password;
 pub mod tap;
 pub mod totp;
 
+mod clock;
 mod random;
 mod salted_digest;
 

@@ -6,6 +6,7 @@ use time::OffsetDateTime;
 
 use super::fingerprint::{FingerprintKey, PasswordFingerprint};
 use super::policy::LockoutPolicy;
+use crate::clock;
 
 /// Recent wrong passwords remembered, so repeating one does not count again (Entra: 3).
 const REMEMBERED_BAD_PASSWORDS: usize = 3;
@@ -154,7 +155,7 @@ impl LockoutState {
             return LockoutDecision::Allowed;
         }
         counter.lockouts = counter.lockouts.saturating_add(1);
-        let until = now + policy.lockout_duration(counter.lockouts);
+        let until = clock::add(now, policy.lockout_duration(counter.lockouts));
         counter.locked_until = Some(until);
         LockoutDecision::LockedUntil(until)
     }

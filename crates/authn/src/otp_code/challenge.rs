@@ -8,7 +8,11 @@ use time::OffsetDateTime;
 use super::policy::OtpCodePolicy;
 use super::throttle::{SendThrottle, Throttled};
 use crate::SaltedDigest;
+use crate::clock;
 use crate::random::random_string;
+
+const MIN_DIGITS: usize = 6;
+const MAX_DIGITS: usize = 8;
 
 /// The code to deliver. It exists only in memory: send it and drop it.
 #[derive(Clone, PartialEq, Eq)]
@@ -87,11 +91,14 @@ impl OtpChallenge {
     ) -> Result<(Self, IssuedCode), Throttled> {
         throttle.check(policy, now)?;
         throttle.record(policy, now);
-        let code = random_string(rng, b"0123456789", policy.digits);
+        // Clamped so an unvalidated policy can neither issue an empty code (which an
+        // empty answer would match) nor an enormous one.
+        let digits = policy.digits.clamp(MIN_DIGITS, MAX_DIGITS);
+        let code = random_string(rng, b"0123456789", digits);
         let challenge = Self {
             code: SaltedDigest::new(rng, code.as_bytes()),
-            digits: policy.digits,
-            expires_at: now + policy.lifetime,
+            digits,
+            expires_at: clock::add(now, policy.lifetime),
             failed_attempts: 0,
             status: OtpChallengeStatus::Pending,
         };

@@ -5,6 +5,7 @@ use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
 
 use super::policy::OtpCodePolicy;
+use crate::clock;
 
 /// Sending now is refused; try again at `retry_at`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -27,17 +28,23 @@ impl SendThrottle {
             .recent_sends
             .iter()
             .copied()
-            .filter(|sent| *sent > now - policy.send_window)
+            .filter(|sent| *sent > clock::sub(now, policy.send_window))
             .collect();
         let mut retry_at = now;
         if let Some(last) = in_window.last() {
-            retry_at = retry_at.max(*last + policy.min_resend_interval);
+            retry_at = retry_at.max(clock::add(*last, policy.min_resend_interval));
         }
-        let limit = usize::try_from(policy.max_sends_per_window).unwrap_or(usize::MAX);
-        if in_window.len() >= limit {
+        // At least one send per window, or a misconfigured 0 would block every code.
+        let limit = usize::try_from(policy.max_sends_per_window)
+            .unwrap_or(usize::MAX)
+            .max(1);
+        if let Some(blocking) = in_window
+            .len()
+            .checked_sub(limit)
+            .and_then(|index| in_window.get(index))
+        {
             // The window frees a slot when the oldest send that keeps it full ages out.
-            let blocking = in_window[in_window.len() - limit];
-            retry_at = retry_at.max(blocking + policy.send_window);
+            retry_at = retry_at.max(clock::add(*blocking, policy.send_window));
         }
         if retry_at > now {
             Err(Throttled { retry_at })
@@ -50,14 +57,14 @@ impl SendThrottle {
     /// left the window so the struct stays small.
     pub(crate) fn record(&mut self, policy: &OtpCodePolicy, now: OffsetDateTime) {
         self.recent_sends
-            .retain(|sent| *sent > now - policy.send_window);
+            .retain(|sent| *sent > clock::sub(now, policy.send_window));
         self.recent_sends.push(now);
     }
 
     pub fn sends_in_window(&self, policy: &OtpCodePolicy, now: OffsetDateTime) -> usize {
         self.recent_sends
             .iter()
-            .filter(|sent| **sent > now - policy.send_window)
+            .filter(|sent| **sent > clock::sub(now, policy.send_window))
             .count()
     }
 }

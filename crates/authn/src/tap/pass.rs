@@ -31,6 +31,8 @@ pub enum TapIssueError {
         minimum: u32,
         maximum: u32,
     },
+    #[error("the start time is so far ahead that the end cannot be represented")]
+    StartOutOfRange,
     #[error("the policy only allows one-time passes")]
     MultiUseNotAllowed,
     #[error(transparent)]
@@ -129,12 +131,15 @@ impl TemporaryAccessPass {
             None => policy.is_usable_once,
         };
         let start_at = request.start.map_or(now, |start| start.max(now));
+        let expires_at = start_at
+            .checked_add(Duration::minutes(i64::from(lifetime)))
+            .ok_or(TapIssueError::StartOutOfRange)?;
         let pass = random_string(rng, ALPHABET, policy.default_length);
         let record = Self {
             phc: hasher.hash(&pass, rng)?,
             created_at: now,
             start_at,
-            expires_at: start_at + Duration::minutes(i64::from(lifetime)),
+            expires_at,
             is_usable_once,
             last_used_at: None,
             revoked_at: None,
