@@ -208,6 +208,24 @@ mod tests {
         assert!(PasswordHasher::new(params).is_ok());
     }
 
+    /// The real defaults once, end to end (19 MiB; fast because the dev profile builds
+    /// argon2 with opt-level 3).
+    #[test]
+    fn default_params_hash_verify_and_need_no_rehash() {
+        let hasher = PasswordHasher::new(Argon2Params::default()).unwrap();
+        let phc = hasher
+            .hash(
+                "correct horse battery staple",
+                &mut ChaCha20Rng::seed_from_u64(0),
+            )
+            .unwrap();
+        assert!(phc.starts_with("$argon2id$v=19$m=19456,t=2,p=1$"), "{phc}");
+        assert!(hasher.verify("correct horse battery staple", &phc).unwrap());
+        assert!(!hasher.needs_rehash(&phc).unwrap());
+        let cheap = PasswordHasher::new(cheap()).unwrap();
+        assert!(cheap.needs_rehash(&phc).unwrap());
+    }
+
     #[test]
     fn hash_is_argon2id_phc_and_verifies() {
         let hasher = PasswordHasher::new(cheap()).unwrap();
