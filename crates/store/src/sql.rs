@@ -71,7 +71,12 @@ pub fn render_filter<F: FilterField>(
             let len = i64::try_from(prefix.chars().count()).unwrap_or(i64::MAX);
             let len_p = params.push(SqlParam::Int(len));
             let prefix_p = params.push(SqlParam::Text(prefix));
-            format!("substr({}, 1, {len_p}) = {prefix_p}", field.column())
+            // The cast keeps PostgreSQL's substr(text, integer, integer) resolvable for a
+            // bound BIGINT.
+            format!(
+                "substr({}, 1, CAST({len_p} AS INTEGER)) = {prefix_p}",
+                field.column()
+            )
         }
         Filter::And(a, b) => format!(
             "({} AND {})",
@@ -196,7 +201,7 @@ mod tests {
         let sql = render_filter(&filter, &mut params).unwrap();
         assert_eq!(
             sql,
-            "((upn_lower = $1 AND (account_enabled <> $2 OR account_enabled IS NULL)) OR substr(display_name_lower, 1, $3) = $4)"
+            "((upn_lower = $1 AND (account_enabled <> $2 OR account_enabled IS NULL)) OR substr(display_name_lower, 1, CAST($3 AS INTEGER)) = $4)"
         );
         assert_eq!(
             params.values,

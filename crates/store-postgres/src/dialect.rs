@@ -1,0 +1,26 @@
+//! The PostgreSQL specifics the shared SQL implementation needs.
+
+use sqlx::{Pool, Transaction};
+
+pub(crate) type Db = sqlx::Postgres;
+
+pub(crate) const BACKEND: &str = "postgres";
+
+/// An ordinary READ COMMITTED transaction; exclusion comes from [`LOCK_STORE_STATE`].
+pub(crate) async fn begin_write(pool: &Pool<Db>) -> Result<Transaction<'static, Db>, sqlx::Error> {
+    pool.begin().await
+}
+
+/// One snapshot for every statement of the transaction.
+pub(crate) async fn begin_snapshot(
+    pool: &Pool<Db>,
+) -> Result<Transaction<'static, Db>, sqlx::Error> {
+    pool.begin_with("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY")
+        .await
+}
+
+/// Locking the single state row serialises commits across every node on the database:
+/// the audit chain stays linear, the policy version counts commits, and each commit's
+/// statements (READ COMMITTED) see everything committed before it took the lock.
+pub(crate) const LOCK_STORE_STATE: &str =
+    "SELECT policy_version, audit_seq, audit_head_hash FROM store_state WHERE id = 1 FOR UPDATE";
