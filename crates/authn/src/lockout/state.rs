@@ -170,7 +170,8 @@ impl LockoutState {
 
     /// Clears everything: after a forgotten-password reset or an admin unlock. (A reset
     /// by a user who knows the password should not call this: Entra keeps the timer
-    /// running until the password is changed.)
+    /// running until the password is changed.) The reason is taken so every call site
+    /// names one; recording it in the audit log is the caller's job.
     pub fn reset(&mut self, _reason: LockoutReset) {
         self.familiar = Counter::default();
         self.unfamiliar = Counter::default();

@@ -12,6 +12,6 @@ pub use hashing::{Argon2Params, DummyHash, PasswordHashError, PasswordHasher};
 pub use leaked::{LeakedPasswordQuery, RangeFileError};
 pub use normalize::fold_for_banned_word_match;
 pub use rules::{
-    MAX_PASSWORD_CHARS, PasswordContext, PasswordRejection, PasswordRules, PasswordRulesConfig,
-    PasswordRulesError, RejectionReason,
+    LOWEST_MIN_PASSWORD_CHARS, MAX_PASSWORD_CHARS, PasswordContext, PasswordRejection,
+    PasswordRules, PasswordRulesConfig, PasswordRulesError, RejectionReason,
 };

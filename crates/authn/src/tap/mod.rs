@@ -7,4 +7,4 @@ mod policy;
 pub use pass::{
     IssuedPass, TapIssueError, TapIssueRequest, TapRedeemError, TapUnusable, TemporaryAccessPass,
 };
-pub use policy::{TapPolicy, TapPolicyError};
+pub use policy::{LENGTH_BOUNDS, LIFETIME_BOUNDS_MINUTES, TapPolicy, TapPolicyError};

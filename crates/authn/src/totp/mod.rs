@@ -8,7 +8,7 @@ mod secret;
 mod uri;
 mod verify;
 
-pub use config::{Digits, TotpAlgorithm, TotpConfig, TotpConfigError};
+pub use config::{Digits, PERIOD_RANGE, TotpAlgorithm, TotpConfig, TotpConfigError};
 pub use hotp::{InvalidHmacKey, hotp};
 pub use secret::{TotpSecret, TotpSecretError};
 pub use uri::{OtpAuthUri, OtpAuthUriError};
