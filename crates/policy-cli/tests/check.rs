@@ -290,3 +290,61 @@ fn missing_paths_and_empty_folders_are_errors() {
         outcome.err
     );
 }
+
+#[test]
+fn strength_references_are_checked_when_strengths_are_given() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let custom = write(
+        dir.path(),
+        "strength.json",
+        r#"{"id":"5f8c1f6b-0000-4000-8000-00000000aaaa","displayName":"Keys only","policyType":"custom","allowedCombinations":["fido2"]}"#,
+    );
+    let uses_unknown = write(
+        dir.path(),
+        "policy.json",
+        MFA_WITH_STRENGTH
+            .replace(
+                r#""builtInControls": ["mfa"],"#,
+                r#""builtInControls": [],"#,
+            )
+            .replace(
+                "00000000-0000-0000-0000-000000000002",
+                "5f8c1f6b-0000-4000-8000-00000000bbbb",
+            ),
+    );
+    let outcome = policy(&[&"check", &custom, &uses_unknown]);
+    assert_eq!(
+        outcome.status,
+        Status::Findings,
+        "{}{}",
+        outcome.out,
+        outcome.err
+    );
+    assert!(
+        outcome.out.contains("policy.json: error: grantControls.authenticationStrength.id: no authentication strength has the ID '5f8c1f6b-0000-4000-8000-00000000bbbb' [unknownReference]"),
+        "{}",
+        outcome.out
+    );
+    assert!(
+        outcome.out.contains("1 authentication strength;"),
+        "{}",
+        outcome.out
+    );
+    // Built-in strengths are always known.
+    let builtin = write(
+        dir.path(),
+        "builtin.json",
+        MFA_WITH_STRENGTH.replace(
+            r#""builtInControls": ["mfa"],"#,
+            r#""builtInControls": [],"#,
+        ),
+    );
+    let outcome = policy(&[&"check", &custom, &builtin]);
+    assert_eq!(
+        outcome.status,
+        Status::Success,
+        "{}{}",
+        outcome.out,
+        outcome.err
+    );
+}

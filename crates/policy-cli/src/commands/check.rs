@@ -13,6 +13,7 @@ use std::path::{Path, PathBuf};
 
 use portcullis_policy::import::{Document, decode, import_documents};
 use portcullis_policy::model::NamedLocation;
+use portcullis_policy::strength::built_in_strengths;
 use portcullis_policy::validate::{
     ValidationContext, ValidationError, validate, validate_named_location,
 };
@@ -77,16 +78,7 @@ pub(crate) fn run(
         Document::NamedLocation(location) => Some((**location).clone()),
         _ => None,
     }));
-    let context = if known.is_empty() {
-        ValidationContext::offline()
-    } else {
-        ValidationContext {
-            named_locations: ValidationContext::ids(
-                known.iter().filter_map(|location| location.id.as_deref()),
-            ),
-            ..ValidationContext::default()
-        }
-    };
+    let context = validation_context(&known, &found);
     for located in &found {
         let findings = match &located.document {
             Document::Policy(policy) => {
@@ -143,6 +135,37 @@ pub(crate) fn run(
     } else {
         Status::Success
     })
+}
+
+/// Reference checks for the kinds the files give: named locations when any are known,
+/// authentication strengths (plus the three built-in ones) when any custom one is found.
+fn validation_context(known: &[NamedLocation], found: &[Located]) -> ValidationContext {
+    let strengths: Vec<&str> = found
+        .iter()
+        .filter_map(|located| match &located.document {
+            Document::AuthenticationStrength(strength) => strength.id.as_deref(),
+            _ => None,
+        })
+        .collect();
+    ValidationContext {
+        named_locations: (!known.is_empty())
+            .then(|| {
+                ValidationContext::ids(known.iter().filter_map(|location| location.id.as_deref()))
+            })
+            .flatten(),
+        authentication_strengths: (!strengths.is_empty())
+            .then(|| {
+                ValidationContext::ids(
+                    built_in_strengths()
+                        .iter()
+                        .map(|strength| strength.id.as_str())
+                        .chain(strengths.iter().copied())
+                        .collect::<Vec<_>>(),
+                )
+            })
+            .flatten(),
+        ..ValidationContext::default()
+    }
 }
 
 fn plural(n: usize, one: &'static str, many: &'static str) -> &'static str {

@@ -281,8 +281,8 @@ fn culprits_of(decision: &Decision) -> Vec<PolicyRef> {
         Outcome::Block { policies, .. } => policies
             .iter()
             .map(|policy| PolicyRef {
-                id: Some(policy.id.as_str().to_owned()),
-                display_name: policy.display_name.as_str().to_owned(),
+                id: Some(String::from(&*policy.id)),
+                display_name: String::from(&*policy.display_name),
             })
             .collect(),
         _ => decision
@@ -290,8 +290,8 @@ fn culprits_of(decision: &Decision) -> Vec<PolicyRef> {
             .iter()
             .filter(|applied| applied.result == PolicyResult::Failure)
             .map(|applied| PolicyRef {
-                id: Some(applied.id.as_str().to_owned()),
-                display_name: applied.display_name.as_str().to_owned(),
+                id: Some(String::from(&*applied.id)),
+                display_name: String::from(&*applied.display_name),
             })
             .collect(),
     }
