@@ -25,7 +25,6 @@ impl Caller {
         display_name: &str,
         permissions: Vec<portcullis_core::AppPermission>,
         directory_roles: Vec<DirectoryRole>,
-        ip_address: Option<String>,
     ) -> Self {
         let app_id = client_id.to_string();
         Caller {
@@ -40,8 +39,7 @@ impl Caller {
                     app_id,
                     display_name: Some(display_name.to_owned()),
                     service_principal_id: Some(object_id.to_string()),
-                    service_principal_name: ip_address
-                        .map(|ip| format!("{display_name} from {ip}")),
+                    service_principal_name: Some(display_name.to_owned()),
                 }),
             },
             correlation_id: CorrelationId::from_uuid(uuid::Uuid::new_v4()),

@@ -6,7 +6,6 @@ use axum::http::request::Parts;
 use portcullis_service::Caller;
 use portcullis_service::tokens::grant::BearerError;
 
-use crate::client_ip::ClientIp;
 use crate::graph_error::GraphError;
 use crate::state::AppState;
 
@@ -36,12 +35,7 @@ impl FromRequestParts<AppState> for Admin {
                 GraphError::unauthorized("The Authorization header must be 'Bearer <token>'.")
             })?
             .to_owned();
-        let Ok(ClientIp(ip)) = ClientIp::from_request_parts(parts, state).await;
-        match state
-            .services
-            .authenticate_bearer(&token, Some(ip.to_string()))
-            .await
-        {
+        match state.services.authenticate_bearer(&token).await {
             Ok(caller) => Ok(Admin(caller)),
             Err(BearerError::Invalid(why)) => Err(GraphError::unauthorized(format!(
                 "Access token validation failure: {why}"

@@ -127,11 +127,7 @@ impl Services {
     /// audience, lifetime) and its application must still exist and be enabled; the
     /// caller's permissions are those in the token that are *still* granted, so a
     /// revoked grant takes effect at once.
-    pub async fn authenticate_bearer(
-        &self,
-        token: &str,
-        ip_address: Option<String>,
-    ) -> Result<Caller, BearerError> {
+    pub async fn authenticate_bearer(&self, token: &str) -> Result<Caller, BearerError> {
         let claims = match self.verify_token(token) {
             Err(TokenError::UnknownKey) => {
                 // Another node may have rotated in a key we have not loaded yet.
@@ -178,7 +174,6 @@ impl Services {
             &application.display_name,
             permissions,
             directory_roles,
-            ip_address,
         ))
     }
 
