@@ -19,6 +19,7 @@ ensure_system_packages() {
   ls -d /usr/lib/postgresql/*/bin >/dev/null 2>&1 || missing+=(postgresql)
   command -v runuser >/dev/null || missing+=(util-linux)
   command -v oathtool >/dev/null || missing+=(oathtool)
+  python3 -c 'import ensurepip' 2>/dev/null || missing+=(python3-venv)
   if [ ${#missing[@]} -gt 0 ]; then
     apt_install "${missing[@]}"
   fi
