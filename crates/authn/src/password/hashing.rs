@@ -5,6 +5,7 @@ use argon2::{Algorithm, Argon2, Params, Version};
 use rand_core::CryptoRng;
 use serde::{Deserialize, Serialize};
 use thiserror::Error;
+use unicode_normalization::UnicodeNormalization;
 
 /// Salt length in bytes. 16 bytes is the length RFC 9106 recommends.
 const SALT_LEN: usize = 16;
@@ -51,7 +52,25 @@ pub enum PasswordHashError {
     Hashing(String),
 }
 
-/// Hashes and verifies passwords with argon2id at one set of parameters.
+/// The form of a password that is hashed: Unicode NFKC.
+///
+/// Why: the same password can arrive as different code points depending on the keyboard,
+/// operating system or input method (a composed "é" on one device, "e" plus a combining
+/// accent on another; full-width digits from an East Asian IME). NIST SP 800-63B asks
+/// verifiers to normalise with NFKC or NFKD so the user's password keeps working
+/// everywhere. ASCII is unchanged. Returns the input untouched when already normalised.
+pub fn normalize_password(password: &str) -> std::borrow::Cow<'_, str> {
+    if unicode_normalization::is_nfkc_quick(password.chars())
+        == unicode_normalization::IsNormalized::Yes
+    {
+        std::borrow::Cow::Borrowed(password)
+    } else {
+        std::borrow::Cow::Owned(password.nfkc().collect())
+    }
+}
+
+/// Hashes and verifies passwords with argon2id at one set of parameters. Passwords are
+/// normalised with [`normalize_password`] first.
 #[derive(Debug, Clone)]
 pub struct PasswordHasher {
     params: Argon2Params,
@@ -96,7 +115,7 @@ impl PasswordHasher {
             .map_err(|error| PasswordHashError::Hashing(error.to_string()))?;
         use argon2::PasswordHasher as _;
         self.argon2
-            .hash_password(password.as_bytes(), &salt)
+            .hash_password(normalize_password(password).as_bytes(), &salt)
             .map(|hash| hash.to_string())
             .map_err(|error| PasswordHashError::Hashing(error.to_string()))
     }
@@ -109,7 +128,10 @@ impl PasswordHasher {
     pub fn verify(&self, password: &str, stored_phc: &str) -> Result<bool, PasswordHashError> {
         let parsed = parse_argon2id(stored_phc)?;
         use argon2::PasswordVerifier as _;
-        match self.argon2.verify_password(password.as_bytes(), &parsed) {
+        match self
+            .argon2
+            .verify_password(normalize_password(password).as_bytes(), &parsed)
+        {
             Ok(()) => Ok(true),
             Err(argon2::password_hash::Error::Password) => Ok(false),
             Err(other) => Err(PasswordHashError::MalformedHash(other.to_string())),
@@ -235,6 +257,26 @@ mod tests {
         assert!(hasher.verify("correct horse", &phc).unwrap());
         assert!(!hasher.verify("correct horsE", &phc).unwrap());
         assert!(!hasher.verify("", &phc).unwrap());
+    }
+
+    #[test]
+    fn composed_and_decomposed_forms_verify_alike() {
+        let hasher = PasswordHasher::new(cheap()).unwrap();
+        let composed = "caf\u{e9}-au-lait";
+        let decomposed = "cafe\u{301}-au-lait";
+        let phc = hasher
+            .hash(composed, &mut ChaCha20Rng::seed_from_u64(6))
+            .unwrap();
+        assert!(hasher.verify(decomposed, &phc).unwrap());
+        let full_width = "\u{ff11}\u{ff12}\u{ff13}pass";
+        let phc = hasher
+            .hash(full_width, &mut ChaCha20Rng::seed_from_u64(7))
+            .unwrap();
+        assert!(hasher.verify("123pass", &phc).unwrap());
+        assert!(matches!(
+            normalize_password("plain ascii"),
+            std::borrow::Cow::Borrowed(_)
+        ));
     }
 
     #[test]

@@ -45,6 +45,8 @@ impl std::fmt::Debug for LeakedPasswordQuery {
 }
 
 impl LeakedPasswordQuery {
+    /// The query for a password exactly as typed (not Unicode-normalised: breach corpora
+    /// hold the bytes people actually used, and ASCII passwords are the same either way).
     pub fn for_password(password: &str) -> Self {
         Self {
             sha1_hex: hex::encode_upper(Sha1::digest(password.as_bytes())),

@@ -8,7 +8,7 @@ mod normalize;
 mod rules;
 
 pub use common::{CommonPasswordList, CommonPasswordListError};
-pub use hashing::{Argon2Params, DummyHash, PasswordHashError, PasswordHasher};
+pub use hashing::{Argon2Params, DummyHash, PasswordHashError, PasswordHasher, normalize_password};
 pub use leaked::{LeakedPasswordQuery, RangeFileError};
 pub use normalize::fold_for_banned_word_match;
 pub use rules::{

@@ -186,6 +186,9 @@ impl PasswordRules {
         password: &str,
         context: &PasswordContext<'_>,
     ) -> Result<(), PasswordRejection> {
+        // Judge the password in the form that will be hashed.
+        let normalized = super::hashing::normalize_password(password);
+        let password = normalized.as_ref();
         let mut reasons = Vec::new();
         let length = password.chars().count();
         if length > MAX_PASSWORD_CHARS {
