@@ -281,3 +281,27 @@ fn the_corpus_device_policies_are_flagged_for_admins_without_devices_only_when_t
     let report = check_structure(&corpus(), &facts, &[]);
     assert_eq!(report.of(LintRule::UnsatisfiableControl).count(), 0);
 }
+
+#[test]
+fn one_finding_per_policy_names_every_uncovered_break_glass_account() {
+    let second = "0b0b0b0b-0000-4000-8000-000000000009";
+    let facts = facts(serde_json::json!({
+        "users": [
+            { "id": BREAK_GLASS, "displayName": "BG1" },
+            { "id": second, "displayName": "BG2" }
+        ],
+        "breakGlassAccounts": [BREAK_GLASS, second]
+    }));
+    let policy = templates::instantiate("block-legacy-authentication", &TemplateParameters::new())
+        .expect("instance");
+    let report = check_structure(&[policy], &facts, &break_glass_ids(&facts, &[]));
+    let findings: Vec<_> = report.of(LintRule::BreakGlassNotExcluded).collect();
+    assert_eq!(findings.len(), 1);
+    assert!(
+        findings[0].message.contains(
+            "applies to break-glass accounts BG1 (0b0b0b0b-0000-4000-8000-000000000001), included as one of All users; BG2 (0b0b0b0b-0000-4000-8000-000000000009), included as one of All users; it excludes them neither"
+        ),
+        "{}",
+        findings[0].message
+    );
+}

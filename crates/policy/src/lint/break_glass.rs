@@ -69,10 +69,9 @@ pub(crate) fn check_exclusions(
         if covered.is_empty() {
             continue;
         }
-        let accounts = if covered.len() == 1 {
-            format!("break-glass account {}", covered[0])
-        } else {
-            format!("break-glass accounts {}", covered.join("; "))
+        let accounts = match covered.as_slice() {
+            [only] => format!("break-glass account {only}"),
+            _ => format!("break-glass accounts {}", covered.join("; ")),
         };
         report.push(LintFinding::warning(
             LintRule::BreakGlassNotExcluded,

@@ -158,10 +158,9 @@ fn check_lockout(
         options.enforce_report_only,
     );
     if locked.len() == members.len() {
-        let who = if members.len() == 1 {
-            format!("the only {noun}, {}", names[0])
-        } else {
-            format!("all {} {noun}s ({})", members.len(), names.join(", "))
+        let who = match names.as_slice() {
+            [only] => format!("the only {noun}, {only}"),
+            _ => format!("all {} {noun}s ({})", members.len(), names.join(", ")),
         };
         report.push(LintFinding::refusal(
             rule,
