@@ -113,5 +113,6 @@ async fn apply(conn: &mut Conn, change: &Change) -> StoreResult<()> {
         Change::PutSigningKey(key) => security::put_signing_key(conn, key).await,
         Change::UpdateDevice(device) => security::update_device(conn, device).await,
         Change::DeleteDevice(id) => security::delete_device(conn, id).await,
+        Change::PruneAuditLog { before } => logs::prune_audit(conn, *before).await,
     }
 }

@@ -256,3 +256,34 @@ pub(super) async fn insert_audit(conn: &mut Conn, linked: &ChainedAuditRecord) -
     .map_err(db_err(&format!("audit record {}", record.id)))?;
     Ok(())
 }
+
+/// Deletes the chain prefix up to the last record older than `before` and moves the
+/// verification start past it (inside the commit transaction, which holds the lock).
+pub(super) async fn prune_audit(conn: &mut Conn, before: time::OffsetDateTime) -> StoreResult<()> {
+    let last = sqlx::query("SELECT MAX(seq) AS seq FROM audit_log WHERE activity_at < $1")
+        .bind(micros(before))
+        .fetch_one(&mut *conn)
+        .await
+        .map_err(read_err)?;
+    let Some(last): Option<i64> = last.try_get("seq").map_err(read_err)? else {
+        return Ok(());
+    };
+    let row = sqlx::query("SELECT hash FROM audit_log WHERE seq = $1")
+        .bind(last)
+        .fetch_one(&mut *conn)
+        .await
+        .map_err(read_err)?;
+    let hash: String = row.try_get("hash").map_err(read_err)?;
+    sqlx::query("DELETE FROM audit_log WHERE seq <= $1")
+        .bind(last)
+        .execute(&mut *conn)
+        .await
+        .map_err(db_err("audit pruning"))?;
+    sqlx::query("UPDATE store_state SET audit_start_seq = $1, audit_start_hash = $2 WHERE id = 1")
+        .bind(last)
+        .bind(hash)
+        .execute(&mut *conn)
+        .await
+        .map_err(db_err("audit pruning"))?;
+    Ok(())
+}

@@ -91,6 +91,13 @@ pub enum Change {
     /// Admin update of a device (disable, compliance override).
     UpdateDevice(Device),
     DeleteDevice(DeviceId),
+    /// Retention: deletes the oldest audit records, those up to the last one whose
+    /// `activityDateTime` is before `before`, and remembers the last deleted record's
+    /// position as the chain's new verification start. Only a prefix of the chain is ever
+    /// removed, so what remains still verifies end to end.
+    PruneAuditLog {
+        before: OffsetDateTime,
+    },
 }
 
 impl Change {

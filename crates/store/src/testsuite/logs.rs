@@ -394,3 +394,38 @@ pub async fn audit_tampering_is_detected(backend: &dyn TestBackend) {
     let err = verify_chain(ChainHead::genesis(), &read_chain(&*store).await).unwrap_err();
     assert_eq!(err.seq, 4, "{err}");
 }
+
+/// Retention removes a prefix; the rest verifies from the recorded start, not from genesis.
+pub async fn audit_retention_keeps_the_rest_verifiable(backend: &dyn TestBackend) {
+    let store = backend.store();
+    for minute in 0..10 {
+        let mut record = audit("Old activity", "t");
+        record.activity_date_time = t0() + Duration::minutes(minute);
+        store.commit(Batch::new().audit(record)).await.unwrap();
+    }
+    let before = read_chain(&*store).await;
+    let mut prune_record = audit("Prune audit log", "audit");
+    prune_record.activity_date_time = t0() + Duration::minutes(30);
+    store
+        .commit(Batch::single(
+            Change::PruneAuditLog {
+                before: t0() + Duration::minutes(4),
+            },
+            prune_record,
+        ))
+        .await
+        .unwrap();
+    let start = store.audit_chain_start().await.unwrap();
+    assert_eq!(start, before[3].head(), "records at minutes 0..=3 are gone");
+    let rest = read_chain(&*store).await;
+    assert_eq!(rest.first().map(|r| r.seq), Some(5));
+    assert_eq!(rest.len(), 7, "six kept plus the pruning record");
+    verify_chain(start, &rest).unwrap();
+    assert!(verify_chain(ChainHead::genesis(), &rest).is_err());
+    // Nothing older than the cutoff: a no-op.
+    store
+        .commit(Batch::new().change(Change::PruneAuditLog { before: t0() }))
+        .await
+        .unwrap();
+    assert_eq!(store.audit_chain_start().await.unwrap(), before[3].head());
+}

@@ -58,6 +58,7 @@ macro_rules! conformance_tests {
             risk_events_and_state, signing_keys_rotation, sign_in_log_queries,
             sign_in_log_paging, audit_log_append_and_query, audit_chain_verifies,
             audit_chain_linear_under_concurrent_writers, audit_tampering_is_detected,
+            audit_retention_keeps_the_rest_verifiable,
             failed_batch_leaves_nothing_half_written, ping_and_backend_name,
         );
     };
