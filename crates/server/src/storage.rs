@@ -67,11 +67,11 @@ pub async fn open(storage: &Storage, data_dir: &Path) -> Result<Arc<dyn Store>, 
     }
 }
 
-// INTEGRATION POINT: the PostgreSQL backend (`portcullis-store-postgres`) is being
-// written concurrently; until it exposes its constructor, selecting it is a clear
-// start-up error rather than a silent fallback to SQLite.
-async fn open_postgres(_url: &str) -> Result<Arc<dyn Store>, StorageError> {
-    Err(StorageError::Postgres(
-        "this build has no PostgreSQL backend yet; omit --database-url to use SQLite".into(),
-    ))
+/// Connects to PostgreSQL and migrates (sqlx serialises concurrent migrations with an
+/// advisory lock, so several nodes may start at once).
+async fn open_postgres(url: &str) -> Result<Arc<dyn Store>, StorageError> {
+    let store = portcullis_store_postgres::PostgresStore::connect(url)
+        .await
+        .map_err(|e| StorageError::Postgres(e.to_string()))?;
+    Ok(Arc::new(store))
 }

@@ -70,9 +70,26 @@ pub async fn spawn() -> TestApp {
     spawn_with(&Backend::Sqlite, HttpSection::default()).await
 }
 
+/// Every test gets its own PostgreSQL schema, so tests sharing one server stay apart.
+async fn isolated(backend: &Backend) -> Backend {
+    let Backend::Postgres(url) = backend else {
+        return backend.clone();
+    };
+    let schema = format!("t_{}", Uuid::new_v4().simple());
+    let pool = sqlx::PgPool::connect(url).await.expect("connect to the test PostgreSQL");
+    sqlx::query(sqlx::AssertSqlSafe(format!("CREATE SCHEMA {schema}")))
+        .execute(&pool)
+        .await
+        .unwrap();
+    pool.close().await;
+    let separator = if url.contains('?') { '&' } else { '?' };
+    Backend::Postgres(format!("{url}{separator}options=-c%20search_path%3D{schema}"))
+}
+
 pub async fn spawn_with(backend: &Backend, http: HttpSection) -> TestApp {
     let data_dir = tempfile::tempdir().unwrap();
-    let config = test_config(data_dir.path(), backend, http);
+    let backend = isolated(backend).await;
+    let config = test_config(data_dir.path(), &backend, http);
     let app = Application::build(config)
         .await
         .expect("application starts");
