@@ -62,11 +62,19 @@ fn the_corpus_excludes_its_break_glass_group_everywhere_but_in_ca006() {
     // A real finding: CA006 (app-enforced restrictions in browsers, enabled) excludes
     // another group but not the break-glass group every other policy excludes.
     assert_eq!(flagged(&report, LintRule::BreakGlassNotExcluded), ["CA006"]);
-    assert_eq!(report.findings.len(), 1, "{:#?}", report.findings);
+    // Besides it, only the advice to keep a second break-glass account.
+    let rules: Vec<LintRule> = report.findings.iter().map(|f| f.rule).collect();
+    assert_eq!(
+        rules,
+        [
+            LintRule::TooFewBreakGlassAccounts,
+            LintRule::BreakGlassNotExcluded
+        ]
+    );
     assert!(
-        report.findings[0].message.contains("applies to break-glass account BG1 (0b0b0b0b-0000-4000-8000-000000000001), included as one of All users; it excludes it neither directly nor through a group or role"),
+        report.findings[1].message.contains("applies to break-glass account BG1 (0b0b0b0b-0000-4000-8000-000000000001), included as one of All users; it excludes it neither directly nor through a group or role"),
         "{}",
-        report.findings[0].message
+        report.findings[1].message
     );
 }
 
@@ -303,5 +311,22 @@ fn one_finding_per_policy_names_every_uncovered_break_glass_account() {
         ),
         "{}",
         findings[0].message
+    );
+}
+
+#[test]
+fn a_break_glass_account_must_be_a_global_administrator() {
+    let facts = facts(serde_json::json!({
+        "users": [{ "id": BREAK_GLASS, "displayName": "BG1", "roles": [] },
+                  { "id": ADA, "displayName": "BG2", "roles": [GLOBAL_ADMINISTRATOR] }],
+        "breakGlassAccounts": [BREAK_GLASS, ADA]
+    }));
+    let report = check_structure(&[], &facts, &break_glass_ids(&facts, &[]));
+    let rules: Vec<LintRule> = report.findings.iter().map(|f| f.rule).collect();
+    assert_eq!(rules, [LintRule::BreakGlassNotGlobalAdministrator]);
+    assert!(
+        report.findings[0]
+            .message
+            .starts_with("break-glass account BG1 (")
     );
 }

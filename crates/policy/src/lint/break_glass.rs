@@ -22,9 +22,28 @@ pub(crate) fn accounts(
             "no break-glass account is known (list them in breakGlassAccounts or pass --break-glass): keep two or more emergency-access accounts excluded from every policy (entra.md §10)",
         ));
     }
+    if ids.len() == 1 {
+        report.push(LintFinding::warning(
+            LintRule::TooFewBreakGlassAccounts,
+            Vec::new(),
+            "only one break-glass account is known: keep two or more, so losing one credential does not lose the way in (entra.md §10)",
+        ));
+    }
     ids.iter()
         .map(|id| match facts.user(id) {
-            Some(user) => user.clone(),
+            Some(user) => {
+                if !user.is_global_administrator() {
+                    report.push(LintFinding::warning(
+                        LintRule::BreakGlassNotGlobalAdministrator,
+                        Vec::new(),
+                        format!(
+                            "break-glass account {} is not a Global Administrator: an emergency-access account must hold the role permanently, so it can repair any policy (entra.md §10)",
+                            user.label()
+                        ),
+                    ));
+                }
+                user.clone()
+            }
             None => {
                 report.push(LintFinding::warning(
                     LintRule::UnknownBreakGlassAccount,

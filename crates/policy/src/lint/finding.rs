@@ -38,6 +38,11 @@ pub enum LintRule {
     NoBreakGlassAccount,
     /// A break-glass account ID is not among the directory's users.
     UnknownBreakGlassAccount,
+    /// Only one break-glass account (entra.md §10 asks for two or more).
+    TooFewBreakGlassAccounts,
+    /// A break-glass account is not a Global Administrator (entra.md §10: permanent,
+    /// active Global Administrator).
+    BreakGlassNotGlobalAdministrator,
 }
 
 impl LintRule {
@@ -52,6 +57,8 @@ impl LintRule {
             LintRule::NoGlobalAdministrator => "noGlobalAdministrator",
             LintRule::NoBreakGlassAccount => "noBreakGlassAccount",
             LintRule::UnknownBreakGlassAccount => "unknownBreakGlassAccount",
+            LintRule::TooFewBreakGlassAccounts => "tooFewBreakGlassAccounts",
+            LintRule::BreakGlassNotGlobalAdministrator => "breakGlassNotGlobalAdministrator",
         }
     }
 }
