@@ -392,3 +392,22 @@ fn conditions_match_the_table() {
             .contains(&GuestOrExternalUserType::ServiceProvider)
     );
 }
+
+#[test]
+fn every_instance_compiles_for_the_evaluator_without_warnings() {
+    let set = portcullis_policy::evaluate::PolicySet {
+        policies: templates::all()
+            .iter()
+            .map(|t| t.instantiate(&TemplateParameters::new()).expect("instance"))
+            .collect(),
+        ..Default::default()
+    };
+    let compiled = set.compile();
+    assert_eq!(compiled.len(), 19);
+    let warnings: Vec<String> = compiled
+        .warnings()
+        .iter()
+        .map(|w| format!("{}: {}", w.subject, w.message))
+        .collect();
+    assert!(warnings.is_empty(), "{warnings:#?}");
+}
