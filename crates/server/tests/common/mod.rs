@@ -76,14 +76,18 @@ async fn isolated(backend: &Backend) -> Backend {
         return backend.clone();
     };
     let schema = format!("t_{}", Uuid::new_v4().simple());
-    let pool = sqlx::PgPool::connect(url).await.expect("connect to the test PostgreSQL");
+    let pool = sqlx::PgPool::connect(url)
+        .await
+        .expect("connect to the test PostgreSQL");
     sqlx::query(sqlx::AssertSqlSafe(format!("CREATE SCHEMA {schema}")))
         .execute(&pool)
         .await
         .unwrap();
     pool.close().await;
     let separator = if url.contains('?') { '&' } else { '?' };
-    Backend::Postgres(format!("{url}{separator}options=-c%20search_path%3D{schema}"))
+    Backend::Postgres(format!(
+        "{url}{separator}options=-c%20search_path%3D{schema}"
+    ))
 }
 
 pub async fn spawn_with(backend: &Backend, http: HttpSection) -> TestApp {
