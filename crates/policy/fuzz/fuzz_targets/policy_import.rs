@@ -4,7 +4,8 @@
 
 use libfuzzer_sys::fuzz_target;
 use portcullis_policy::import::{
-    export_json, import_authentication_strengths, import_named_locations, import_policies,
+    export_json, import_authentication_strengths, import_documents, import_named_locations,
+    import_policies,
 };
 use portcullis_policy::validate::{ValidationContext, validate};
 
@@ -18,4 +19,5 @@ fuzz_target!(|data: &[u8]| {
     }
     let _ = import_named_locations(data);
     let _ = import_authentication_strengths(data);
+    let _ = import_documents(data);
 });
