@@ -1,0 +1,11 @@
+//! The authorization endpoint: request validation and the redirect back.
+
+mod error;
+mod prompt;
+mod request;
+mod response;
+
+pub use error::{AuthorizeError, ErrorPageReason};
+pub use prompt::{Prompt, PromptSet};
+pub use request::{AuthorizationRequest, ResponseMode, validate_authorization_request};
+pub use response::AuthorizationResponse;
