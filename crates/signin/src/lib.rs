@@ -1,0 +1,70 @@
+//! The one sign-in pipeline, as a pure state machine with I/O at the edge.
+//!
+//! Every protocol — the browser pages, the JSON API of native clients, OIDC, forward-auth,
+//! the LDAP gateway, RADIUS — signs users in by driving this machine through the service
+//! layer. It never does I/O: the edge loads the user ([`Subject`]) and the policy
+//! configuration ([`PolicyEnvironment`]) for each step, passes the time and a random
+//! generator, and carries out the [`Effect`]s the step returns (persist lockout state,
+//! mark a Temporary Access Pass used, record the TOTP step, send a code, append the
+//! sign-in log entry, create the session).
+//!
+//! ```text
+//! begin ─▶ FirstFactor ──password / TAP / passkey──▶ lockout ─▶ verify ─▶ Conditional Access
+//!                                                                         │
+//!          ┌──────────────┬──────────────────┬─────────────────┬──────────┴───────┐
+//!          ▼              ▼                  ▼                 ▼                  ▼
+//!        Done         Challenge      RegistrationRequired  PasswordChange      Blocked
+//!                  (re-evaluated      (CA on registering   Required          (error code)
+//!                  after each method)  security info)
+//! ```
+//!
+//! # Rules kept
+//!
+//! * **One log entry per step**, success, failure or interrupt ([`Effect::AppendSignInLog`]),
+//!   carrying the Graph `signIn` record and the evaluation input for replay.
+//! * **No user enumeration**: an unknown user costs a dummy hash and is answered 50126
+//!   like a wrong password (the log keeps 50034); a disabled user learns 50057 only after
+//!   a correct first factor.
+//! * **Never Done while an applying enforced policy is unsatisfied**: `Done` comes only from
+//!   the evaluator's `Allow` over exactly the methods proven.
+//! * **Legacy protocols** cannot be challenged: whatever needs MFA, registration or a
+//!   password change blocks them (50076, 50079, 50055), unless an out-of-band method can
+//!   answer ([`RequestContext::out_of_band_available`]).
+//!
+//! The error codes are listed in [`error_code`].
+
+#![cfg_attr(test, allow(clippy::unwrap_used))]
+
+pub mod amr;
+mod config;
+mod effect;
+pub mod error_code;
+mod input;
+pub mod log;
+mod machine;
+mod methods_policy;
+mod outcome;
+mod protocol;
+mod request;
+mod strengths;
+mod subject;
+mod transaction;
+
+pub use config::{PolicyEnvironment, SignInConfig};
+pub use effect::Effect;
+pub use error_code::ErrorCode;
+pub use input::{Input, PasskeyAssertion};
+pub use log::{AuthenticationStep, SignInLogEntry};
+pub use machine::{Step, StepEnvironment, evaluation_context, step};
+pub use methods_policy::{AuthenticationMethodsPolicy, MethodConfiguration};
+pub use outcome::{
+    Challenge, ChallengePurpose, Completed, OfferedMethod, Outcome, PasswordChangeReason,
+    RegistrationPrompt, Requirement,
+};
+pub use protocol::Protocol;
+pub use request::{DeviceFacts, RequestContext, RiskInput};
+pub use strengths::StrengthCatalogue;
+pub use subject::{
+    MethodMaterial, PasswordRecord, PhoneChannel, RegisteredMethod, Subject, UserRecord,
+};
+pub use transaction::{SignInTransaction, Stage};

@@ -1,0 +1,193 @@
+//! The sign-in log record: a pure function from the step's facts to the Graph `signIn`
+//! shape, plus a compact copy of the evaluation input so a draft policy can later be
+//! replayed over past sign-ins (`portcullis_policy::evaluate::evaluate` over the stored
+//! `SignInContext`).
+
+use portcullis_core::SignInId;
+use portcullis_core::signin::{ConditionalAccessStatus, SignIn, SignInStatus};
+use portcullis_policy::evaluate::{self, Decision, SignInContext};
+use portcullis_policy::model::OpenEnum;
+use serde::{Deserialize, Serialize};
+use serde_json::{Map, Value, json};
+use time::OffsetDateTime;
+
+use crate::error_code::ErrorCode;
+use crate::request::RequestContext;
+use crate::subject::UserRecord;
+use crate::transaction::SignInTransaction;
+
+/// One `authenticationDetail` (Graph beta).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct AuthenticationStep {
+    /// `Password`, `Temporary Access Pass`, `Passkey (FIDO2)`, `OATH verification code`, …
+    pub authentication_method: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub authentication_method_detail: Option<String>,
+    #[serde(with = "time::serde::rfc3339")]
+    pub authentication_step_date_time: OffsetDateTime,
+    /// `Primary authentication`, `Multifactor authentication` or `Registration`.
+    pub authentication_step_requirement: String,
+    /// e.g. `Correct password`, `Invalid verification code`, `OTP code reused`.
+    pub authentication_step_result_detail: String,
+    pub succeeded: bool,
+}
+
+/// What [`Effect::AppendSignInLog`](crate::Effect::AppendSignInLog) carries.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct SignInLogEntry {
+    /// The Graph `signIn` record.
+    pub record: SignIn,
+    /// The Conditional Access input this step was judged on, as compact JSON (the
+    /// evaluator's own `SignInContext` format); `None` when the step ended before
+    /// Conditional Access (wrong password, lockout, unknown user).
+    pub evaluation_input: Option<String>,
+}
+
+/// The facts of one step that the log needs.
+pub(crate) struct LogFacts<'a> {
+    pub(crate) id: SignInId,
+    pub(crate) now: OffsetDateTime,
+    pub(crate) transaction: &'a SignInTransaction,
+    pub(crate) request: &'a RequestContext,
+    pub(crate) user: Option<&'a UserRecord>,
+    /// `None`: success.
+    pub(crate) code: Option<ErrorCode>,
+    pub(crate) additional_details: Option<String>,
+    pub(crate) decision: Option<&'a Decision<'a>>,
+    pub(crate) evaluation_input: Option<&'a SignInContext>,
+}
+
+/// Builds the log entry for one step.
+pub(crate) fn build(facts: &LogFacts<'_>) -> SignInLogEntry {
+    let request = facts.request;
+    let status = match facts.code {
+        None => SignInStatus::success(),
+        Some(code) => SignInStatus {
+            error_code: code.code(),
+            failure_reason: Some(code.failure_reason().to_owned()),
+            additional_details: facts.additional_details.clone(),
+        },
+    };
+    let (conditional_access_status, applied) = match facts.decision {
+        Some(decision) => (
+            match decision.conditional_access_status {
+                evaluate::ConditionalAccessStatus::Success => ConditionalAccessStatus::Success,
+                evaluate::ConditionalAccessStatus::Failure => ConditionalAccessStatus::Failure,
+                evaluate::ConditionalAccessStatus::NotApplied => {
+                    ConditionalAccessStatus::NotApplied
+                }
+            },
+            serde_json::to_value(&decision.applied_conditional_access_policies)
+                .unwrap_or(Value::Array(Vec::new())),
+        ),
+        None => (
+            ConditionalAccessStatus::NotApplied,
+            Value::Array(Vec::new()),
+        ),
+    };
+    let risk_level = request
+        .risk
+        .sign_in_risk_level
+        .as_ref()
+        .map_or("none", OpenEnum::as_str)
+        .to_owned();
+    let at_risk = !matches!(risk_level.as_str(), "none" | "hidden");
+    let mut extra = Map::new();
+    extra.insert(
+        "authenticationProtocol".into(),
+        json!(request.protocol.authentication_protocol()),
+    );
+    extra.insert(
+        "signInEventTypes".into(),
+        json!([if request.protocol.is_interactive() {
+            "interactiveUser"
+        } else {
+            "nonInteractiveUser"
+        }]),
+    );
+    extra.insert(
+        "riskEventTypes_v2".into(),
+        json!(request.risk.sign_in_risk_reasons),
+    );
+    if let Some(user) = facts.user {
+        extra.insert("userType".into(), json!(user.user_type.as_str()));
+    }
+    extra.insert(
+        "signInIdentifier".into(),
+        json!(facts.transaction.identifier),
+    );
+    if let Some(decision) = facts.decision
+        && !decision.baseline_requirements.is_empty()
+    {
+        extra.insert(
+            "baselineRequirements".into(),
+            serde_json::to_value(&decision.baseline_requirements).unwrap_or(Value::Null),
+        );
+    }
+    let record = SignIn {
+        id: facts.id.clone(),
+        created_date_time: facts.now,
+        correlation_id: Some(facts.transaction.correlation_id.clone()),
+        user_id: facts.user.map(|user| user.id.clone()),
+        user_principal_name: Some(facts.user.map_or_else(
+            || facts.transaction.identifier.clone(),
+            |user| user.user_principal_name.clone(),
+        )),
+        user_display_name: facts.user.map(|user| user.display_name.clone()),
+        app_id: request.target.app_id().map(str::to_owned),
+        app_display_name: request.app_display_name.clone(),
+        ip_address: request.ip_address.map(|ip| ip.to_string()),
+        client_app_used: Some(request.protocol.client_app_used().to_owned()),
+        user_agent: request.user_agent.clone(),
+        is_interactive: request.protocol.is_interactive(),
+        status,
+        conditional_access_status,
+        applied_conditional_access_policies: applied,
+        risk_level_during_sign_in: Some(risk_level.clone()),
+        risk_level_aggregated: Some(
+            request
+                .risk
+                .user_risk_level
+                .as_ref()
+                .map_or("none", OpenEnum::as_str)
+                .to_owned(),
+        ),
+        risk_state: Some(if at_risk { "atRisk" } else { "none" }.to_owned()),
+        risk_detail: Some("none".to_owned()),
+        location: Some(request.location.clone()),
+        device_detail: Some(request.device_detail.clone()),
+        authentication_details: serde_json::to_value(&facts.transaction.steps)
+            .unwrap_or(Value::Array(Vec::new())),
+        authentication_requirement: Some(
+            if facts.transaction.multi_factor_required {
+                "multiFactorAuthentication"
+            } else {
+                "singleFactorAuthentication"
+            }
+            .to_owned(),
+        ),
+        extra,
+    };
+    SignInLogEntry {
+        record,
+        evaluation_input: facts
+            .evaluation_input
+            .and_then(|context| serde_json::to_string(context).ok()),
+    }
+}
+
+trait TargetApp {
+    fn app_id(&self) -> Option<&str>;
+}
+
+impl TargetApp for portcullis_policy::evaluate::SignInTarget {
+    fn app_id(&self) -> Option<&str> {
+        match self {
+            Self::Application { app_id } => Some(app_id),
+            Self::AuthenticationContext { app_id, .. } => app_id.as_deref(),
+            Self::UserAction { user_action } => Some(user_action.as_str()),
+        }
+    }
+}

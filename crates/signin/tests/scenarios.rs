@@ -1,0 +1,765 @@
+//! End-to-end scenarios through the machine with real policies, real argon2 (cheap
+//! parameters), real TOTP and Temporary Access Passes.
+
+#![allow(clippy::unwrap_used)]
+
+mod support;
+
+use portcullis_authn::lockout::Familiarity;
+use portcullis_authn::methods::MethodKind;
+use portcullis_policy::strength::{MULTIFACTOR_AUTHENTICATION_ID, PHISHING_RESISTANT_MFA_ID};
+use portcullis_signin::{
+    ChallengePurpose, Effect, ErrorCode, Input, Outcome, PasskeyAssertion, PasswordChangeReason,
+    Protocol, Stage, Subject,
+};
+use serde_json::json;
+use support::*;
+
+fn mfa_for_all() -> World {
+    World::with_policies(vec![policy("Require MFA for all users", json!({}))])
+}
+
+fn known(user: portcullis_signin::UserRecord) -> Subject {
+    Subject::Known(Box::new(user))
+}
+
+fn challenge(outcome: &Outcome) -> &portcullis_signin::Challenge {
+    match outcome {
+        Outcome::Challenge(challenge) => challenge,
+        other => panic!("expected a challenge, got {other:?}"),
+    }
+}
+
+fn totp_now() -> String {
+    totp().code_at(now()).unwrap()
+}
+
+#[test]
+fn password_then_totp_under_a_policy_requiring_mfa() {
+    let world = mfa_for_all();
+    let mut driver = Driver::new(
+        &world,
+        request(Protocol::Browser),
+        known(with_totp(user(), None)),
+    );
+    let first = driver.submit(Input::Password(PASSWORD.into()));
+    let offered = challenge(&first.outcome);
+    assert_eq!(offered.purpose, ChallengePurpose::SignIn);
+    assert_eq!(offered.methods.len(), 1);
+    assert_eq!(offered.methods[0].kind, MethodKind::Totp);
+    assert_eq!(log_code(first), 50074);
+    assert_eq!(log_entries(first).len(), 1);
+
+    let second = driver.submit(Input::TotpCode {
+        credential_id: None,
+        code: totp_now(),
+    });
+    let Outcome::Done(done) = &second.outcome else {
+        panic!("expected done, got {:?}", second.outcome);
+    };
+    assert_eq!(done.amr, ["pwd", "otp", "mfa"]);
+    assert_eq!(done.acr.as_deref(), Some(MULTIFACTOR_AUTHENTICATION_ID));
+    assert!(
+        second
+            .effects
+            .iter()
+            .any(|effect| matches!(effect, Effect::RecordTotpStep { .. }))
+    );
+    assert!(
+        second
+            .effects
+            .iter()
+            .any(|effect| matches!(effect, Effect::CreateSession(_)))
+    );
+    let entry = log_entries(second)[0];
+    assert_eq!(entry.record.status.error_code, 0);
+    assert_eq!(
+        entry.record.authentication_requirement.as_deref(),
+        Some("multiFactorAuthentication")
+    );
+    assert_eq!(
+        entry.record.applied_conditional_access_policies[0]["result"],
+        "success"
+    );
+    let details = entry.record.authentication_details.as_array().unwrap();
+    assert_eq!(details.len(), 2);
+    assert_eq!(details[1]["authenticationMethod"], "OATH verification code");
+    assert!(
+        entry
+            .evaluation_input
+            .as_deref()
+            .unwrap()
+            .contains("softwareOath")
+    );
+    assert_eq!(driver.transaction.stage(), Stage::Done);
+}
+
+#[test]
+fn replayed_totp_is_refused_and_a_fresh_one_accepted() {
+    let world = mfa_for_all();
+    let current = totp().step_at(now()).unwrap();
+    let mut driver = Driver::new(
+        &world,
+        request(Protocol::Browser),
+        known(with_totp(user(), Some(current))),
+    );
+    driver.submit(Input::Password(PASSWORD.into()));
+    let replay = driver.submit(Input::TotpCode {
+        credential_id: None,
+        code: totp_now(),
+    });
+    assert_eq!(
+        challenge(&replay.outcome).error,
+        Some(ErrorCode::StrongAuthenticationFailed)
+    );
+    assert_eq!(log_code(replay), 500121);
+    assert!(
+        !replay
+            .effects
+            .iter()
+            .any(|effect| matches!(effect, Effect::RecordTotpStep { .. }))
+    );
+    // The next step's code is fresh (within the ±1 drift).
+    let next = totp().code_at_step(current + 1).unwrap();
+    let accepted = driver.submit(Input::TotpCode {
+        credential_id: None,
+        code: next,
+    });
+    assert!(
+        matches!(accepted.outcome, Outcome::Done(_)),
+        "{:?}",
+        accepted.outcome
+    );
+}
+
+#[test]
+fn too_many_wrong_codes_end_the_sign_in() {
+    let world = mfa_for_all();
+    let mut driver = Driver::new(
+        &world,
+        request(Protocol::Browser),
+        known(with_totp(user(), None)),
+    );
+    driver.submit(Input::Password(PASSWORD.into()));
+    for _ in 0..2 {
+        let wrong = driver.submit(Input::TotpCode {
+            credential_id: None,
+            code: "000000".into(),
+        });
+        assert!(matches!(wrong.outcome, Outcome::Challenge(_)));
+    }
+    let last = driver.submit(Input::TotpCode {
+        credential_id: None,
+        code: "000000".into(),
+    });
+    assert_eq!(
+        last.outcome,
+        Outcome::Blocked {
+            code: ErrorCode::StrongAuthenticationFailed
+        }
+    );
+}
+
+/// Registration policy: from outside the trusted location, registering security info
+/// needs a Temporary Access Pass.
+fn onboarding_world() -> World {
+    World::with_policies(vec![
+        policy("Require MFA for all users", json!({})),
+        policy(
+            "Register security info with a TAP or from the office",
+            json!({
+                "conditions": {
+                    "applications": {"includeApplications": [], "includeUserActions": ["urn:user:registersecurityinfo"]},
+                    "locations": {"includeLocations": ["All"], "excludeLocations": ["AllTrusted"]}
+                },
+                "grantControls": {"operator": "OR", "builtInControls": [],
+                    "authenticationStrength": {"id": "7a9b0000-0000-0000-0000-00000000aaaa"}}
+            }),
+        ),
+    ])
+}
+
+#[test]
+fn tap_onboarding_of_a_user_without_methods_is_allowed_to_register() {
+    let world = onboarding_world();
+    let mut newcomer = user();
+    newcomer.password = None;
+    let (newcomer, pass) = with_tap(newcomer, true);
+    let mut driver = Driver::new(&world, registration_request(), known(newcomer));
+    let result = driver.submit(Input::TemporaryAccessPass(pass.clone()));
+    let Outcome::Done(done) = &result.outcome else {
+        panic!("expected done, got {:?}", result.outcome);
+    };
+    assert!(
+        done.not_after.is_some(),
+        "sessions must not outlive the pass"
+    );
+    assert!(
+        result
+            .effects
+            .iter()
+            .any(|effect| matches!(effect, Effect::PersistTemporaryAccessPass { .. }))
+    );
+    let entry = log_entries(result)[0];
+    assert_eq!(
+        entry.record.applied_conditional_access_policies[1]["result"],
+        "success"
+    );
+
+    // The one-time pass is spent: a second use fails like a wrong password.
+    let mut again = Driver::new(&world, registration_request(), driver.subject.clone());
+    let second = again.submit(Input::TemporaryAccessPass(pass));
+    assert_eq!(
+        second.outcome,
+        Outcome::Blocked {
+            code: ErrorCode::InvalidUserNameOrPassword
+        }
+    );
+}
+
+#[test]
+fn a_password_thief_cannot_register_from_an_untrusted_location() {
+    let world = onboarding_world();
+    let mut driver = Driver::new(&world, request(Protocol::Browser), known(user()));
+    let result = driver.submit(Input::Password(PASSWORD.into()));
+    assert_eq!(
+        result.outcome,
+        Outcome::Blocked {
+            code: ErrorCode::BlockedByConditionalAccess
+        }
+    );
+    let mut direct = Driver::new(&world, registration_request(), known(user()));
+    let result = direct.submit(Input::Password(PASSWORD.into()));
+    assert_eq!(
+        result.outcome,
+        Outcome::Blocked {
+            code: ErrorCode::BlockedByConditionalAccess
+        }
+    );
+}
+
+#[test]
+fn from_the_office_registration_interrupts_and_completes_the_sign_in() {
+    let world = onboarding_world();
+    let mut office = request(Protocol::Browser);
+    office.ip_address = Some(TRUSTED_IP.parse().unwrap());
+    let mut driver = Driver::new(&world, office, known(user()));
+    let first = driver.submit(Input::Password(PASSWORD.into()));
+    let Outcome::RegistrationRequired(prompt) = &first.outcome else {
+        panic!("expected registration, got {:?}", first.outcome);
+    };
+    assert_eq!(prompt.skippable_until, None);
+    assert_eq!(prompt.methods[0], MethodKind::Fido2);
+    assert!(prompt.methods.contains(&MethodKind::Totp));
+    assert_eq!(log_code(first), 50072);
+    // The edge registered a TOTP app (verified with a code) and reloaded the user.
+    if let Subject::Known(user) = &mut driver.subject {
+        **user = with_totp((**user).clone(), None);
+    }
+    let done = driver.submit(Input::MethodRegistered {
+        credential_id: credential(1),
+        kind: MethodKind::Totp,
+        aaguid: None,
+    });
+    assert!(
+        matches!(done.outcome, Outcome::Done(_)),
+        "{:?}",
+        done.outcome
+    );
+}
+
+#[test]
+fn tap_is_offered_as_second_factor() {
+    let world = mfa_for_all();
+    let (with_pass, pass) = with_tap(with_totp(user(), None), false);
+    let mut driver = Driver::new(&world, request(Protocol::Browser), known(with_pass));
+    let first = driver.submit(Input::Password(PASSWORD.into()));
+    let kinds: Vec<MethodKind> = challenge(&first.outcome)
+        .methods
+        .iter()
+        .map(|m| m.kind)
+        .collect();
+    assert_eq!(
+        kinds,
+        [MethodKind::TemporaryAccessPassMultiUse, MethodKind::Totp]
+    );
+    let done = driver.submit(Input::TemporaryAccessPass(pass));
+    assert!(
+        matches!(done.outcome, Outcome::Done(_)),
+        "{:?}",
+        done.outcome
+    );
+}
+
+#[test]
+fn legacy_client_is_blocked_where_a_browser_is_challenged() {
+    let world = mfa_for_all();
+    for protocol in [
+        Protocol::LdapBind,
+        Protocol::Radius,
+        Protocol::ExchangeActiveSync,
+    ] {
+        let mut driver = Driver::new(&world, request(protocol), known(with_totp(user(), None)));
+        let result = driver.submit(Input::Password(PASSWORD.into()));
+        assert_eq!(
+            result.outcome,
+            Outcome::Blocked {
+                code: ErrorCode::StrongAuthenticationRequired
+            },
+            "{protocol:?}"
+        );
+        let entry = log_entries(result)[0];
+        assert_eq!(entry.record.status.error_code, 50076);
+        assert_eq!(
+            entry.record.client_app_used.as_deref(),
+            Some(protocol.client_app_used())
+        );
+    }
+    let mut browser = Driver::new(
+        &world,
+        request(Protocol::Browser),
+        known(with_totp(user(), None)),
+    );
+    assert!(matches!(
+        browser.submit(Input::Password(PASSWORD.into())).outcome,
+        Outcome::Challenge(_)
+    ));
+}
+
+#[test]
+fn legacy_client_may_use_out_of_band_push() {
+    let world = mfa_for_all();
+    let mut radius = request(Protocol::Radius);
+    radius.out_of_band_available = true;
+    let mut pushed = with_totp(user(), None);
+    pushed.methods.push(portcullis_signin::RegisteredMethod {
+        credential_id: credential(9),
+        display_name: None,
+        material: portcullis_signin::MethodMaterial::AuthenticatorPush,
+    });
+    let mut driver = Driver::new(&world, radius, known(pushed));
+    let first = driver.submit(Input::Password(PASSWORD.into()));
+    let offered = challenge(&first.outcome);
+    assert_eq!(offered.methods.len(), 1);
+    assert_eq!(offered.methods[0].kind, MethodKind::AuthenticatorPush);
+    let done = driver.submit(Input::OutOfBandApproved {
+        credential_id: credential(9),
+    });
+    assert!(matches!(done.outcome, Outcome::Done(_)));
+}
+
+#[test]
+fn report_only_policy_never_changes_the_outcome_but_is_logged() {
+    let world = World::with_policies(vec![policy(
+        "Report-only block",
+        json!({"state": "enabledForReportingButNotEnforced",
+               "grantControls": {"operator": "OR", "builtInControls": ["block"]}}),
+    )]);
+    let mut driver = Driver::new(&world, request(Protocol::Browser), known(user()));
+    let result = driver.submit(Input::Password(PASSWORD.into()));
+    assert!(
+        matches!(result.outcome, Outcome::Done(_)),
+        "{:?}",
+        result.outcome
+    );
+    let record = &log_entries(result)[0].record;
+    assert_eq!(
+        record.applied_conditional_access_policies[0]["result"],
+        "reportOnlyFailure"
+    );
+    assert_eq!(record.conditional_access_status.as_str(), "notApplied");
+    assert_eq!(
+        record.authentication_requirement.as_deref(),
+        Some("singleFactorAuthentication")
+    );
+}
+
+#[test]
+fn blocking_policy_answers_53003() {
+    let world = World::with_policies(vec![policy(
+        "Block everyone",
+        json!({"grantControls": {"operator": "OR", "builtInControls": ["block"]}}),
+    )]);
+    let mut driver = Driver::new(&world, request(Protocol::Browser), known(user()));
+    let result = driver.submit(Input::Password(PASSWORD.into()));
+    assert_eq!(
+        result.outcome,
+        Outcome::Blocked {
+            code: ErrorCode::BlockedByConditionalAccess
+        }
+    );
+    let record = &log_entries(result)[0].record;
+    assert_eq!(record.conditional_access_status.as_str(), "failure");
+    assert!(
+        record
+            .status
+            .additional_details
+            .as_deref()
+            .unwrap()
+            .contains("Block everyone")
+    );
+}
+
+#[test]
+fn locked_account_is_refused_without_checking_the_password() {
+    let world = mfa_for_all();
+    let mut locked = user();
+    for attempt in 0..10 {
+        let fingerprint = locked.lockout.fingerprint(
+            &portcullis_authn::lockout::FingerprintKey::new([9; 32]),
+            &format!("guess {attempt}"),
+        );
+        locked.lockout.record_failure(
+            &Default::default(),
+            now() - time::Duration::seconds(5),
+            Familiarity::Familiar,
+            fingerprint,
+        );
+    }
+    let mut driver = Driver::new(&world, request(Protocol::Browser), known(locked));
+    let result = driver.submit(Input::Password(PASSWORD.into()));
+    assert_eq!(
+        result.outcome,
+        Outcome::Blocked {
+            code: ErrorCode::AccountLocked
+        }
+    );
+    assert!(!result.dummy_hash_spent);
+    assert_eq!(log_code(result), 50053);
+    assert!(
+        !result
+            .effects
+            .iter()
+            .any(|effect| matches!(effect, Effect::PersistLockoutState { .. }))
+    );
+}
+
+#[test]
+fn wrong_then_right_password() {
+    let world = World::with_policies(Vec::new());
+    let mut driver = Driver::new(&world, request(Protocol::Browser), known(user()));
+    let wrong = driver.submit(Input::Password("Tr0ub4dor&3".into()));
+    assert_eq!(
+        wrong.outcome,
+        Outcome::Blocked {
+            code: ErrorCode::InvalidUserNameOrPassword
+        }
+    );
+    let subject = driver.subject.clone();
+    assert_eq!(
+        subject
+            .user()
+            .unwrap()
+            .lockout
+            .failures(Familiarity::Familiar),
+        1
+    );
+
+    let mut retry = Driver::new(&world, request(Protocol::Browser), subject);
+    let right = retry.submit(Input::Password(PASSWORD.into()));
+    assert!(matches!(right.outcome, Outcome::Done(_)));
+    assert_eq!(
+        retry
+            .subject
+            .user()
+            .unwrap()
+            .lockout
+            .failures(Familiarity::Familiar),
+        0
+    );
+}
+
+#[test]
+fn unknown_user_is_answered_like_a_wrong_password() {
+    let world = World::with_policies(Vec::new());
+    let mut unknown = Driver::new(&world, request(Protocol::Browser), Subject::Unknown);
+    let unknown_step = unknown.submit(Input::Password(PASSWORD.into())).clone();
+    let mut wrong = Driver::new(&world, request(Protocol::Browser), known(user()));
+    let wrong_step = wrong.submit(Input::Password("not it".into())).clone();
+    assert_eq!(unknown_step.outcome, wrong_step.outcome);
+    assert!(unknown_step.dummy_hash_spent);
+    // Only the admin's log tells them apart.
+    assert_eq!(log_code(&unknown_step), 50034);
+    assert_eq!(log_code(&wrong_step), 50126);
+    assert!(log_entries(&unknown_step)[0].record.user_id.is_none());
+}
+
+#[test]
+fn disabled_user_learns_it_only_with_the_right_password() {
+    let world = World::with_policies(Vec::new());
+    let mut disabled = user();
+    disabled.account_enabled = false;
+    let mut wrong = Driver::new(&world, request(Protocol::Browser), known(disabled.clone()));
+    assert_eq!(
+        wrong.submit(Input::Password("nope".into())).outcome,
+        Outcome::Blocked {
+            code: ErrorCode::InvalidUserNameOrPassword
+        }
+    );
+    let mut right = Driver::new(&world, request(Protocol::Browser), known(disabled));
+    assert_eq!(
+        right.submit(Input::Password(PASSWORD.into())).outcome,
+        Outcome::Blocked {
+            code: ErrorCode::UserDisabled
+        }
+    );
+}
+
+#[test]
+fn phishing_resistant_strength_offers_only_passkeys() {
+    let world = World::with_policies(vec![policy(
+        "Phishing-resistant MFA",
+        json!({"grantControls": {"operator": "OR", "builtInControls": [],
+               "authenticationStrength": {"id": PHISHING_RESISTANT_MFA_ID}}}),
+    )]);
+    let full = with_sms(with_passkey(with_totp(user(), None)));
+    let mut driver = Driver::new(&world, request(Protocol::Browser), known(full));
+    let first = driver.submit(Input::Password(PASSWORD.into()));
+    let offered = challenge(&first.outcome);
+    assert_eq!(offered.methods.len(), 1);
+    assert_eq!(offered.methods[0].kind, MethodKind::Fido2);
+    // A wrong method is refused outright.
+    let mut other = driver.transaction.clone();
+    let environment = world.environment(&driver.request, &driver.subject, now());
+    let refused = portcullis_signin::step(
+        &mut other,
+        &environment,
+        Input::TotpCode {
+            credential_id: None,
+            code: totp_now(),
+        },
+        &mut rng(),
+    );
+    assert_eq!(
+        refused.outcome,
+        Outcome::Blocked {
+            code: ErrorCode::InvalidRequest
+        }
+    );
+    // Without user verification the passkey does not count.
+    let no_uv = driver.submit(Input::Passkey(PasskeyAssertion {
+        credential_id: credential(2),
+        user_verified: false,
+        aaguid: None,
+    }));
+    assert_eq!(
+        challenge(&no_uv.outcome).error,
+        Some(ErrorCode::StrongAuthenticationFailed)
+    );
+    let done = driver.submit(Input::Passkey(PasskeyAssertion {
+        credential_id: credential(2),
+        user_verified: true,
+        aaguid: None,
+    }));
+    let Outcome::Done(done) = &done.outcome else {
+        panic!("{:?}", done.outcome)
+    };
+    assert_eq!(done.acr.as_deref(), Some(PHISHING_RESISTANT_MFA_ID));
+
+    // Without a passkey the user must register one.
+    let mut without = Driver::new(
+        &world,
+        request(Protocol::Browser),
+        known(with_totp(user(), None)),
+    );
+    let Outcome::RegistrationRequired(prompt) =
+        &without.submit(Input::Password(PASSWORD.into())).outcome
+    else {
+        panic!("expected registration");
+    };
+    assert_eq!(prompt.methods, [MethodKind::Fido2]);
+}
+
+#[test]
+fn passwordless_passkey_sign_in() {
+    let world = World::with_policies(vec![policy(
+        "Phishing-resistant MFA",
+        json!({"grantControls": {"operator": "OR", "builtInControls": [],
+               "authenticationStrength": {"id": PHISHING_RESISTANT_MFA_ID}}}),
+    )]);
+    let mut driver = Driver::new(
+        &world,
+        request(Protocol::Browser),
+        known(with_passkey(user())),
+    );
+    let result = driver.submit(Input::Passkey(PasskeyAssertion {
+        credential_id: credential(2),
+        user_verified: true,
+        aaguid: None,
+    }));
+    let Outcome::Done(done) = &result.outcome else {
+        panic!("{:?}", result.outcome)
+    };
+    assert_eq!(done.amr, ["hwk", "user", "mfa"]);
+}
+
+#[test]
+fn sms_code_is_sent_and_verified() {
+    let world = mfa_for_all();
+    let mut driver = Driver::new(&world, request(Protocol::Browser), known(with_sms(user())));
+    let first = driver.submit(Input::Password(PASSWORD.into()));
+    assert_eq!(challenge(&first.outcome).methods[0].kind, MethodKind::Sms);
+    let sent = driver.submit(Input::SendCode {
+        credential_id: credential(3),
+    });
+    assert_eq!(challenge(&sent.outcome).code_sent_to, Some(credential(3)));
+    let code = sent
+        .effects
+        .iter()
+        .find_map(|effect| match effect {
+            Effect::SendOneTimeCode {
+                code, destination, ..
+            } => {
+                assert_eq!(destination, "+31600000000");
+                Some(code.as_str().to_owned())
+            }
+            _ => None,
+        })
+        .unwrap();
+    let done = driver.submit(Input::OneTimeCode(code));
+    assert!(
+        matches!(done.outcome, Outcome::Done(_)),
+        "{:?}",
+        done.outcome
+    );
+}
+
+#[test]
+fn expired_password_must_be_changed_after_mfa() {
+    let world = mfa_for_all();
+    let mut expired = with_totp(user(), None);
+    if let Some(password) = &mut expired.password {
+        password.must_change = true;
+    }
+    let mut driver = Driver::new(&world, request(Protocol::Browser), known(expired.clone()));
+    assert!(matches!(
+        driver.submit(Input::Password(PASSWORD.into())).outcome,
+        Outcome::Challenge(_)
+    ));
+    let change = driver.submit(Input::TotpCode {
+        credential_id: None,
+        code: totp_now(),
+    });
+    assert_eq!(
+        change.outcome,
+        Outcome::PasswordChangeRequired {
+            reason: PasswordChangeReason::Expired
+        }
+    );
+    assert_eq!(log_code(change), 50125);
+    let done = driver.submit(Input::PasswordChanged);
+    assert!(matches!(done.outcome, Outcome::Done(_)));
+
+    let open = World::with_policies(Vec::new());
+    let mut ldap = Driver::new(&open, request(Protocol::LdapBind), known(expired));
+    assert_eq!(
+        ldap.submit(Input::Password(PASSWORD.into())).outcome,
+        Outcome::Blocked {
+            code: ErrorCode::PasswordExpired
+        }
+    );
+}
+
+#[test]
+fn security_defaults_grace_lets_users_skip_registration_for_14_days() {
+    let world = World::new(json!({"policies": [], "securityDefaults": {"isEnabled": true}}));
+    let mut driver = Driver::new(&world, request(Protocol::Browser), known(user()));
+    let first = driver.submit(Input::Password(PASSWORD.into()));
+    let Outcome::RegistrationRequired(prompt) = &first.outcome else {
+        panic!("{:?}", first.outcome)
+    };
+    assert_eq!(
+        prompt.skippable_until,
+        Some(now() + time::Duration::days(14))
+    );
+    assert!(
+        first
+            .effects
+            .iter()
+            .any(|effect| matches!(effect, Effect::StartRegistrationGrace { .. }))
+    );
+    let done = driver.submit(Input::SkipRegistration);
+    let Outcome::Done(done) = &done.outcome else {
+        panic!("{:?}", done.outcome)
+    };
+    assert_eq!(
+        done.mfa_registration_due_by,
+        Some(now() + time::Duration::days(14))
+    );
+
+    // After the grace the same user must register, and cannot skip.
+    let mut late_user = driver.subject.user().unwrap().clone();
+    late_user.security_defaults_first_interactive_sign_in_at =
+        Some(now() - time::Duration::days(15));
+    let mut late = Driver::new(&world, request(Protocol::Browser), known(late_user));
+    let late_step = late.submit(Input::Password(PASSWORD.into())).clone();
+    let Outcome::RegistrationRequired(prompt) = &late_step.outcome else {
+        panic!(
+            "expected registration, got {:?} {:?}",
+            late_step.outcome,
+            log_entries(&late_step)[0].record.status
+        );
+    };
+    assert_eq!(prompt.skippable_until, None);
+    assert_eq!(
+        late.submit(Input::SkipRegistration).outcome,
+        Outcome::Blocked {
+            code: ErrorCode::InvalidRequest
+        }
+    );
+}
+
+#[test]
+fn risky_sign_in_cannot_register_a_method() {
+    let world = mfa_for_all();
+    let mut risky = request(Protocol::Browser);
+    risky.risk.sign_in_risk_level = Some(portcullis_policy::model::RiskLevel::High);
+    risky.risk.sign_in_risk_reasons = vec!["unfamiliarFeatures".into()];
+    let mut driver = Driver::new(&world, risky, known(user()));
+    let result = driver.submit(Input::Password(PASSWORD.into()));
+    assert_eq!(
+        result.outcome,
+        Outcome::Blocked {
+            code: ErrorCode::RegistrationBlockedDueToRisk
+        }
+    );
+    let record = &log_entries(result)[0].record;
+    assert_eq!(record.risk_level_during_sign_in.as_deref(), Some("high"));
+    assert_eq!(record.risk_state.as_deref(), Some("atRisk"));
+}
+
+#[test]
+fn compliant_device_requirement_blocks_with_its_code() {
+    let world = World::with_policies(vec![policy(
+        "Compliant device",
+        json!({"grantControls": {"operator": "OR", "builtInControls": ["compliantDevice"]}}),
+    )]);
+    let mut driver = Driver::new(&world, request(Protocol::Browser), known(user()));
+    assert_eq!(
+        driver.submit(Input::Password(PASSWORD.into())).outcome,
+        Outcome::Blocked {
+            code: ErrorCode::DeviceNotCompliant
+        }
+    );
+}
+
+#[test]
+fn expired_transaction_and_steps_after_the_end_fail() {
+    let world = World::with_policies(Vec::new());
+    let mut driver = Driver::new(&world, request(Protocol::Browser), known(user()));
+    driver.now = now() + time::Duration::minutes(16);
+    assert_eq!(
+        driver.submit(Input::Password(PASSWORD.into())).outcome,
+        Outcome::Blocked {
+            code: ErrorCode::TransactionExpired
+        }
+    );
+    let after = driver.submit(Input::Password(PASSWORD.into()));
+    assert_eq!(
+        after.outcome,
+        Outcome::Blocked {
+            code: ErrorCode::InvalidRequest
+        }
+    );
+    assert_eq!(log_entries(after).len(), 1);
+}
