@@ -23,6 +23,7 @@
 pub mod acr;
 pub mod authorize;
 pub mod client;
+pub mod code;
 pub mod error;
 pub mod params;
 pub mod pkce;
