@@ -9,7 +9,9 @@ use portcullis_authn::methods::MethodKind;
 use portcullis_policy::evaluate::{Outcome as PolicyOutcome, SignInContext, evaluate};
 use portcullis_policy::model::RiskLevel;
 use portcullis_policy::strength::PHISHING_RESISTANT_MFA_ID;
-use portcullis_signin::{Effect, Input, Outcome, PasskeyAssertion, Protocol, Subject};
+use portcullis_signin::{
+    Effect, Input, Outcome, PasskeyAssertion, Protocol, SignInTransaction, Subject,
+};
 use proptest::prelude::*;
 use serde_json::{Value, json};
 use support::*;
@@ -58,6 +60,8 @@ fn policy_menu() -> Vec<Value> {
 
 #[derive(Debug, Clone)]
 enum Action {
+    /// Whatever fits the current outcome, answered correctly (the n-th offered method).
+    Fitting(u8),
     RightPassword,
     WrongPassword(u8),
     RightTotp,
@@ -75,6 +79,7 @@ enum Action {
 
 fn action() -> impl Strategy<Value = Action> {
     prop_oneof![
+        30 => any::<u8>().prop_map(Action::Fitting),
         3 => Just(Action::RightPassword),
         1 => any::<u8>().prop_map(Action::WrongPassword),
         2 => Just(Action::RightTotp),
@@ -124,10 +129,19 @@ fn scenario() -> impl Strategy<Value = Scenario> {
         any::<[bool; 6]>(),
         protocol(),
         any::<[bool; 2]>(),
-        proptest::collection::vec(action(), 1..7),
+        proptest::collection::vec(action(), 1..8),
+        proptest::bool::weighted(0.9),
     )
         .prop_map(
-            |(policies, security_defaults, flags, protocol, [trusted_ip, risky], actions)| {
+            |(
+                policies,
+                security_defaults,
+                flags,
+                protocol,
+                [trusted_ip, risky],
+                actions,
+                enabled,
+            )| {
                 Scenario {
                     policies,
                     security_defaults,
@@ -136,7 +150,7 @@ fn scenario() -> impl Strategy<Value = Scenario> {
                     sms: flags[2],
                     tap: flags[3],
                     must_change: flags[4] && flags[5],
-                    enabled: flags[5] || !flags[4],
+                    enabled,
                     protocol,
                     trusted_ip,
                     risky,
@@ -194,8 +208,51 @@ fn run(scenario: &Scenario) -> Result<(), TestCaseError> {
     }
     let mut driver = Driver::new(&world, request, Subject::Known(Box::new(person)));
     let mut last_code = String::from("000000");
+    let mut code_sent = false;
     for action in &scenario.actions {
-        let input = match action {
+        let mut last = driver.steps.last().map(|step| step.outcome.clone());
+        if matches!(action, Action::Fitting(_)) && last.as_ref().is_some_and(Outcome::is_final) {
+            // The user tries again: a new transaction (other actions probe the old one).
+            driver.transaction = SignInTransaction::begin(
+                "ada@example.org",
+                driver.request.correlation_id.clone(),
+                driver.now,
+            );
+            last = None;
+        }
+        let fitting = match (action, last.as_ref()) {
+            (Action::Fitting(n), None) => Some(match n % 4 {
+                0 => Action::RightTap,
+                1 => Action::Passkey(true),
+                _ => Action::RightPassword,
+            }),
+            (Action::Fitting(n), Some(Outcome::Challenge(challenge))) => {
+                let methods = &challenge.methods;
+                Some(match methods[usize::from(*n) % methods.len()].kind {
+                    MethodKind::Totp => Action::RightTotp,
+                    MethodKind::Fido2 => Action::Passkey(true),
+                    MethodKind::Sms if code_sent => Action::LastSmsCode,
+                    MethodKind::Sms => Action::SendSms,
+                    MethodKind::TemporaryAccessPassOneTime
+                    | MethodKind::TemporaryAccessPassMultiUse => Action::RightTap,
+                    _ => Action::RightPassword,
+                })
+            }
+            (Action::Fitting(n), Some(Outcome::RegistrationRequired(_))) => Some(if n % 2 == 0 {
+                Action::RegisterTotp
+            } else {
+                Action::Skip
+            }),
+            (Action::Fitting(_), Some(Outcome::PasswordChangeRequired { .. })) => {
+                Some(Action::PasswordChanged)
+            }
+            (Action::Fitting(_), Some(_)) => Some(Action::RightPassword),
+            _ => None,
+        };
+        // Time moves on, so a TOTP code is fresh at each step.
+        driver.now += time::Duration::seconds(31);
+        let input = match fitting.as_ref().unwrap_or(action) {
+            Action::Fitting(_) => Input::SkipRegistration,
             Action::RightPassword => Input::Password(PASSWORD.into()),
             Action::WrongPassword(n) => Input::Password(format!("wrong {n}")),
             Action::RightTotp => Input::TotpCode {
@@ -249,6 +306,7 @@ fn run(scenario: &Scenario) -> Result<(), TestCaseError> {
         );
         for effect in &step.effects {
             if let Effect::SendOneTimeCode { code, .. } = effect {
+                code_sent = true;
                 last_code = code.as_str().to_owned();
             }
         }
@@ -296,7 +354,7 @@ fn run(scenario: &Scenario) -> Result<(), TestCaseError> {
 }
 
 proptest! {
-    #![proptest_config(ProptestConfig::with_cases(200))]
+    #![proptest_config(ProptestConfig::with_cases(256))]
 
     #[test]
     fn every_step_logs_once_and_done_implies_allowed(scenario in scenario()) {
