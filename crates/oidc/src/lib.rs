@@ -23,6 +23,8 @@
 pub mod acr;
 pub mod authorize;
 pub mod client;
+pub mod client_assertion;
+pub mod client_auth;
 pub mod code;
 pub mod error;
 pub mod params;
