@@ -763,3 +763,103 @@ fn expired_transaction_and_steps_after_the_end_fail() {
     );
     assert_eq!(log_entries(after).len(), 1);
 }
+
+#[test]
+fn offers_follow_system_preferred_order_and_the_methods_policy() {
+    let mut world = mfa_for_all();
+    let (everything, _) = with_tap(with_sms(with_passkey(with_totp(user(), None))), false);
+    let mut everything = everything;
+    everything
+        .methods
+        .push(portcullis_signin::RegisteredMethod {
+            credential_id: credential(9),
+            display_name: None,
+            material: portcullis_signin::MethodMaterial::AuthenticatorPush,
+        });
+    let kinds = |world: &World, user: &portcullis_signin::UserRecord| {
+        let mut driver = Driver::new(world, request(Protocol::Browser), known(user.clone()));
+        let first = driver.submit(Input::Password(PASSWORD.into())).clone();
+        challenge(&first.outcome)
+            .methods
+            .iter()
+            .map(|method| method.kind)
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(
+        kinds(&world, &everything),
+        [
+            MethodKind::TemporaryAccessPassMultiUse,
+            MethodKind::Fido2,
+            MethodKind::AuthenticatorPush,
+            MethodKind::Totp,
+            MethodKind::Sms,
+        ]
+    );
+    // SMS off for everyone, TAP excluded for one group the user is in.
+    world.methods.methods.insert(
+        MethodKind::Sms,
+        portcullis_signin::MethodConfiguration {
+            enabled: false,
+            ..Default::default()
+        },
+    );
+    world.methods.methods.insert(
+        MethodKind::TemporaryAccessPassMultiUse,
+        portcullis_signin::MethodConfiguration {
+            exclude_group_ids: vec!["g-contractors".into()],
+            ..Default::default()
+        },
+    );
+    everything.group_ids.push("G-CONTRACTORS".into());
+    assert_eq!(
+        kinds(&world, &everything),
+        [
+            MethodKind::Fido2,
+            MethodKind::AuthenticatorPush,
+            MethodKind::Totp
+        ]
+    );
+}
+
+#[test]
+fn transaction_survives_serialisation_between_steps() {
+    let world = mfa_for_all();
+    let mut driver = Driver::new(
+        &world,
+        request(Protocol::Browser),
+        known(with_totp(user(), None)),
+    );
+    driver.submit(Input::Password(PASSWORD.into()));
+    let stored = serde_json::to_string(&driver.transaction).unwrap();
+    assert!(!stored.contains(PASSWORD));
+    driver.transaction = serde_json::from_str(&stored).unwrap();
+    let done = driver.submit(Input::TotpCode {
+        credential_id: None,
+        code: totp_now(),
+    });
+    assert!(matches!(done.outcome, Outcome::Done(_)));
+}
+
+#[test]
+fn a_different_user_cannot_continue_the_transaction() {
+    let world = mfa_for_all();
+    let mut driver = Driver::new(
+        &world,
+        request(Protocol::Browser),
+        known(with_totp(user(), None)),
+    );
+    driver.submit(Input::Password(PASSWORD.into()));
+    let mut other = with_totp(user(), None);
+    other.id = portcullis_core::UserId::parse(&id(2)).unwrap();
+    driver.subject = known(other);
+    let result = driver.submit(Input::TotpCode {
+        credential_id: None,
+        code: totp_now(),
+    });
+    assert_eq!(
+        result.outcome,
+        Outcome::Blocked {
+            code: ErrorCode::InvalidRequest
+        }
+    );
+}
