@@ -15,10 +15,14 @@ use super::{Conn, SqlStore, bind_params, db_err, decode, encode, fetch_limit, mi
 
 type DbRow = <crate::dialect::Db as sqlx::Database>::Row;
 
-/// Runs a newest-first listing over a log table keyed by `seq`.
+/// Runs a newest-first listing over a log table, ordered by its time column and then
+/// `seq`. Both backends walk the `(time, seq)` indexes backwards for this, so a page costs
+/// the same wherever in a large log the time window lies.
+#[allow(clippy::too_many_arguments)]
 async fn query_log<T: serde::de::DeserializeOwned>(
     store: &SqlStore,
     table: &'static str,
+    time_column: &'static str,
     what: &str,
     mut params: SqlParams,
     mut conditions: Vec<String>,
@@ -26,12 +30,16 @@ async fn query_log<T: serde::de::DeserializeOwned>(
     cursor: Option<&Cursor>,
 ) -> StoreResult<Page<T>> {
     if let Some(cursor) = cursor {
-        let key = cursor.decode(1)?;
-        let seq = key[0].as_i64().ok_or_else(|| {
-            StoreError::Invalid("the paging token ($skiptoken) does not fit this query".into())
-        })?;
-        let p = params.push(SqlParam::Int(seq));
-        conditions.push(format!("seq < {p}"));
+        let bad =
+            || StoreError::Invalid("the paging token ($skiptoken) does not fit this query".into());
+        let key = cursor.decode(2)?;
+        let at = key[0].as_i64().ok_or_else(bad)?;
+        let seq = key[1].as_i64().ok_or_else(bad)?;
+        let at_p = params.push(SqlParam::Int(at));
+        let seq_p = params.push(SqlParam::Int(seq));
+        conditions.push(format!(
+            "({time_column} < {at_p} OR ({time_column} = {at_p} AND seq < {seq_p}))"
+        ));
     }
     let limit_p = params.push(SqlParam::Int(fetch_limit(limit)));
     let where_clause = if conditions.is_empty() {
@@ -39,8 +47,10 @@ async fn query_log<T: serde::de::DeserializeOwned>(
     } else {
         format!("WHERE {}", conditions.join(" AND "))
     };
-    let sql =
-        format!("SELECT seq, doc FROM {table} {where_clause} ORDER BY seq DESC LIMIT {limit_p}");
+    let sql = format!(
+        "SELECT seq, {time_column} AS at, doc FROM {table} {where_clause} \
+         ORDER BY {time_column} DESC, seq DESC LIMIT {limit_p}"
+    );
     let rows = bind_params(sqlx::query(AssertSqlSafe(sql)), &params.values)
         .fetch_all(&store.pool)
         .await
@@ -54,8 +64,9 @@ async fn query_log<T: serde::de::DeserializeOwned>(
             &row.try_get::<String, _>("doc").map_err(read_err)?,
         )?);
         if rows.len() > page_size && i + 1 == page_size {
+            let at: i64 = row.try_get("at").map_err(read_err)?;
             let seq: i64 = row.try_get("seq").map_err(read_err)?;
-            next = Some(Cursor::encode(&[Value::from(seq)]));
+            next = Some(Cursor::encode(&[Value::from(at), Value::from(seq)]));
         }
     }
     Ok(Page { items, next })
@@ -138,6 +149,7 @@ impl SignInLog for SqlStore {
         query_log(
             self,
             "sign_ins",
+            "created_at",
             "sign-in",
             params,
             conditions,
@@ -178,6 +190,7 @@ impl AuditLog for SqlStore {
         query_log(
             self,
             "audit_log",
+            "activity_at",
             "audit record",
             params,
             conditions,
