@@ -30,7 +30,9 @@ pub mod error;
 pub mod params;
 pub mod pkce;
 pub mod redirect_uri;
+pub mod refresh;
 pub mod scope;
+pub mod token;
 
 pub use client::{ClientConfig, ClientType, GrantType, TokenEndpointAuthMethod};
 pub use error::{ErrorCode, ErrorResponse, OAuthError};
