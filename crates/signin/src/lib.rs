@@ -54,7 +54,7 @@ pub use config::{PolicyEnvironment, SignInConfig};
 pub use effect::Effect;
 pub use error_code::ErrorCode;
 pub use input::{Input, PasskeyAssertion};
-pub use log::{AuthenticationStep, SignInLogEntry};
+pub use log::{AuthenticationStep, ReplayInputError, SignInLogEntry, replay_input};
 pub use machine::{Step, StepEnvironment, evaluation_context, step};
 pub use methods_policy::{AuthenticationMethodsPolicy, MethodConfiguration};
 pub use outcome::{

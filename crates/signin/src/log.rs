@@ -172,10 +172,40 @@ pub(crate) fn build(facts: &LogFacts<'_>) -> SignInLogEntry {
     };
     SignInLogEntry {
         record,
-        evaluation_input: facts
-            .evaluation_input
-            .and_then(|context| serde_json::to_string(context).ok()),
+        evaluation_input: facts.evaluation_input.and_then(compact_input),
     }
+}
+
+/// The evaluation input as JSON without `null`s and empty lists: every such field of
+/// `SignInContext` defaults to exactly that when read back, so nothing is lost and the
+/// 10-million-row log stays small.
+fn compact_input(context: &SignInContext) -> Option<String> {
+    fn prune(value: &mut Value) {
+        match value {
+            Value::Object(map) => {
+                map.retain(|_, field| {
+                    !(field.is_null() || field.as_array().is_some_and(Vec::is_empty))
+                });
+                map.values_mut().for_each(prune);
+            }
+            Value::Array(items) => items.iter_mut().for_each(prune),
+            _ => {}
+        }
+    }
+    let mut value = serde_json::to_value(context).ok()?;
+    prune(&mut value);
+    serde_json::to_string(&value).ok()
+}
+
+/// Why a stored evaluation input could not be read back.
+#[derive(Debug, thiserror::Error)]
+#[error("the stored evaluation input is not a valid sign-in context: {0}")]
+pub struct ReplayInputError(#[from] serde_json::Error);
+
+/// Reads a stored [`SignInLogEntry::evaluation_input`] back, to judge a past sign-in
+/// against another (draft) policy set with `portcullis_policy::evaluate::evaluate`.
+pub fn replay_input(stored: &str) -> Result<SignInContext, ReplayInputError> {
+    Ok(serde_json::from_str(stored)?)
 }
 
 trait TargetApp {

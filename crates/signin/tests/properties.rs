@@ -317,7 +317,7 @@ fn run(scenario: &Scenario) -> Result<(), TestCaseError> {
                 input.is_some(),
                 "a completed sign-in logs its evaluation input"
             );
-            let context: SignInContext = serde_json::from_str(input.unwrap()).unwrap();
+            let context: SignInContext = portcullis_signin::replay_input(input.unwrap()).unwrap();
             prop_assert_eq!(&context.session.methods, &done.methods);
             let decision = evaluate(&world.compiled, &context);
             prop_assert!(

@@ -863,3 +863,18 @@ fn a_different_user_cannot_continue_the_transaction() {
         }
     );
 }
+
+#[test]
+fn stored_evaluation_input_replays_against_a_draft_policy() {
+    let world = World::with_policies(Vec::new());
+    let mut driver = Driver::new(&world, request(Protocol::Browser), known(user()));
+    let done = driver.submit(Input::Password(PASSWORD.into())).clone();
+    let stored = log_entries(&done)[0].evaluation_input.clone().unwrap();
+    assert!(!stored.contains("null"), "{stored}");
+    let context = portcullis_signin::replay_input(&stored).unwrap();
+    // The draft "require MFA" would have challenged this password-only sign-in.
+    let draft = mfa_for_all();
+    let decision = portcullis_policy::evaluate::evaluate(&draft.compiled, &context);
+    assert_eq!(decision.outcome.kind(), "needsControls");
+    assert!(portcullis_signin::replay_input("{").is_err());
+}
