@@ -26,6 +26,7 @@ pub mod client;
 pub mod client_assertion;
 pub mod client_auth;
 pub mod code;
+pub mod device;
 pub mod error;
 pub mod params;
 pub mod pkce;
