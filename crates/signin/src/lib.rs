@@ -32,6 +32,37 @@
 //!   answer ([`RequestContext::out_of_band_available`]).
 //!
 //! The error codes are listed in [`error_code`].
+//!
+//! # Driving it (for the service layer)
+//!
+//! ```text
+//! once per node      SignInConfig::new(hasher, DummyHash::new(..), FingerprintKey::new(..))
+//! per policy version PolicySet ─compile─▶ CompiledPolicySet; StrengthCatalogue::from_policy_set;
+//!                    AuthenticationMethodsPolicy  ──▶ PolicyEnvironment
+//! per request        RequestContext (protocol, target, IP/location, device, risk, correlation ID)
+//! start              SignInTransaction::begin(typed name, correlation ID, now)  — keep it server-side
+//! each user action   load Subject (Unknown, or UserRecord with methods + lockout state) afresh,
+//!                    step(&mut transaction, &StepEnvironment{..}, Input, &mut rng)  — on a blocking
+//!                    thread (argon2) ─▶ Step { outcome, effects, dummy_hash_spent }
+//!                    carry out `effects` in order in one store transaction, commit, then answer
+//!                    with `outcome` (render the challenge / registration / password page, or
+//!                    issue the session from `Completed`).
+//! ```
+//!
+//! [`Effect`]s: `PersistLockoutState`, `ReplacePasswordHash` (parameters changed),
+//! `RecordTotpStep` (replay protection; guard it with the credential revision),
+//! `PersistTemporaryAccessPass` (a one-time pass is spent), `SendOneTimeCode` +
+//! `PersistSendThrottle`, `RecordCredentialUse`, `StartRegistrationGrace` (security
+//! defaults' 14-day clock), `AppendSignInLog` (exactly one per step), `CreateSession`
+//! (only with `Done`).
+//!
+//! Inputs ([`Input`]): `Password`, `TemporaryAccessPass`, `Passkey` (assertion verified by
+//! webauthn-rs at the edge), `TotpCode`, `SendCode`, `OneTimeCode`, `OutOfBandApproved`
+//! (push, verified at the edge), `PasswordChanged`, `MethodRegistered`, `SkipRegistration`.
+//! An input that does not fit the transaction's [`Stage`] ends it with 90100.
+//!
+//! Forward-auth and token refresh can judge an existing session with the same mapping:
+//! [`session_evaluation_context`] builds the evaluator input for an existing session.
 
 #![cfg_attr(test, allow(clippy::unwrap_used))]
 
@@ -55,7 +86,7 @@ pub use effect::Effect;
 pub use error_code::ErrorCode;
 pub use input::{Input, PasskeyAssertion};
 pub use log::{AuthenticationStep, ReplayInputError, SignInLogEntry, replay_input};
-pub use machine::{Step, StepEnvironment, evaluation_context, step};
+pub use machine::{Step, StepEnvironment, evaluation_context, session_evaluation_context, step};
 pub use methods_policy::{AuthenticationMethodsPolicy, MethodConfiguration};
 pub use outcome::{
     Challenge, ChallengePurpose, Completed, OfferedMethod, Outcome, PasswordChangeReason,

@@ -878,3 +878,50 @@ fn stored_evaluation_input_replays_against_a_draft_policy() {
     assert_eq!(decision.outcome.kind(), "needsControls");
     assert!(portcullis_signin::replay_input("{").is_err());
 }
+
+#[test]
+fn an_existing_session_is_judged_with_the_same_mapping() {
+    let world = World::with_policies(vec![policy(
+        "Every time",
+        json!({"grantControls": {"operator": "OR", "builtInControls": []},
+               "sessionControls": {"signInFrequency": {"isEnabled": true,
+                   "frequencyInterval": "everyTime",
+                   "authenticationType": "primaryAndSecondaryAuthentication"}}}),
+    )]);
+    let mut driver = Driver::new(&world, request(Protocol::Browser), known(user()));
+    let Outcome::Done(done) = driver
+        .submit(Input::Password(PASSWORD.into()))
+        .outcome
+        .clone()
+    else {
+        panic!("expected done");
+    };
+    assert!(
+        done.session_controls
+            .sign_in_frequency
+            .is_some_and(|frequency| frequency.every_time)
+    );
+    let session = portcullis_policy::evaluate::SessionState {
+        authenticated_at: Some(done.auth_time),
+        methods: done.methods.clone(),
+    };
+    let judge = |minutes: i64| {
+        let context = portcullis_signin::session_evaluation_context(
+            &driver.request,
+            &world
+                .environment(&driver.request, &driver.subject, now())
+                .policy,
+            driver.subject.user().unwrap(),
+            &session,
+            false,
+            driver.request.target.clone(),
+            now() + time::Duration::minutes(minutes),
+        );
+        portcullis_policy::evaluate::evaluate(&world.compiled, &context)
+            .outcome
+            .kind()
+    };
+    // Within the 5-minute tolerance of "every time", then due.
+    assert_eq!(judge(4), "allow");
+    assert_eq!(judge(10), "needsControls");
+}

@@ -3,7 +3,7 @@
 
 use portcullis_authn::methods::MethodKind;
 use portcullis_policy::evaluate::{
-    SessionFacts, SignInContext, SignInIdentity, SignInTarget, UserIdentity, UserType,
+    SessionFacts, SessionState, SignInContext, SignInIdentity, SignInTarget, UserIdentity, UserType,
 };
 use time::OffsetDateTime;
 
@@ -30,6 +30,28 @@ pub fn evaluation_context(
     policy: &PolicyEnvironment<'_>,
     user: &UserRecord,
     transaction: &SignInTransaction,
+    target: SignInTarget,
+    now: OffsetDateTime,
+) -> SignInContext {
+    session_evaluation_context(
+        request,
+        policy,
+        user,
+        &transaction.session,
+        transaction.password_changed,
+        target,
+        now,
+    )
+}
+
+/// The evaluator input for an existing session (token refresh, forward-auth): the same
+/// mapping as a sign-in, over the methods the session proved and when.
+pub fn session_evaluation_context(
+    request: &RequestContext,
+    policy: &PolicyEnvironment<'_>,
+    user: &UserRecord,
+    session: &SessionState,
+    password_changed: bool,
     target: SignInTarget,
     now: OffsetDateTime,
 ) -> SignInContext {
@@ -62,15 +84,15 @@ pub fn evaluation_context(
         insider_risk_level: None,
         service_principal_risk_level: None,
         authentication_flow: request.authentication_flow.clone(),
-        session: transaction.session.clone(),
+        session: session.clone(),
         facts: SessionFacts {
             device_compliant: facts.device_compliant,
             device_hybrid_joined: facts.device_hybrid_joined,
             approved_application: facts.approved_application,
             app_protection_policy: facts.app_protection_policy,
-            password_changed: transaction.password_changed,
+            password_changed,
             // A secure password change after MFA is Entra's remediation of user risk.
-            risk_remediated: transaction.password_changed,
+            risk_remediated: password_changed,
             accepted_terms_of_use: Vec::new(),
             satisfied_custom_controls: Vec::new(),
             mfa_registered,

@@ -12,7 +12,7 @@ use portcullis_core::SignInId;
 use portcullis_policy::evaluate::{Decision, SignInContext};
 use time::OffsetDateTime;
 
-pub use context::evaluation_context;
+pub use context::{evaluation_context, session_evaluation_context};
 
 use crate::config::{PolicyEnvironment, SignInConfig};
 use crate::effect::Effect;
