@@ -22,11 +22,13 @@
 
 pub mod acr;
 pub mod authorize;
+pub mod claims;
 pub mod client;
 pub mod client_assertion;
 pub mod client_auth;
 pub mod code;
 pub mod device;
+pub mod discovery;
 pub mod error;
 pub mod params;
 pub mod pkce;
