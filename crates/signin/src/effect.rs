@@ -7,6 +7,7 @@ use portcullis_authn::tap::TemporaryAccessPass;
 use portcullis_core::{CredentialId, UserId};
 use time::OffsetDateTime;
 
+use crate::campaign::CampaignProgress;
 use crate::log::SignInLogEntry;
 use crate::outcome::Completed;
 
@@ -56,6 +57,11 @@ pub enum Effect {
     /// Security defaults: record the first interactive sign-in after enablement (starts
     /// the 14-day registration grace).
     StartRegistrationGrace { user_id: UserId, at: OffsetDateTime },
+    /// The user snoozed the registration campaign: store the new progress.
+    SnoozeRegistrationCampaign {
+        user_id: UserId,
+        progress: CampaignProgress,
+    },
     /// Append this entry to the sign-in log. Exactly one per step.
     AppendSignInLog(Box<SignInLogEntry>),
     /// Create the SSO session (new session ID) for the completed sign-in.

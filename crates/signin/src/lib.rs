@@ -53,7 +53,7 @@
 //! `RecordTotpStep` (replay protection; guard it with the credential revision),
 //! `PersistTemporaryAccessPass` (a one-time pass is spent), `SendOneTimeCode` +
 //! `PersistSendThrottle`, `RecordCredentialUse`, `StartRegistrationGrace` (security
-//! defaults' 14-day clock), `AppendSignInLog` (exactly one per step), `CreateSession`
+//! defaults' 14-day clock), `SnoozeRegistrationCampaign`, `AppendSignInLog` (exactly one per step), `CreateSession`
 //! (only with `Done`).
 //!
 //! Inputs ([`Input`]): `Password`, `TemporaryAccessPass`, `Passkey` (assertion verified by
@@ -67,6 +67,7 @@
 #![cfg_attr(test, allow(clippy::unwrap_used))]
 
 pub mod amr;
+mod campaign;
 mod config;
 mod effect;
 pub mod error_code;
@@ -81,6 +82,7 @@ mod strengths;
 mod subject;
 mod transaction;
 
+pub use campaign::{CampaignProgress, CampaignState, RegistrationCampaign};
 pub use config::{PolicyEnvironment, SignInConfig};
 pub use effect::Effect;
 pub use error_code::ErrorCode;

@@ -5,6 +5,7 @@ use std::collections::BTreeMap;
 use portcullis_authn::methods::MethodKind;
 use serde::{Deserialize, Serialize};
 
+use crate::campaign::RegistrationCampaign;
 use crate::subject::UserRecord;
 
 /// Per method: on or off, included users (everyone or groups), excluded groups (exclude
@@ -14,6 +15,8 @@ use crate::subject::UserRecord;
 #[serde(rename_all = "camelCase", default)]
 pub struct AuthenticationMethodsPolicy {
     pub methods: BTreeMap<MethodKind, MethodConfiguration>,
+    /// The registration campaign (nudge).
+    pub registration_campaign: RegistrationCampaign,
 }
 
 /// One method's state and targets.

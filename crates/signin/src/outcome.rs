@@ -120,6 +120,9 @@ pub struct RegistrationPrompt {
     /// The user may skip until this time (security defaults' grace); `None`: mandatory.
     #[serde(with = "time::serde::rfc3339::option")]
     pub skippable_until: Option<OffsetDateTime>,
+    /// The registration campaign's nudge (after a completed MFA), not a requirement of
+    /// policy.
+    pub campaign: bool,
 }
 
 /// Why the password must change.

@@ -11,6 +11,8 @@ use portcullis_authn::otp_code::SendThrottle;
 use portcullis_authn::tap::TemporaryAccessPass;
 use portcullis_authn::totp::Totp;
 use portcullis_core::{CredentialId, UserId, UserType};
+
+use crate::campaign::CampaignProgress;
 use time::OffsetDateTime;
 use uuid::Uuid;
 
@@ -57,6 +59,8 @@ pub struct UserRecord {
     /// Security defaults: the first interactive sign-in after enablement, which starts the
     /// 14-day registration grace. `None`: not recorded yet (this sign-in starts it).
     pub security_defaults_first_interactive_sign_in_at: Option<OffsetDateTime>,
+    /// Snoozes of the registration campaign.
+    pub registration_campaign: CampaignProgress,
 }
 
 /// The stored password.

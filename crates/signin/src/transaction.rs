@@ -29,6 +29,9 @@ pub struct SignInTransaction {
     pub(crate) steps: Vec<AuthenticationStep>,
     pub(crate) password_changed: bool,
     pub(crate) registration_skipped: bool,
+    /// The current registration prompt is the campaign's nudge.
+    #[serde(default)]
+    pub(crate) campaign_prompted: bool,
     pub(crate) second_factor_failures: u32,
     /// A policy asked for MFA at some point (`authenticationRequirement`).
     pub(crate) multi_factor_required: bool,
@@ -84,6 +87,7 @@ impl SignInTransaction {
             steps: Vec::new(),
             password_changed: false,
             registration_skipped: false,
+            campaign_prompted: false,
             second_factor_failures: 0,
             multi_factor_required: false,
             offered: Vec::new(),

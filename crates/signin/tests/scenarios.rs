@@ -616,12 +616,82 @@ fn sms_code_is_sent_and_verified() {
             _ => None,
         })
         .unwrap();
-    let done = driver.submit(Input::OneTimeCode(code));
+    // SMS-only users are nudged towards the Authenticator app (Microsoft-managed campaign).
+    let nudge = driver.submit(Input::OneTimeCode(code)).clone();
+    let Outcome::RegistrationRequired(prompt) = &nudge.outcome else {
+        panic!("expected the campaign nudge, got {:?}", nudge.outcome);
+    };
+    assert!(prompt.campaign);
+    assert_eq!(prompt.methods, [MethodKind::AuthenticatorPush]);
+    assert_eq!(
+        prompt.skippable_until,
+        Some(now() + time::Duration::days(1))
+    );
+    let done = driver.submit(Input::SkipRegistration);
     assert!(
         matches!(done.outcome, Outcome::Done(_)),
         "{:?}",
         done.outcome
     );
+    assert!(done
+        .effects
+        .iter()
+        .any(|effect| matches!(effect, Effect::SnoozeRegistrationCampaign { progress, .. } if progress.snoozes == 1)));
+    // Snoozed: the next sign-in is not nudged.
+    let snoozed = driver.subject.clone();
+    let mut again = Driver::new(&world, request(Protocol::Browser), snoozed);
+    again.submit(Input::Password(PASSWORD.into()));
+    let sent = again
+        .submit(Input::SendCode {
+            credential_id: credential(3),
+        })
+        .clone();
+    let code = sent
+        .effects
+        .iter()
+        .find_map(|effect| match effect {
+            Effect::SendOneTimeCode { code, .. } => Some(code.as_str().to_owned()),
+            _ => None,
+        })
+        .unwrap();
+    assert!(matches!(
+        again.submit(Input::OneTimeCode(code)).outcome,
+        Outcome::Done(_)
+    ));
+}
+
+#[test]
+fn campaign_becomes_mandatory_after_the_allowed_snoozes_and_skips_phones() {
+    let world = mfa_for_all();
+    let mut snoozed_out = with_sms(user());
+    snoozed_out.registration_campaign.snoozes = 3;
+    let sign_in = |request: portcullis_signin::RequestContext,
+                   user: &portcullis_signin::UserRecord| {
+        let mut driver = Driver::new(&world, request, known(user.clone()));
+        driver.submit(Input::Password(PASSWORD.into()));
+        let sent = driver
+            .submit(Input::SendCode {
+                credential_id: credential(3),
+            })
+            .clone();
+        let code = sent
+            .effects
+            .iter()
+            .find_map(|effect| match effect {
+                Effect::SendOneTimeCode { code, .. } => Some(code.as_str().to_owned()),
+                _ => None,
+            })
+            .unwrap();
+        driver.submit(Input::OneTimeCode(code)).outcome.clone()
+    };
+    let Outcome::RegistrationRequired(prompt) = sign_in(request(Protocol::Browser), &snoozed_out)
+    else {
+        panic!("expected the nudge");
+    };
+    assert_eq!(prompt.skippable_until, None);
+    let mut phone = request(Protocol::NativeApp);
+    phone.device_platform = Some(portcullis_policy::model::DevicePlatform::IOs);
+    assert!(matches!(sign_in(phone, &snoozed_out), Outcome::Done(_)));
 }
 
 #[test]

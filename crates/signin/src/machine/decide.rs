@@ -24,7 +24,7 @@ use portcullis_policy::evaluate::{
     self, Alternative, EffectiveSessionControls, Outcome as PolicyOutcome, RequiredControl,
     SignInTarget,
 };
-use portcullis_policy::model::{RiskLevel, UserAction};
+use portcullis_policy::model::{DevicePlatform, RiskLevel, UserAction};
 use portcullis_policy::strength::{
     self, AuthenticationStrength, MULTIFACTOR_AUTHENTICATION_ID, MethodCredential,
     PASSWORDLESS_MFA_ID, PHISHING_RESISTANT_MFA_ID,
@@ -205,7 +205,61 @@ impl Run<'_, '_> {
         {
             return self.password_change(PasswordChangeReason::Expired);
         }
+        if self.campaign_nudges(transaction, user) {
+            let campaign = &env.policy.methods.registration_campaign;
+            transaction.campaign_prompted = true;
+            return Outcome::RegistrationRequired(RegistrationPrompt {
+                methods: vec![campaign.target],
+                skippable_until: campaign.snooze_until(user, env.now),
+                campaign: true,
+            });
+        }
         Outcome::Done(self.complete(transaction, user, session_controls, registration_due_by))
+    }
+
+    /// The registration campaign's nudge (entra.md §5.8): after a sign-in with more than
+    /// a first factor, in a browser or app that is not on a phone, for a targeted user
+    /// without the method, when the policies protecting registration let them register.
+    fn campaign_nudges(&self, transaction: &SignInTransaction, user: &UserRecord) -> bool {
+        let env = self.env;
+        let campaign = &env.policy.methods.registration_campaign;
+        let multi_factor = transaction
+            .session
+            .methods
+            .iter()
+            .any(|method| !method.method.is_first_factor_only());
+        let on_phone = matches!(
+            env.request.device_platform,
+            Some(DevicePlatform::Android | DevicePlatform::IOs)
+        );
+        env.request.protocol.is_interactive()
+            && multi_factor
+            && !on_phone
+            && !transaction.registration_skipped
+            && !is_registration_target(&env.request.target)
+            && env.policy.methods.allows(campaign.target, user)
+            && campaign.nudges(user, env.now)
+            && self.registration_allowed_now(transaction, user)
+    }
+
+    /// Whether Conditional Access on `urn:user:registersecurityinfo` allows registering
+    /// with what the session has proven, without asking for anything more.
+    fn registration_allowed_now(&self, transaction: &SignInTransaction, user: &UserRecord) -> bool {
+        let env = self.env;
+        let context = evaluation_context(
+            env.request,
+            &env.policy,
+            user,
+            transaction,
+            SignInTarget::UserAction {
+                user_action: UserAction::RegisterSecurityInfo,
+            },
+            env.now,
+        );
+        matches!(
+            evaluate::evaluate(env.policy.conditional_access, &context).outcome,
+            PolicyOutcome::Allow { .. }
+        )
     }
 
     fn resolve(
@@ -346,6 +400,7 @@ impl Run<'_, '_> {
         Outcome::RegistrationRequired(RegistrationPrompt {
             methods,
             skippable_until,
+            campaign: false,
         })
     }
 

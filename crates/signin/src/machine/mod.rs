@@ -14,6 +14,7 @@ use time::OffsetDateTime;
 
 pub use context::{evaluation_context, session_evaluation_context};
 
+use crate::campaign::CampaignProgress;
 use crate::config::{PolicyEnvironment, SignInConfig};
 use crate::effect::Effect;
 use crate::error_code::ErrorCode;
@@ -229,7 +230,18 @@ impl<'e, 'a> Run<'e, 'a> {
                 },
             ) => self.registered(transaction, user, &credential_id, kind, aaguid),
             (Stage::Registration { skippable: true }, Input::SkipRegistration) => {
+                if transaction.campaign_prompted {
+                    let campaign = &env.policy.methods.registration_campaign;
+                    self.effects.push(Effect::SnoozeRegistrationCampaign {
+                        user_id: user.id.clone(),
+                        progress: CampaignProgress {
+                            snoozes: user.registration_campaign.snoozes.saturating_add(1),
+                            snoozed_until: campaign.snooze_until(user, env.now),
+                        },
+                    });
+                }
                 transaction.registration_skipped = true;
+                transaction.campaign_prompted = false;
                 self.decide(transaction, user)
             }
             (stage, other) => self.fail(

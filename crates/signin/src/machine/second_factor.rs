@@ -397,6 +397,7 @@ impl Run<'_, '_> {
         }
         let mut method = used(mode_of(kind), self.env.now);
         method.aaguid = aaguid;
+        transaction.campaign_prompted = false;
         transaction.session.methods.push(method);
         self.record_step(
             transaction,

@@ -76,6 +76,7 @@ pub fn user() -> UserRecord {
         lockout: LockoutState::new(&mut rng()),
         familiarity: Familiarity::Familiar,
         security_defaults_first_interactive_sign_in_at: None,
+        registration_campaign: Default::default(),
     }
 }
 
@@ -330,6 +331,9 @@ pub fn apply(user: &mut UserRecord, effects: &[Effect]) {
                         method.material = MethodMaterial::TemporaryAccessPass(pass.clone());
                     }
                 }
+            }
+            Effect::SnoozeRegistrationCampaign { progress, .. } => {
+                user.registration_campaign = progress.clone()
             }
             Effect::StartRegistrationGrace { at, .. } => {
                 user.security_defaults_first_interactive_sign_in_at = Some(*at)
