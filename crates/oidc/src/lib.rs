@@ -30,10 +30,13 @@ pub mod code;
 pub mod device;
 pub mod discovery;
 pub mod error;
+pub mod introspection;
+pub mod logout;
 pub mod params;
 pub mod pkce;
 pub mod redirect_uri;
 pub mod refresh;
+pub mod revocation;
 pub mod scope;
 pub mod token;
 
