@@ -89,7 +89,9 @@ pub use error_code::ErrorCode;
 pub use input::{Input, PasskeyAssertion};
 pub use log::{AuthenticationStep, ReplayInputError, SignInLogEntry, replay_input};
 pub use machine::{Step, StepEnvironment, evaluation_context, session_evaluation_context, step};
-pub use methods_policy::{AuthenticationMethodsPolicy, MethodConfiguration};
+pub use methods_policy::{
+    AuthenticationMethodsPolicy, KeyEnforcement, KeyRestrictions, MethodConfiguration,
+};
 pub use outcome::{
     Challenge, ChallengePurpose, Completed, OfferedMethod, Outcome, PasswordChangeReason,
     RegistrationPrompt, Requirement,

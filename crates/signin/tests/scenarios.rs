@@ -995,3 +995,37 @@ fn an_existing_session_is_judged_with_the_same_mapping() {
     assert_eq!(judge(4), "allow");
     assert_eq!(judge(10), "needsControls");
 }
+
+#[test]
+fn fido2_key_restrictions_apply_at_sign_in() {
+    let mut world = World::with_policies(vec![policy(
+        "Phishing-resistant MFA",
+        json!({"grantControls": {"operator": "OR", "builtInControls": [],
+               "authenticationStrength": {"id": PHISHING_RESISTANT_MFA_ID}}}),
+    )]);
+    world.methods.fido2_key_restrictions = portcullis_signin::KeyRestrictions {
+        is_enforced: true,
+        enforcement_type: portcullis_signin::KeyEnforcement::Allow,
+        aa_guids: vec![uuid::Uuid::from_u128(7)],
+    };
+    let holder = with_passkey(user());
+    let mut passwordless = Driver::new(&world, request(Protocol::Browser), known(holder.clone()));
+    let refused = passwordless.submit(Input::Passkey(PasskeyAssertion {
+        credential_id: credential(2),
+        user_verified: true,
+        aaguid: None,
+    }));
+    assert_eq!(
+        refused.outcome,
+        Outcome::Blocked {
+            code: ErrorCode::InvalidUserNameOrPassword
+        }
+    );
+    let mut with_password = Driver::new(&world, request(Protocol::Browser), known(holder));
+    assert!(matches!(
+        with_password
+            .submit(Input::Password(PASSWORD.into()))
+            .outcome,
+        Outcome::RegistrationRequired(_)
+    ));
+}

@@ -251,6 +251,19 @@ impl Run<'_, '_> {
                     .to_owned(),
             );
         }
+        if !env.policy.methods.fido2_key_restrictions.permits(aaguid) {
+            self.record_step(
+                transaction,
+                METHOD,
+                PRIMARY,
+                "Authenticator model not allowed",
+                false,
+            );
+            return self.fail(
+                ErrorCode::InvalidUserNameOrPassword,
+                "the passkey's authenticator model is restricted by the methods policy".to_owned(),
+            );
+        }
         if !assertion.user_verified {
             self.record_step(
                 transaction,

@@ -25,11 +25,18 @@ pub(crate) fn credential_of(method: &RegisteredMethod) -> MethodCredential {
     }
 }
 
-/// Whether the method can be used at `now` (a Temporary Access Pass in its window, not
-/// spent or revoked).
-pub(crate) fn usable_now(method: &RegisteredMethod, now: OffsetDateTime) -> bool {
+/// Whether the method can be used at `now`: a Temporary Access Pass in its window (not
+/// spent or revoked), a passkey of a model the key restrictions permit.
+pub(crate) fn usable_now(
+    policy: &PolicyEnvironment<'_>,
+    method: &RegisteredMethod,
+    now: OffsetDateTime,
+) -> bool {
     match &method.material {
         MethodMaterial::TemporaryAccessPass(pass) => pass.usability(now).is_ok(),
+        MethodMaterial::Passkey { aaguid } => {
+            policy.methods.fido2_key_restrictions.permits(*aaguid)
+        }
         _ => true,
     }
 }
@@ -51,7 +58,7 @@ pub(crate) fn offers(
         .methods
         .iter()
         .filter(|method| {
-            policy.methods.allows(method.material.kind(), user) && usable_now(method, now)
+            policy.methods.allows(method.material.kind(), user) && usable_now(policy, method, now)
         })
         .filter(|method| {
             // Checked per credential, so an AAGUID allow-list offers only the passkeys

@@ -223,7 +223,14 @@ impl Run<'_, '_> {
         let Some(aaguid) = registered_passkey(user, assertion) else {
             return self.not_offered(MethodKind::Fido2);
         };
-        if !Self::is_offered(transaction, MethodKind::Fido2, &assertion.credential_id) {
+        if !Self::is_offered(transaction, MethodKind::Fido2, &assertion.credential_id)
+            || !self
+                .env
+                .policy
+                .methods
+                .fido2_key_restrictions
+                .permits(aaguid)
+        {
             return self.not_offered(MethodKind::Fido2);
         }
         if !assertion.user_verified {
