@@ -1029,3 +1029,36 @@ fn fido2_key_restrictions_apply_at_sign_in() {
         Outcome::RegistrationRequired(_)
     ));
 }
+
+#[test]
+fn a_hash_with_old_parameters_is_replaced_after_a_correct_password() {
+    let world = World::with_policies(Vec::new());
+    let mut old = user();
+    let weaker =
+        portcullis_authn::password::PasswordHasher::new(portcullis_authn::password::Argon2Params {
+            memory_kib: 32,
+            iterations: 1,
+            parallelism: 1,
+        })
+        .unwrap();
+    old.password.as_mut().unwrap().phc = weaker.hash(PASSWORD, &mut rng()).unwrap();
+    let mut driver = Driver::new(&world, request(Protocol::Browser), known(old));
+    let result = driver.submit(Input::Password(PASSWORD.into()));
+    assert!(matches!(result.outcome, Outcome::Done(_)));
+    let replaced = result.effects.iter().find_map(|effect| match effect {
+        Effect::ReplacePasswordHash { phc, .. } => Some(phc.clone()),
+        _ => None,
+    });
+    let replaced = replaced.expect("the hash is upgraded");
+    assert!(hasher().verify(PASSWORD, &replaced).unwrap());
+    assert!(!hasher().needs_rehash(&replaced).unwrap());
+    // An up-to-date hash is left alone.
+    let mut current = Driver::new(&world, request(Protocol::Browser), known(user()));
+    let result = current.submit(Input::Password(PASSWORD.into()));
+    assert!(
+        !result
+            .effects
+            .iter()
+            .any(|effect| matches!(effect, Effect::ReplacePasswordHash { .. }))
+    );
+}
