@@ -1,6 +1,9 @@
 //! The running server: typed configuration, telemetry, storage selection, TLS,
 //! listeners and graceful shutdown.
 
+// Tests may unwrap: a panic there is a failed test, not a crashed server.
+#![cfg_attr(test, allow(clippy::unwrap_used))]
+
 pub mod application;
 pub mod config;
 pub mod listener;

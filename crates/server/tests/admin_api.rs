@@ -408,3 +408,32 @@ async fn bad_input_gets_graph_errors_and_writes_nothing() {
     let (_, users) = app.get("/v1.0/users", &token).await;
     assert_eq!(users["value"].as_array().unwrap().len(), 0);
 }
+
+#[tokio::test]
+async fn concurrent_writers_all_land_and_keep_the_audit_chain_linear() {
+    run_on_every_backend(|app| async move {
+        let token = app.admin_token().await;
+        let before = app.audit_len().await;
+        let writers = (0..16).map(|i| {
+            let app = &app;
+            let token = &token;
+            async move {
+                app.post(
+                    "/v1.0/users",
+                    token,
+                    user(&format!("writer{i}@example.com"), &format!("Writer {i}")),
+                )
+                .await
+                .0
+            }
+        });
+        let statuses = futures::future::join_all(writers).await;
+        assert!(statuses.iter().all(|s| *s == 201), "{statuses:?}");
+        assert_eq!(app.audit_len().await, before + 16);
+        let report = portcullis_service::admin::audit_log::verify_audit_chain(app.store().as_ref())
+            .await
+            .unwrap();
+        assert!(report.first_break.is_none(), "{:?}", report.first_break);
+    })
+    .await;
+}

@@ -175,7 +175,9 @@ async fn every_error_follows_rfc_6749() {
         (401, Some("invalid_client"))
     );
 
-    let cases: Vec<(Option<(&str, &str)>, Vec<(&str, &str)>, &str)> = vec![
+    // (Basic credentials, form fields, expected error)
+    type Case<'a> = (Option<(&'a str, &'a str)>, Vec<(&'a str, &'a str)>, &'a str);
+    let cases: Vec<Case> = vec![
         (Some((id, secret)), vec![], "invalid_request"),
         (
             Some((id, secret)),

@@ -2,6 +2,9 @@
 //! bootstrap page and the Graph-shaped admin API. Translates HTTP to service calls and
 //! back, nothing more.
 
+// Tests may unwrap: a panic there is a failed test, not a crashed server.
+#![cfg_attr(test, allow(clippy::unwrap_used))]
+
 pub mod auth;
 pub mod client_ip;
 pub mod graph_error;

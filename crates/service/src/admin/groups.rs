@@ -147,12 +147,12 @@ impl Services {
     ) -> ServiceResult<()> {
         let group = self.authorize_on_group(caller, id).await?;
         let member = self.resolve_member(member_id).await?;
-        if let MemberRef::Group(child) = &member {
-            if child == id {
-                return Err(ServiceError::Invalid(
-                    "a group cannot be a member of itself".into(),
-                ));
-            }
+        if let MemberRef::Group(child) = &member
+            && child == id
+        {
+            return Err(ServiceError::Invalid(
+                "a group cannot be a member of itself".into(),
+            ));
         }
         let audit = audit_record(
             caller,
@@ -260,10 +260,10 @@ impl Services {
 
     async fn resolve_member(&self, member_id: &str) -> ServiceResult<MemberRef> {
         let not_found = || ServiceError::NotFound(format!("directory object {member_id}"));
-        if let Ok(user_id) = UserId::parse(member_id) {
-            if self.store.get_user(&user_id).await.is_ok() {
-                return Ok(MemberRef::User(user_id));
-            }
+        if let Ok(user_id) = UserId::parse(member_id)
+            && self.store.get_user(&user_id).await.is_ok()
+        {
+            return Ok(MemberRef::User(user_id));
         }
         let group_id = GroupId::parse(member_id).map_err(|_| not_found())?;
         match self.store.get_group(&group_id).await {

@@ -82,13 +82,12 @@ impl Services {
         id: &str,
     ) -> ServiceResult<Value> {
         caller.authorize(Permission::PolicyRead, Target::Nothing)?;
-        if collection == PolicyCollection::AuthenticationStrengths {
-            if let Some(built_in) = built_in_strengths_json()
+        if collection == PolicyCollection::AuthenticationStrengths
+            && let Some(built_in) = built_in_strengths_json()
                 .into_iter()
                 .find(|s| s["id"] == id)
-            {
-                return Ok(built_in);
-            }
+        {
+            return Ok(built_in);
         }
         Ok(self.stored(collection, id).await?.json)
     }

@@ -61,13 +61,13 @@ impl Services {
     ) -> ServiceResult<()> {
         caller.authorize(Permission::RoleAssign, Target::Role(role))?;
         let principal = self.resolve_principal(principal_id).await?;
-        if let Principal::Group(id) = &principal {
-            if !self.store.get_group(id).await?.is_assignable_to_role {
-                return Err(ServiceError::Invalid(
-                    "roles can only be assigned to groups created with isAssignableToRole = true"
-                        .into(),
-                ));
-            }
+        if let Principal::Group(id) = &principal
+            && !self.store.get_group(id).await?.is_assignable_to_role
+        {
+            return Err(ServiceError::Invalid(
+                "roles can only be assigned to groups created with isAssignableToRole = true"
+                    .into(),
+            ));
         }
         let assignment = RoleAssignment {
             id: RoleAssignmentId::from_uuid(Uuid::new_v4()),
@@ -152,15 +152,15 @@ impl Services {
 
     async fn resolve_principal(&self, id: &str) -> ServiceResult<Principal> {
         let not_found = || ServiceError::NotFound(format!("directory object {id}"));
-        if let Ok(user) = UserId::parse(id) {
-            if self.store.get_user(&user).await.is_ok() {
-                return Ok(Principal::User(user));
-            }
+        if let Ok(user) = UserId::parse(id)
+            && self.store.get_user(&user).await.is_ok()
+        {
+            return Ok(Principal::User(user));
         }
-        if let Ok(group) = GroupId::parse(id) {
-            if self.store.get_group(&group).await.is_ok() {
-                return Ok(Principal::Group(group));
-            }
+        if let Ok(group) = GroupId::parse(id)
+            && self.store.get_group(&group).await.is_ok()
+        {
+            return Ok(Principal::Group(group));
         }
         let app = ApplicationId::parse(id).map_err(|_| not_found())?;
         match self.store.get_application(&app).await {

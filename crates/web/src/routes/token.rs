@@ -117,13 +117,13 @@ fn client_auth(headers: &HeaderMap, params: &[(String, String)]) -> Result<Clien
             "The client used more than one authentication method.",
         )),
         (Some((client_id, client_secret)), None) => {
-            if let Some(body_id) = param("client_id") {
-                if body_id != client_id {
-                    return Err(OAuthError::new(
-                        "invalid_request",
-                        "client_id does not match the credentials.",
-                    ));
-                }
+            if let Some(body_id) = param("client_id")
+                && body_id != client_id
+            {
+                return Err(OAuthError::new(
+                    "invalid_request",
+                    "client_id does not match the credentials.",
+                ));
             }
             Ok(ClientAuth {
                 client_id,
