@@ -742,6 +742,10 @@ fn security_defaults_grace_lets_users_skip_registration_for_14_days() {
         prompt.skippable_until,
         Some(now() + time::Duration::days(14))
     );
+    assert_eq!(
+        prompt.methods,
+        [MethodKind::AuthenticatorPush, MethodKind::Totp]
+    );
     assert!(
         first
             .effects

@@ -20,9 +20,10 @@
 //! demand a trusted location or a Temporary Access Pass, and a risky sign-in (medium or
 //! high) is refused with 53004.
 
+use portcullis_authn::methods::MethodKind;
 use portcullis_policy::evaluate::{
-    self, Alternative, EffectiveSessionControls, Outcome as PolicyOutcome, RequiredControl,
-    SignInTarget,
+    self, Alternative, BaselineRule, EffectiveSessionControls, Outcome as PolicyOutcome,
+    RequiredControl, SignInTarget,
 };
 use portcullis_policy::model::{DevicePlatform, RiskLevel, UserAction};
 use portcullis_policy::strength::{
@@ -332,8 +333,7 @@ impl Run<'_, '_> {
         if !request.protocol.is_interactive() {
             // Only an out-of-band method can answer over a protocol without pages.
             offered.retain(|method| {
-                request.out_of_band_available
-                    && method.kind == portcullis_authn::methods::MethodKind::AuthenticatorPush
+                request.out_of_band_available && method.kind == MethodKind::AuthenticatorPush
             });
             if offered.is_empty() {
                 return self.fail(
@@ -389,7 +389,12 @@ impl Run<'_, '_> {
         {
             return gate;
         }
-        let methods = registrable(&env.policy, user, &transaction.session.methods, strength);
+        let mut methods = registrable(&env.policy, user, &transaction.session.methods, strength);
+        if skippable_until.is_some() || self.security_defaults_asked() {
+            // Security defaults register the Authenticator app or a TOTP app only
+            // (entra.md §6.1).
+            methods.retain(|kind| matches!(kind, MethodKind::AuthenticatorPush | MethodKind::Totp));
+        }
         if methods.is_empty() {
             return self.fail(
                 ErrorCode::RegistrationRequired,
@@ -401,6 +406,23 @@ impl Run<'_, '_> {
             methods,
             skippable_until,
             campaign: false,
+        })
+    }
+
+    /// Whether security defaults (rather than a policy or per-user MFA) asked for
+    /// something in the last decision.
+    fn security_defaults_asked(&self) -> bool {
+        self.decision.as_ref().is_some_and(|decision| {
+            decision.baseline_requirements.iter().any(|requirement| {
+                !requirement.satisfied
+                    && matches!(
+                        requirement.rule,
+                        BaselineRule::SecurityDefaultsRegistration
+                            | BaselineRule::SecurityDefaultsAdministratorMfa
+                            | BaselineRule::SecurityDefaultsRiskBasedMfa
+                            | BaselineRule::SecurityDefaultsAzureManagementMfa
+                    )
+            })
         })
     }
 
