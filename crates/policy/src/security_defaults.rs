@@ -44,6 +44,7 @@ use crate::evaluate::compile::CompiledPolicySet;
 use crate::evaluate::compiled::{client_app, risk};
 use crate::evaluate::context::SignInIdentity;
 use crate::evaluate::decision::{BaselineRequirement, BaselineRule};
+use crate::evaluate::grant::GrantFacts;
 use crate::evaluate::prepared::PreparedSignIn;
 use crate::evaluate::required::{RequiredControl, Requirement};
 use crate::model::ConditionalAccessPolicy;
@@ -121,7 +122,7 @@ pub(crate) struct Baseline {
 pub(crate) fn baseline(
     set: &CompiledPolicySet,
     sign_in: &PreparedSignIn<'_>,
-    mfa_done: bool,
+    facts_so_far: &GrantFacts<'_>,
 ) -> Baseline {
     let mut baseline = Baseline {
         requirements: Vec::new(),
@@ -133,6 +134,7 @@ pub(crate) fn baseline(
         return baseline;
     };
     let facts = &sign_in.context.facts;
+    let mfa_done = || facts_so_far.mfa_done();
     let legacy_client = sign_in
         .client_app
         .is_none_or(|bit| bit & (client_app::EXCHANGE_ACTIVE_SYNC | client_app::OTHER) != 0);
@@ -187,9 +189,9 @@ pub(crate) fn baseline(
                 baseline.requirements.push(BaselineRequirement {
                     rule,
                     control: Some(RequiredControl::Mfa),
-                    satisfied: mfa_done,
+                    satisfied: mfa_done(),
                 });
-                if !mfa_done {
+                if !mfa_done() {
                     baseline.require(mfa_alternative(facts.mfa_registered));
                 }
             }
@@ -197,8 +199,14 @@ pub(crate) fn baseline(
                 let started = facts
                     .security_defaults_first_interactive_sign_in_at
                     .unwrap_or(sign_in.now);
-                let due_by = started + REGISTRATION_GRACE;
-                if set.security_defaults.registration_grace_enabled && sign_in.now <= due_by {
+                // A start so late that the deadline overflows the calendar is nonsense
+                // input; it gets no grace (the restrictive reading).
+                let due_by = started
+                    .checked_add(REGISTRATION_GRACE)
+                    .filter(|due_by| sign_in.now <= *due_by);
+                if let Some(due_by) =
+                    due_by.filter(|_| set.security_defaults.registration_grace_enabled)
+                {
                     baseline.registration_due_by = Some(due_by);
                 } else {
                     baseline.requirements.push(BaselineRequirement {
@@ -232,9 +240,9 @@ pub(crate) fn baseline(
         baseline.requirements.push(BaselineRequirement {
             rule: BaselineRule::PerUserMfa,
             control: Some(RequiredControl::Mfa),
-            satisfied: mfa_done,
+            satisfied: mfa_done(),
         });
-        if !mfa_done {
+        if !mfa_done() {
             baseline.require(mfa_alternative(registered));
         }
     }

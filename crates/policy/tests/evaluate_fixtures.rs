@@ -44,10 +44,8 @@ fn baseline_set() -> PolicySet {
     set
 }
 
-fn decide(context: Value) -> Decision {
-    let set = baseline_set();
-    let compiled = set.compile();
-    evaluate(&compiled, &sign_in(context))
+fn decide(context: Value) -> Decision<'static> {
+    evaluate_support::decide(&baseline_set(), &sign_in(context))
 }
 
 fn internal(mut overrides: Value) -> Value {

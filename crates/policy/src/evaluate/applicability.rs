@@ -4,7 +4,7 @@
 
 use super::compiled::{
     ApplicationScope, CompiledPolicy, GuestSelector, LocationScope, PlatformScope, TenantSelector,
-    UserScope, WorkloadScope, guest,
+    UserScope, WorkloadScope, guest, user_slot,
 };
 use super::condition::{Condition, ConditionFlags};
 use super::prepared::{PreparedIdentity, PreparedSignIn, Strictness};
@@ -70,7 +70,11 @@ fn status(matched: bool) -> Status {
 
 /// Evaluates every configured condition of `policy` (no short cut, so the trace can list
 /// all satisfied and unsatisfied conditions).
-pub(crate) fn evaluate(policy: &CompiledPolicy, sign_in: &PreparedSignIn<'_>) -> Applicability {
+pub(crate) fn evaluate(
+    policy: &CompiledPolicy,
+    index: usize,
+    sign_in: &PreparedSignIn<'_>,
+) -> Applicability {
     let mut result = Applicability::default();
     match &sign_in.identity {
         PreparedIdentity::User {
@@ -80,7 +84,7 @@ pub(crate) fn evaluate(policy: &CompiledPolicy, sign_in: &PreparedSignIn<'_>) ->
             Condition::Users,
             status(user_matches(
                 &policy.users,
-                sign_in,
+                sign_in.user_hits.get(index).copied().unwrap_or(0),
                 *guest_bit,
                 external_tenant.as_deref(),
             )),
@@ -106,12 +110,14 @@ pub(crate) fn evaluate(policy: &CompiledPolicy, sign_in: &PreparedSignIn<'_>) ->
     if let Some(filter) = &policy.device_filter {
         result.record(
             Condition::DeviceState,
-            match (&filter.rule, sign_in.device) {
+            match (&filter.rule, &sign_in.device_rule_matches) {
                 (Err(_), _) if sign_in.strictness == Strictness::WhatIf => Status::Invalid,
                 // An unparsable rule in a real sign-in: the policy stays in scope.
                 (Err(_), _) => Status::Satisfied,
                 (Ok(_), None) => Status::Missing,
-                (Ok(rule), Some(device)) => status(rule.matches(device) != filter.exclude_mode),
+                (Ok(rule), Some(matches)) => {
+                    status(matches.get(*rule).copied().unwrap_or(false) != filter.exclude_mode)
+                }
             },
         );
     }
@@ -164,33 +170,23 @@ fn mask_status(mask: u8, signal: Option<u8>) -> Status {
     }
 }
 
-fn user_matches(
-    scope: &UserScope,
-    sign_in: &PreparedSignIn<'_>,
-    guest_bit: u8,
-    external_tenant: Option<&str>,
-) -> bool {
+fn user_matches(scope: &UserScope, hits: u8, guest_bit: u8, external_tenant: Option<&str>) -> bool {
     if !scope.targets_users {
         return false;
     }
-    let is_user = |list: &[u32]| sign_in.user_symbol.is_some_and(|user| list.contains(&user));
-    let guest_matches = |selector: &Option<GuestSelector>| {
+    let guest_matches = |selector: &Option<Box<GuestSelector>>| {
         selector
             .as_ref()
             .is_some_and(|selector| guest_selector_matches(selector, guest_bit, external_tenant))
     };
     let included = scope.include_all
-        || is_user(&scope.include_users)
-        || sign_in.directory.contains_any(&scope.include_groups)
-        || sign_in.directory.contains_any(&scope.include_roles)
+        || hits & user_slot::INCLUDES != 0
         || (scope.include_any_guest && guest_bit != 0)
         || guest_matches(&scope.include_guests);
     if !included {
         return false;
     }
-    let excluded = is_user(&scope.exclude_users)
-        || sign_in.directory.contains_any(&scope.exclude_groups)
-        || sign_in.directory.contains_any(&scope.exclude_roles)
+    let excluded = hits & user_slot::EXCLUDES != 0
         || (scope.exclude_any_guest && guest_bit != 0)
         || guest_matches(&scope.exclude_guests);
     !excluded

@@ -7,14 +7,16 @@ use ipnet::IpNet;
 use super::compiled::{
     ApplicationScope, CompiledDeviceFilter, CompiledGrant, CompiledLocation, CompiledPolicy,
     CompiledSession, CompiledSignInFrequency, CompiledStrength, GrantControl, GuestSelector,
-    LocationKind, LocationScope, Mode, PlatformScope, TenantSelector, UserScope, WorkloadScope,
-    client_app, flow, guest, insider, platform, risk, user_action,
+    LocationKind, LocationScope, Mode, PlatformScope, Posting, TenantSelector, UserLists,
+    UserScope, WorkloadScope, client_app, flow, guest, insider, platform, risk, user_action,
+    user_slot,
 };
+use super::ip_index::IpIndex;
 use super::policy_set::{PerUserMfaState, PolicySet, SecurityDefaultsSettings};
 use super::shared::{SharedList, SharedText};
 use super::strength_bridge;
 use super::symbols::SymbolTable;
-use crate::device_filter;
+use crate::device_filter::{self, DeviceFilterRule};
 use crate::model::{
     self, BuiltInControl, ClientAppType, ConditionalAccessPolicy, DevicePlatform,
     ExternalTenantsMembershipKind, FilterMode, GuestOrExternalUserType, GuestsOrExternalUsers,
@@ -29,7 +31,12 @@ use crate::strength;
 pub struct CompiledPolicySet {
     pub(crate) policies: Vec<CompiledPolicy>,
     pub(crate) symbols: SymbolTable,
+    /// Symbol → the policies whose user lists name it.
+    pub(crate) postings: Vec<Vec<Posting>>,
     pub(crate) locations: Vec<CompiledLocation>,
+    pub(crate) ip_index: IpIndex,
+    /// Distinct device filter rules (policies share them by text).
+    pub(crate) device_rules: Vec<DeviceFilterRule>,
     pub(crate) mfa_trusted_ips: Vec<IpNet>,
     pub(crate) office365: HashSet<String>,
     pub(crate) admin_portals: HashSet<String>,
@@ -71,10 +78,14 @@ impl CompiledPolicySet {
                 .collect()
         };
         let any_enabled_policy = policies.iter().any(|policy| policy.mode == Mode::Enforced);
+        let postings = postings(&policies, builder.symbols.len());
         CompiledPolicySet {
             policies,
             symbols: builder.symbols,
+            postings,
             locations: builder.locations,
+            ip_index: builder.ip_index,
+            device_rules: builder.device_rules,
             mfa_trusted_ips: set.mfa_trusted_ips.clone(),
             office365: lower(&set.application_groups.office365),
             admin_portals: lower(&set.application_groups.microsoft_admin_portals),
@@ -117,6 +128,9 @@ struct Builder {
     symbols: SymbolTable,
     locations: Vec<CompiledLocation>,
     location_index: HashMap<String, usize>,
+    ip_index: IpIndex,
+    device_rules: Vec<DeviceFilterRule>,
+    device_rule_index: HashMap<String, Result<usize, String>>,
     strengths: Vec<CompiledStrength>,
     strength_index: HashMap<String, usize>,
     mfa_strength: usize,
@@ -197,17 +211,16 @@ impl Builder {
             };
             let kind = match &location.kind {
                 NamedLocationKind::Ip(ip) => {
-                    let mut networks = Vec::with_capacity(ip.ip_ranges.len());
                     for range in &ip.ip_ranges {
                         match range.network() {
-                            Some(network) => networks.push(network),
+                            Some(network) => self.ip_index.insert(network, self.locations.len()),
                             None => self.warn(
                                 id,
                                 format!("ignoring invalid CIDR {:?}", range.cidr_address),
                             ),
                         }
                     }
-                    LocationKind::Ip(networks)
+                    LocationKind::Ip
                 }
                 NamedLocationKind::Country(country) => LocationKind::Country {
                     countries: country
@@ -243,11 +256,13 @@ impl Builder {
         let default_conditions = model::ConditionSet::default();
         let conditions = policy.conditions.as_ref().unwrap_or(&default_conditions);
         let grant = self.grant(&name, policy);
+        let (users, user_lists) = self.users(conditions.users.as_ref());
         CompiledPolicy {
             id: SharedText::new(policy.id.as_deref().unwrap_or("")),
             display_name: SharedText::new(&policy.display_name),
             mode,
-            users: self.users(conditions.users.as_ref()),
+            users,
+            user_lists: Box::new(user_lists),
             workload: self.workload(conditions.client_applications.as_ref()),
             applications: self.applications(conditions.applications.as_ref()),
             client_app_types: client_app_mask(conditions),
@@ -261,21 +276,12 @@ impl Builder {
             user_risk: risk_mask(&conditions.user_risk_levels),
             service_principal_risk: risk_mask(&conditions.service_principal_risk_levels),
             insider_risk: insider_mask(conditions),
-            device_filter: conditions.device_filter().map(|filter| {
-                let rule = device_filter::parse(&filter.rule).map_err(|error| error.to_string());
-                if let Err(message) = &rule {
-                    self.warn(
-                        &name,
-                        format!(
-                            "device filter does not parse ({message}); the condition is read as matching"
-                        ),
-                    );
-                }
-                CompiledDeviceFilter {
+            device_filter: conditions
+                .device_filter()
+                .map(|filter| CompiledDeviceFilter {
                     exclude_mode: filter.mode == Some(FilterMode::Exclude),
-                    rule,
-                }
-            }),
+                    rule: self.device_rule(&name, &filter.rule),
+                }),
             authentication_flows: conditions.transfer_methods().map(|methods| {
                 methods.iter().fold(0, |mask, method| {
                     mask | match method {
@@ -285,48 +291,76 @@ impl Builder {
                     }
                 })
             }),
-            grant,
-            session: session(policy),
+            requires_strength: grant
+                .controls
+                .iter()
+                .any(|control| matches!(control, GrantControl::Strength(_))),
+            grant: Box::new(grant),
+            session: Box::new(session(policy)),
         }
     }
 
-    fn users(&mut self, users: Option<&model::Users>) -> UserScope {
+    /// The shared parsed rule for `text`, parsing it the first time.
+    fn device_rule(&mut self, policy_name: &str, text: &str) -> Result<usize, String> {
+        if let Some(known) = self.device_rule_index.get(text) {
+            return known.clone();
+        }
+        let compiled = match device_filter::parse(text) {
+            Ok(rule) => {
+                self.device_rules.push(rule);
+                Ok(self.device_rules.len() - 1)
+            }
+            Err(error) => {
+                let message = error.to_string();
+                self.warn(
+                    policy_name,
+                    format!("device filter does not parse ({message}); the condition is read as matching"),
+                );
+                Err(message)
+            }
+        };
+        self.device_rule_index
+            .insert(text.to_owned(), compiled.clone());
+        compiled
+    }
+
+    fn users(&mut self, users: Option<&model::Users>) -> (UserScope, UserLists) {
         let Some(users) = users else {
-            return UserScope::default();
+            return (UserScope::default(), UserLists::default());
         };
         let is_special = |id: &String| {
             id == special::ALL || id == special::NONE || id == special::GUESTS_OR_EXTERNAL_USERS
         };
-        UserScope {
+        let selector = |selection: &Option<GuestsOrExternalUsers>| {
+            selection.as_ref().and_then(guest_selector).map(Box::new)
+        };
+        let scope = UserScope {
             targets_users: users.has_includes(),
             include_all: users.includes_all_users(),
+            include_any_guest: users
+                .include_users
+                .iter()
+                .any(|id| id == special::GUESTS_OR_EXTERNAL_USERS),
+            exclude_any_guest: users
+                .exclude_users
+                .iter()
+                .any(|id| id == special::GUESTS_OR_EXTERNAL_USERS),
+            include_guests: selector(&users.include_guests_or_external_users),
+            exclude_guests: selector(&users.exclude_guests_or_external_users),
+        };
+        let lists = UserLists {
             include_users: self
                 .symbols
                 .intern_all(users.include_users.iter().filter(|id| !is_special(id))),
             include_groups: self.symbols.intern_all(&users.include_groups),
             include_roles: self.symbols.intern_all(&users.include_roles),
-            include_any_guest: users
-                .include_users
-                .iter()
-                .any(|id| id == special::GUESTS_OR_EXTERNAL_USERS),
-            include_guests: users
-                .include_guests_or_external_users
-                .as_ref()
-                .and_then(guest_selector),
             exclude_users: self
                 .symbols
                 .intern_all(users.exclude_users.iter().filter(|id| !is_special(id))),
             exclude_groups: self.symbols.intern_all(&users.exclude_groups),
             exclude_roles: self.symbols.intern_all(&users.exclude_roles),
-            exclude_any_guest: users
-                .exclude_users
-                .iter()
-                .any(|id| id == special::GUESTS_OR_EXTERNAL_USERS),
-            exclude_guests: users
-                .exclude_guests_or_external_users
-                .as_ref()
-                .and_then(guest_selector),
-        }
+        };
+        (scope, lists)
     }
 
     fn workload(&mut self, clients: Option<&model::ClientApplications>) -> WorkloadScope {
@@ -494,6 +528,36 @@ impl Builder {
             strength,
         }
     }
+}
+
+/// The inverted index from user, group and role symbols to the policies naming them.
+fn postings(policies: &[CompiledPolicy], symbol_count: usize) -> Vec<Vec<Posting>> {
+    let mut postings: Vec<Vec<Posting>> = vec![Vec::new(); symbol_count];
+    for (index, policy) in policies.iter().enumerate() {
+        let Ok(policy_index) = u32::try_from(index) else {
+            break;
+        };
+        let users = &policy.user_lists;
+        let lists = [
+            (&users.include_users, user_slot::INCLUDE_USER),
+            (&users.exclude_users, user_slot::EXCLUDE_USER),
+            (&users.include_groups, user_slot::INCLUDE_GROUP),
+            (&users.exclude_groups, user_slot::EXCLUDE_GROUP),
+            (&users.include_roles, user_slot::INCLUDE_ROLE),
+            (&users.exclude_roles, user_slot::EXCLUDE_ROLE),
+        ];
+        for (symbols, slot) in lists {
+            for symbol in symbols {
+                if let Some(list) = postings.get_mut(*symbol as usize) {
+                    list.push(Posting {
+                        policy: policy_index,
+                        slots: slot,
+                    });
+                }
+            }
+        }
+    }
+    postings
 }
 
 fn guest_selector(selection: &GuestsOrExternalUsers) -> Option<GuestSelector> {

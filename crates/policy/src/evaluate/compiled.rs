@@ -2,11 +2,8 @@
 //! device filters parsed, strengths resolved. Built once by
 //! [`CompiledPolicySet::compile`](super::CompiledPolicySet::compile), read by every decision.
 
-use ipnet::IpNet;
-
 use super::shared::{SharedList, SharedText};
 use super::symbols::Symbol;
-use crate::device_filter::DeviceFilterRule;
 use crate::model::{CloudAppSecurityType, ContinuousAccessEvaluationMode, PersistentBrowserMode};
 use crate::strength::AuthenticationStrength;
 
@@ -27,6 +24,9 @@ pub(crate) struct CompiledPolicy {
     pub(crate) display_name: SharedText,
     pub(crate) mode: Mode,
     pub(crate) users: UserScope,
+    /// The users, groups and roles the policy names (feeds the inverted index; not read
+    /// per decision, so kept out of line).
+    pub(crate) user_lists: Box<UserLists>,
     pub(crate) workload: WorkloadScope,
     pub(crate) applications: ApplicationScope,
     /// Bit mask of [`client_app`] bits; `None` = all client apps.
@@ -42,8 +42,11 @@ pub(crate) struct CompiledPolicy {
     pub(crate) device_filter: Option<CompiledDeviceFilter>,
     /// Bit mask of [`flow`] bits.
     pub(crate) authentication_flows: Option<u8>,
-    pub(crate) grant: CompiledGrant,
-    pub(crate) session: CompiledSession,
+    /// Whether the grant requires an authentication strength (read for every policy,
+    /// so kept in line; the grant itself is only read when the policy applies).
+    pub(crate) requires_strength: bool,
+    pub(crate) grant: Box<CompiledGrant>,
+    pub(crate) session: Box<CompiledSession>,
 }
 
 /// Client app type bits.
@@ -96,6 +99,31 @@ pub(crate) mod guest {
     pub(crate) const SERVICE_PROVIDER: u8 = 32;
 }
 
+/// Which user-assignment lists of a policy mention a symbol.
+pub(crate) mod user_slot {
+    pub(crate) const INCLUDE_USER: u8 = 1;
+    pub(crate) const EXCLUDE_USER: u8 = 2;
+    pub(crate) const INCLUDE_GROUP: u8 = 4;
+    pub(crate) const EXCLUDE_GROUP: u8 = 8;
+    pub(crate) const INCLUDE_ROLE: u8 = 16;
+    pub(crate) const EXCLUDE_ROLE: u8 = 32;
+    pub(crate) const USER: u8 = INCLUDE_USER | EXCLUDE_USER;
+    pub(crate) const GROUP: u8 = INCLUDE_GROUP | EXCLUDE_GROUP;
+    pub(crate) const ROLE: u8 = INCLUDE_ROLE | EXCLUDE_ROLE;
+    pub(crate) const INCLUDES: u8 = INCLUDE_USER | INCLUDE_GROUP | INCLUDE_ROLE;
+    pub(crate) const EXCLUDES: u8 = EXCLUDE_USER | EXCLUDE_GROUP | EXCLUDE_ROLE;
+}
+
+/// One entry of the inverted index from a directory ID to the policies naming it: the
+/// policy and which of its user lists name the ID. A decision walks the postings of the
+/// user's own IDs, so its cost follows how often the user is mentioned, not how long the
+/// policies' group and role lists are.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Posting {
+    pub(crate) policy: u32,
+    pub(crate) slots: u8,
+}
+
 /// User action bits.
 pub(crate) mod user_action {
     pub(crate) const REGISTER_SECURITY_INFO: u8 = 1;
@@ -107,17 +135,22 @@ pub(crate) struct UserScope {
     /// Whether the policy targets users at all (has an include other than `None`).
     pub(crate) targets_users: bool,
     pub(crate) include_all: bool,
+    /// `GuestsOrExternalUsers` in `includeUsers`: every guest or external user.
+    pub(crate) include_any_guest: bool,
+    pub(crate) exclude_any_guest: bool,
+    pub(crate) include_guests: Option<Box<GuestSelector>>,
+    pub(crate) exclude_guests: Option<Box<GuestSelector>>,
+}
+
+/// The ID lists of a users assignment, as symbols.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct UserLists {
     pub(crate) include_users: Vec<Symbol>,
     pub(crate) include_groups: Vec<Symbol>,
     pub(crate) include_roles: Vec<Symbol>,
-    /// `GuestsOrExternalUsers` in `includeUsers`: every guest or external user.
-    pub(crate) include_any_guest: bool,
-    pub(crate) include_guests: Option<GuestSelector>,
     pub(crate) exclude_users: Vec<Symbol>,
     pub(crate) exclude_groups: Vec<Symbol>,
     pub(crate) exclude_roles: Vec<Symbol>,
-    pub(crate) exclude_any_guest: bool,
-    pub(crate) exclude_guests: Option<GuestSelector>,
 }
 
 #[derive(Debug, Clone)]
@@ -196,7 +229,8 @@ pub(crate) struct CompiledLocation {
 
 #[derive(Debug, Clone)]
 pub(crate) enum LocationKind {
-    Ip(Vec<IpNet>),
+    /// Matched through `CompiledPolicySet::ip_index`.
+    Ip,
     Country {
         /// Upper-cased ISO codes.
         countries: Vec<String>,
@@ -210,8 +244,9 @@ pub(crate) enum LocationKind {
 #[derive(Debug, Clone)]
 pub(crate) struct CompiledDeviceFilter {
     pub(crate) exclude_mode: bool,
-    /// `Err` holds the parse error message of an invalid rule.
-    pub(crate) rule: Result<DeviceFilterRule, String>,
+    /// Index into `CompiledPolicySet::device_rules` (rules are shared by text); `Err`
+    /// holds the parse error message of an invalid rule.
+    pub(crate) rule: Result<usize, String>,
 }
 
 #[derive(Debug, Clone, Default)]

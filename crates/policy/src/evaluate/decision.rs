@@ -6,20 +6,22 @@ use time::OffsetDateTime;
 use super::condition::ConditionFlags;
 use super::required::RequiredControl;
 use super::session::EffectiveSessionControls;
-use super::shared::{SharedList, SharedText};
+use super::shared::Text;
 
-/// The answer to one sign-in.
+/// The answer to one sign-in. It borrows policy IDs, names and control lists from the
+/// [`CompiledPolicySet`](super::CompiledPolicySet) it was computed from, so producing the
+/// trace copies nothing.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[serde(rename_all = "camelCase")]
-pub struct Decision {
+pub struct Decision<'a> {
     /// What happens to the sign-in.
-    pub outcome: Outcome,
+    pub outcome: Outcome<'a>,
     /// `signIn.conditionalAccessStatus`: `success` when at least one enforced policy
     /// applied and all were satisfied, `failure` when blocked or controls are still
     /// needed, `notApplied` when no enforced policy applied.
     pub conditional_access_status: ConditionalAccessStatus,
     /// One entry per policy, in the policy set's order (`appliedConditionalAccessPolicies`).
-    pub applied_conditional_access_policies: Vec<AppliedPolicy>,
+    pub applied_conditional_access_policies: Vec<AppliedPolicy<'a>>,
     /// What security defaults or per-user MFA required, when they took part.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub baseline_requirements: Vec<BaselineRequirement>,
@@ -28,7 +30,7 @@ pub struct Decision {
 /// What happens to the sign-in.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[serde(tag = "kind", rename_all = "camelCase")]
-pub enum Outcome {
+pub enum Outcome<'a> {
     /// Every requirement is met.
     #[serde(rename_all = "camelCase")]
     Allow {
@@ -56,14 +58,14 @@ pub enum Outcome {
     #[serde(rename_all = "camelCase")]
     Block {
         /// Every enforced policy that blocks (or whose grant can never be satisfied).
-        policies: Vec<PolicyRef>,
+        policies: Vec<PolicyRef<'a>>,
         /// The security-defaults rule that blocks, if security defaults block.
         #[serde(skip_serializing_if = "Option::is_none")]
         baseline: Option<BaselineRule>,
     },
 }
 
-impl Outcome {
+impl Outcome<'_> {
     /// `allow`, `needsControls` or `block`.
     pub fn kind(&self) -> &'static str {
         match self {
@@ -85,11 +87,11 @@ pub struct Alternative {
 /// A policy named in a decision.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "camelCase")]
-pub struct PolicyRef {
+pub struct PolicyRef<'a> {
     /// The policy ID.
-    pub id: SharedText,
+    pub id: Text<'a>,
     /// The policy's display name.
-    pub display_name: SharedText,
+    pub display_name: Text<'a>,
 }
 
 /// `signIn.conditionalAccessStatus`.
@@ -136,18 +138,18 @@ impl PolicyResult {
 /// `authenticationStrength`).
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[serde(rename_all = "camelCase")]
-pub struct AppliedPolicy {
-    pub id: SharedText,
-    pub display_name: SharedText,
+pub struct AppliedPolicy<'a> {
+    pub id: Text<'a>,
+    pub display_name: Text<'a>,
     /// The policy's grant controls (Graph names: `block`, `mfa`, `compliantDevice`, …,
     /// `authenticationStrength`, terms-of-use and custom-control IDs) when it applied;
     /// empty otherwise.
-    pub enforced_grant_controls: SharedList,
+    pub enforced_grant_controls: &'a [String],
     /// The policy's enabled session controls (`SignInFrequency`,
     /// `PersistentBrowserSessionMode`, `AppEnforcedRestrictions`, `CloudAppSecurity`,
     /// `ContinuousAccessEvaluation`, `DisableResilienceDefaults`, `SecureSignInSession`)
     /// when it applied; empty otherwise.
-    pub enforced_session_controls: SharedList,
+    pub enforced_session_controls: &'a [String],
     pub result: PolicyResult,
     /// Configured conditions that matched (flags string, e.g. `"application,users"`).
     pub conditions_satisfied: ConditionFlags,
@@ -155,15 +157,15 @@ pub struct AppliedPolicy {
     pub conditions_not_satisfied: ConditionFlags,
     /// The required authentication strength and how the session stands against it.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub authentication_strength: Option<AppliedAuthenticationStrength>,
+    pub authentication_strength: Option<AppliedAuthenticationStrength<'a>>,
 }
 
 /// Beta `authenticationStrength` of an applied policy.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "camelCase")]
-pub struct AppliedAuthenticationStrength {
-    pub authentication_strength_id: SharedText,
-    pub display_name: SharedText,
+pub struct AppliedAuthenticationStrength<'a> {
+    pub authentication_strength_id: Text<'a>,
+    pub display_name: Text<'a>,
     /// `satisfied`, `singleChallengeRequired`, `cannotSatisfy` or `notSet` (the policy
     /// did not apply).
     pub authentication_strength_result: &'static str,

@@ -14,23 +14,18 @@ use super::grant::{self, GrantFacts};
 use super::prepared::{PreparedSignIn, Strictness};
 use super::required::{RequiredControl, Requirement};
 use super::session::{self, EffectiveSessionControls};
-use super::shared::SharedList;
+use super::shared::Text;
 use crate::security_defaults;
 
 /// Judges one sign-in against a compiled policy set. Pure: the same inputs always give
 /// the same decision.
-pub fn evaluate(set: &CompiledPolicySet, context: &SignInContext) -> Decision {
+pub fn evaluate<'a>(set: &'a CompiledPolicySet, context: &SignInContext) -> Decision<'a> {
     let sign_in = PreparedSignIn::new(set, context, Strictness::SignIn);
-    let mfa_done = set
-        .strengths
-        .get(set.mfa_strength)
-        .is_some_and(|mfa| mfa.strength.is_satisfied_by(&sign_in.used_methods));
     let facts = GrantFacts {
         set,
         sign_in: &sign_in,
-        mfa_done,
+        mfa_done: std::cell::OnceCell::new(),
     };
-    let empty = SharedList::default();
     let mut applied = Vec::with_capacity(set.policies.len());
     let mut blocking = Vec::new();
     let mut requirement = Requirement::satisfied();
@@ -38,7 +33,7 @@ pub fn evaluate(set: &CompiledPolicySet, context: &SignInContext) -> Decision {
     let mut any_enforced_applied = false;
     let mut any_enforced_failed = false;
 
-    for policy in &set.policies {
+    for (index, policy) in set.policies.iter().enumerate() {
         let mode = effective_mode(policy);
         if mode == Mode::Disabled {
             applied.push(trace(
@@ -46,20 +41,19 @@ pub fn evaluate(set: &CompiledPolicySet, context: &SignInContext) -> Decision {
                 policy,
                 PolicyResult::NotEnabled,
                 Applicability::default(),
-                &empty,
                 None,
             ));
             continue;
         }
-        let conditions = applicability::evaluate(policy, &sign_in);
+        let conditions = applicability::evaluate(policy, index, &sign_in);
         if !conditions.applies() {
             let result = if mode == Mode::ReportOnly {
                 PolicyResult::ReportOnlyNotApplied
             } else {
                 PolicyResult::NotApplied
             };
-            let strength = policy.grant.strength.map(|_| "notSet");
-            applied.push(trace(set, policy, result, conditions, &empty, strength));
+            let strength = policy.requires_strength.then_some("notSet");
+            applied.push(trace(set, policy, result, conditions, strength));
             continue;
         }
         let verdict = judge(policy, &facts);
@@ -70,8 +64,8 @@ pub fn evaluate(set: &CompiledPolicySet, context: &SignInContext) -> Decision {
                 session_controls.merge(&policy.session);
                 if verdict.blocks() {
                     blocking.push(PolicyRef {
-                        id: policy.id.clone(),
-                        display_name: policy.display_name.clone(),
+                        id: Text::new(&policy.id),
+                        display_name: Text::new(&policy.display_name),
                     });
                 } else if !verdict.is_met() {
                     requirement = requirement.and(&verdict.requirement);
@@ -89,12 +83,11 @@ pub fn evaluate(set: &CompiledPolicySet, context: &SignInContext) -> Decision {
             policy,
             result,
             conditions,
-            &empty,
             verdict.strength_result,
         ));
     }
 
-    let baseline = security_defaults::baseline(set, &sign_in, mfa_done);
+    let baseline = security_defaults::baseline(set, &sign_in, &facts);
     requirement = requirement.and(&baseline.requirement);
     let outcome = if !blocking.is_empty() || baseline.block.is_some() {
         Outcome::Block {
@@ -202,14 +195,13 @@ fn judge(policy: &CompiledPolicy, facts: &GrantFacts<'_>) -> Verdict {
     }
 }
 
-fn trace(
-    set: &CompiledPolicySet,
-    policy: &CompiledPolicy,
+fn trace<'a>(
+    set: &'a CompiledPolicySet,
+    policy: &'a CompiledPolicy,
     result: PolicyResult,
     conditions: Applicability,
-    empty: &SharedList,
     strength_result: Option<&'static str>,
-) -> AppliedPolicy {
+) -> AppliedPolicy<'a> {
     let applied = matches!(
         result,
         PolicyResult::Success
@@ -219,26 +211,18 @@ fn trace(
             | PolicyResult::ReportOnlyInterrupted
     );
     AppliedPolicy {
-        id: policy.id.clone(),
-        display_name: policy.display_name.clone(),
-        enforced_grant_controls: if applied {
-            policy.grant.names.clone()
-        } else {
-            empty.clone()
-        },
-        enforced_session_controls: if applied {
-            policy.session.names.clone()
-        } else {
-            empty.clone()
-        },
+        id: Text::new(&policy.id),
+        display_name: Text::new(&policy.display_name),
+        enforced_grant_controls: if applied { &policy.grant.names } else { &[] },
+        enforced_session_controls: if applied { &policy.session.names } else { &[] },
         result,
         conditions_satisfied: conditions.satisfied,
         conditions_not_satisfied: conditions.not_satisfied,
         authentication_strength: strength_result.and_then(|result| {
             let strength = set.strengths.get(policy.grant.strength?)?;
             Some(AppliedAuthenticationStrength {
-                authentication_strength_id: strength.id.clone(),
-                display_name: strength.display_name.clone(),
+                authentication_strength_id: Text::new(&strength.id),
+                display_name: Text::new(&strength.display_name),
                 authentication_strength_result: result,
             })
         }),

@@ -10,8 +10,22 @@ use super::required::{RequiredControl, Requirement, minimize, normalize};
 pub(crate) struct GrantFacts<'a> {
     pub(crate) set: &'a CompiledPolicySet,
     pub(crate) sign_in: &'a PreparedSignIn<'a>,
-    /// The methods used satisfy the built-in MFA strength.
-    pub(crate) mfa_done: bool,
+    /// Whether the methods used satisfy the built-in MFA strength, computed on first use.
+    pub(crate) mfa_done: std::cell::OnceCell<bool>,
+}
+
+impl GrantFacts<'_> {
+    /// Whether the methods used satisfy the built-in MFA strength.
+    pub(crate) fn mfa_done(&self) -> bool {
+        *self.mfa_done.get_or_init(|| {
+            !self.sign_in.used_methods.is_empty()
+                && self
+                    .set
+                    .strengths
+                    .get(self.set.mfa_strength)
+                    .is_some_and(|mfa| mfa.strength.is_satisfied_by(&self.sign_in.used_methods))
+        })
+    }
 }
 
 /// How one control stands.
@@ -104,7 +118,7 @@ fn control_state(control: &GrantControl, facts: &GrantFacts<'_>) -> ControlState
         }
     };
     match control {
-        GrantControl::Mfa => met_or(facts.mfa_done, RequiredControl::Mfa),
+        GrantControl::Mfa => met_or(facts.mfa_done(), RequiredControl::Mfa),
         GrantControl::Strength(None) => ControlState::Impossible,
         GrantControl::Strength(Some(index)) => match facts.set.strengths.get(*index) {
             Some(compiled) => met_or(

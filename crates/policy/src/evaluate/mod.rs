@@ -55,7 +55,8 @@ mod condition;
 pub(crate) mod context;
 pub(crate) mod decision;
 mod engine;
-mod grant;
+pub(crate) mod grant;
+mod ip_index;
 mod policy_set;
 pub(crate) mod prepared;
 pub(crate) mod required;
@@ -81,7 +82,7 @@ pub use policy_set::{
 };
 pub use required::RequiredControl;
 pub use session::{EVERY_TIME_TOLERANCE, EffectiveSessionControls, EffectiveSignInFrequency};
-pub use shared::{SharedList, SharedText};
+pub use shared::{SharedList, SharedText, Text};
 
 impl PolicySet {
     /// Precompiles the set for fast decisions (see [`CompiledPolicySet::compile`]).

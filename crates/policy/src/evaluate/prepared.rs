@@ -6,9 +6,10 @@ use time::OffsetDateTime;
 use super::compile::{
     CompiledPolicySet, client_app_bit, guest_bit, insider_bit, platform_bit, risk_bit,
 };
+use super::compiled::user_slot;
 use super::compiled::{LocationKind, client_app, flow, risk, user_action};
 use super::context::{SignInContext, SignInIdentity, SignInTarget};
-use super::symbols::{Symbol, SymbolSet};
+use super::symbols::Symbol;
 use crate::device_filter::DeviceProperties;
 use crate::model::{TransferMethod, UserAction};
 use crate::strength::MethodCredential;
@@ -55,10 +56,9 @@ pub(crate) struct PreparedSignIn<'a> {
     pub(crate) context: &'a SignInContext,
     pub(crate) strictness: Strictness,
     pub(crate) identity: PreparedIdentity,
-    /// The user's groups and roles as symbols (group and role IDs are GUIDs, so they
-    /// cannot collide).
-    pub(crate) directory: SymbolSet,
-    pub(crate) user_symbol: Option<Symbol>,
+    /// Per policy, which of its user lists name this user, one of their groups or one of
+    /// their roles ([`user_slot`] bits).
+    pub(crate) user_hits: Vec<u8>,
     pub(crate) target: PreparedTarget,
     /// `None` = the signal is missing (What If) — in a sign-in, the default is applied.
     pub(crate) client_app: Option<u8>,
@@ -72,7 +72,9 @@ pub(crate) struct PreparedSignIn<'a> {
     pub(crate) service_principal_risk: Option<u8>,
     pub(crate) insider_risk: Option<u8>,
     pub(crate) flow: Option<u8>,
-    pub(crate) device: Option<&'a DeviceProperties>,
+    /// Per distinct device filter rule, whether the device matches it; `None` = no device
+    /// signal (What If).
+    pub(crate) device_rule_matches: Option<Vec<bool>>,
     pub(crate) used_methods: Vec<MethodCredential>,
     pub(crate) now: OffsetDateTime,
 }
@@ -86,14 +88,24 @@ impl<'a> PreparedSignIn<'a> {
         strictness: Strictness,
     ) -> PreparedSignIn<'a> {
         let what_if = strictness == Strictness::WhatIf;
-        let mut directory = SymbolSet::with_len(set.symbols.len());
-        let mut user_symbol = None;
+        let mut user_hits = vec![0u8; set.policies.len()];
         let identity = match &context.identity {
             SignInIdentity::User(user) => {
-                user_symbol = set.symbols.lookup(&user.id);
-                for id in user.group_ids.iter().chain(&user.role_template_ids) {
-                    if let Some(symbol) = set.symbols.lookup(id) {
-                        directory.insert(symbol);
+                let ids = std::iter::once((&user.id, user_slot::USER))
+                    .chain(user.group_ids.iter().map(|id| (id, user_slot::GROUP)))
+                    .chain(
+                        user.role_template_ids
+                            .iter()
+                            .map(|id| (id, user_slot::ROLE)),
+                    );
+                for (id, kind) in ids {
+                    let Some(symbol) = set.symbols.lookup(id) else {
+                        continue;
+                    };
+                    for posting in set.postings.get(symbol as usize).into_iter().flatten() {
+                        if let Some(hits) = user_hits.get_mut(posting.policy as usize) {
+                            *hits |= posting.slots & kind;
+                        }
                     }
                 }
                 PreparedIdentity::User {
@@ -154,11 +166,22 @@ impl<'a> PreparedSignIn<'a> {
         let (locations, trusted) = if what_if && !has_network {
             (None, false)
         } else {
-            let matches: Vec<bool> = set
+            let country = normalized_country(context.country.as_deref());
+            let gps_country = normalized_country(context.gps_country.as_deref());
+            let mut matches: Vec<bool> = set
                 .locations
                 .iter()
-                .map(|location| location_matches(&location.kind, context))
+                .map(|location| {
+                    country_matches(&location.kind, country.as_deref(), gps_country.as_deref())
+                })
                 .collect();
+            if let Some(ip) = context.ip_address {
+                set.ip_index.for_each_match(ip, |index| {
+                    if let Some(matched) = matches.get_mut(index) {
+                        *matched = true;
+                    }
+                });
+            }
             let trusted = set
                 .locations
                 .iter()
@@ -197,8 +220,7 @@ impl<'a> PreparedSignIn<'a> {
             context,
             strictness,
             identity,
-            directory,
-            user_symbol,
+            user_hits,
             target,
             client_app,
             platform,
@@ -209,7 +231,12 @@ impl<'a> PreparedSignIn<'a> {
             service_principal_risk: level(&context.service_principal_risk_level),
             insider_risk,
             flow,
-            device,
+            device_rule_matches: device.map(|device| {
+                set.device_rules
+                    .iter()
+                    .map(|rule| rule.matches(device))
+                    .collect()
+            }),
             used_methods: context
                 .session
                 .methods
@@ -221,29 +248,26 @@ impl<'a> PreparedSignIn<'a> {
     }
 }
 
-/// Whether a named location matches the sign-in's IP or country.
-fn location_matches(kind: &LocationKind, context: &SignInContext) -> bool {
+/// The ISO code as the compiled locations hold it (trimmed, upper case); `None` for an
+/// unknown country.
+fn normalized_country(code: Option<&str>) -> Option<String> {
+    code.map(str::trim)
+        .filter(|code| !code.is_empty())
+        .map(str::to_ascii_uppercase)
+}
+
+/// Whether a country named location matches the sign-in's country (IP locations are
+/// matched through the IP index).
+fn country_matches(kind: &LocationKind, country: Option<&str>, gps_country: Option<&str>) -> bool {
     match kind {
-        LocationKind::Ip(networks) => context
-            .ip_address
-            .is_some_and(|ip| networks.iter().any(|network| network.contains(&ip))),
         LocationKind::Country {
             countries,
             include_unknown,
             by_gps,
-        } => {
-            let country = if *by_gps {
-                context.gps_country.as_deref()
-            } else {
-                context.country.as_deref()
-            };
-            match country.map(str::trim).filter(|code| !code.is_empty()) {
-                Some(code) => countries
-                    .iter()
-                    .any(|listed| listed.eq_ignore_ascii_case(code)),
-                None => *include_unknown,
-            }
-        }
-        LocationKind::Unmatchable => false,
+        } => match if *by_gps { gps_country } else { country } {
+            Some(code) => countries.iter().any(|listed| listed == code),
+            None => *include_unknown,
+        },
+        LocationKind::Ip | LocationKind::Unmatchable => false,
     }
 }

@@ -65,3 +65,34 @@ impl Serialize for SharedList {
         serializer.collect_seq(self.0.iter())
     }
 }
+
+/// Text borrowed from the compiled policy set for a decision's trace; serializes as a
+/// JSON string.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct Text<'a>(&'a str);
+
+impl<'a> Text<'a> {
+    /// Borrows `text`.
+    pub fn new(text: &'a str) -> Self {
+        Self(text)
+    }
+
+    /// The text, with the set's lifetime.
+    pub fn as_str(&self) -> &'a str {
+        self.0
+    }
+}
+
+impl Deref for Text<'_> {
+    type Target = str;
+
+    fn deref(&self) -> &str {
+        self.0
+    }
+}
+
+impl Serialize for Text<'_> {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.0)
+    }
+}

@@ -81,7 +81,9 @@ pub fn what_if(
         .map(|context| PreparedSignIn::new(&compiled, context, Strictness::WhatIf))
         .collect();
     let mut value = Vec::with_capacity(set.policies.len());
-    for (policy, compiled_policy) in set.policies.iter().zip(&compiled.policies) {
+    for (index, (policy, compiled_policy)) in
+        set.policies.iter().zip(&compiled.policies).enumerate()
+    {
         let reason = if compiled_policy.mode == Mode::Disabled {
             AnalysisReason::PolicyNotEnabled
         } else if policy.conditions.is_none() {
@@ -93,7 +95,7 @@ pub fn what_if(
         } else {
             let results: Vec<_> = prepared
                 .iter()
-                .map(|sign_in| applicability::evaluate(compiled_policy, sign_in))
+                .map(|sign_in| applicability::evaluate(compiled_policy, index, sign_in))
                 .collect();
             if results.iter().any(|result| result.applies()) {
                 AnalysisReason::NotSet

@@ -83,9 +83,11 @@ pub fn set(policies: Vec<ConditionalAccessPolicy>) -> PolicySet {
     }
 }
 
-pub fn decide(set: &PolicySet, context: &SignInContext) -> Decision {
-    let compiled = CompiledPolicySet::compile(set);
-    evaluate(&compiled, context)
+/// Compiles and evaluates. The compiled set is leaked so the decision (which borrows
+/// from it) can outlive this call; tests are short-lived processes.
+pub fn decide(set: &PolicySet, context: &SignInContext) -> Decision<'static> {
+    let compiled: &'static CompiledPolicySet = Box::leak(Box::new(CompiledPolicySet::compile(set)));
+    evaluate(compiled, context)
 }
 
 /// The `result` string of the policy with this ID.
