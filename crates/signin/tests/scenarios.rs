@@ -1066,3 +1066,33 @@ fn a_hash_with_old_parameters_is_replaced_after_a_correct_password() {
             .any(|effect| matches!(effect, Effect::ReplacePasswordHash { .. }))
     );
 }
+
+#[test]
+fn per_user_mfa_challenges_modern_clients_and_blocks_legacy_ones() {
+    let world = World::new(json!({"policies": [], "perUserMfa": {id(1): "enforced"}}));
+    let mut browser = Driver::new(
+        &world,
+        request(Protocol::Browser),
+        known(with_totp(user(), None)),
+    );
+    assert!(matches!(
+        browser.submit(Input::Password(PASSWORD.into())).outcome,
+        Outcome::Challenge(_)
+    ));
+    let mut ldap = Driver::new(
+        &world,
+        request(Protocol::LdapBind),
+        known(with_totp(user(), None)),
+    );
+    assert_eq!(
+        ldap.submit(Input::Password(PASSWORD.into())).outcome,
+        Outcome::Blocked {
+            code: ErrorCode::StrongAuthenticationRequired
+        }
+    );
+    let record = &log_entries(&ldap.steps[0])[0].record;
+    assert_eq!(
+        record.extra["baselineRequirements"][0]["rule"],
+        "perUserMfa"
+    );
+}
