@@ -1,11 +1,15 @@
 //! The authorization endpoint: request validation and the redirect back.
 
 mod error;
+mod interaction;
 mod prompt;
 mod request;
 mod response;
 
 pub use error::{AuthorizeError, ErrorPageReason};
+pub use interaction::{
+    InteractionContext, InteractionDecision, SessionFacts, SignInReason, decide_interaction,
+};
 pub use prompt::{Prompt, PromptSet};
 pub use request::{AuthorizationRequest, ResponseMode, validate_authorization_request};
 pub use response::AuthorizationResponse;
