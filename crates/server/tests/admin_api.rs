@@ -437,3 +437,97 @@ async fn concurrent_writers_all_land_and_keep_the_audit_chain_linear() {
     })
     .await;
 }
+
+#[tokio::test]
+async fn a_policy_that_would_lock_out_every_global_administrator_is_refused() {
+    let app = common::spawn().await;
+    let token = app.admin_token().await;
+    let (_, admin) = app
+        .post("/v1.0/users", &token, user("root@example.com", "Root"))
+        .await;
+    let global_admin = portcullis_core::DirectoryRole::GlobalAdministrator.template_id();
+    let privileged = app
+        .register_client(&[], &[portcullis_core::DirectoryRole::GlobalAdministrator])
+        .await;
+    let role_token = app.token_for(&privileged).await;
+    assert_eq!(
+        app.post(
+            &format!("/v1.0/directoryRoles/{global_admin}/members/$ref"),
+            &role_token,
+            json!({"@odata.id": admin["id"]})
+        )
+        .await
+        .0,
+        204
+    );
+    assert_eq!(
+        app.patch(
+            "/v1.0/policies/identitySecurityDefaultsEnforcementPolicy",
+            &token,
+            json!({"isEnabled": false})
+        )
+        .await
+        .0,
+        204
+    );
+    let block_everyone = json!({
+        "displayName": "Block everything",
+        "state": "enabled",
+        "conditions": {"clientAppTypes": ["all"], "applications": {"includeApplications": ["All"]}, "users": {"includeUsers": ["All"]}},
+        "grantControls": {"operator": "OR", "builtInControls": ["block"]}
+    });
+    let before = app.audit_len().await;
+    let refused = app
+        .post(
+            "/v1.0/identity/conditionalAccess/policies",
+            &token,
+            block_everyone.clone(),
+        )
+        .await;
+    assert_graph_error(&refused, 400, "BadRequest");
+    assert!(
+        refused.1["error"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("lock"),
+        "{}",
+        refused.1
+    );
+    assert_eq!(app.audit_len().await, before);
+
+    // Excluding the administrator makes it acceptable; report-only is always accepted.
+    let mut excluded = block_everyone.clone();
+    excluded["conditions"]["users"]["excludeUsers"] = json!([admin["id"]]);
+    assert_eq!(
+        app.post(
+            "/v1.0/identity/conditionalAccess/policies",
+            &token,
+            excluded
+        )
+        .await
+        .0,
+        201
+    );
+    let mut report_only = block_everyone;
+    report_only["state"] = json!("enabledForReportingButNotEnforced");
+    let (status, created) = app
+        .post(
+            "/v1.0/identity/conditionalAccess/policies",
+            &token,
+            report_only,
+        )
+        .await;
+    assert_eq!(status, 201);
+    // …but turning that one on is refused.
+    let id = created["id"].as_str().unwrap();
+    assert_graph_error(
+        &app.patch(
+            &format!("/v1.0/identity/conditionalAccess/policies/{id}"),
+            &token,
+            json!({"state": "enabled"}),
+        )
+        .await,
+        400,
+        "BadRequest",
+    );
+}

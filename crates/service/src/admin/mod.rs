@@ -4,6 +4,7 @@
 
 pub mod audit_log;
 pub mod groups;
+mod lockout_lint;
 pub mod policies;
 pub mod roles;
 pub mod users;

@@ -392,6 +392,7 @@ impl Services {
         collection: PolicyCollection,
         json: &Value,
     ) -> ServiceResult<()> {
+        let replaces = json.get("id").and_then(Value::as_str);
         match collection {
             PolicyCollection::ConditionalAccessPolicies => {
                 let policy: ConditionalAccessPolicy = parse(json, collection)?;
@@ -403,6 +404,9 @@ impl Services {
                     return Err(ServiceError::Invalid(
                         "security defaults are enabled; disable them (PATCH /v1.0/policies/identitySecurityDefaultsEnforcementPolicy) before turning a Conditional Access policy on".into(),
                     ));
+                }
+                if policy.state == Some(PolicyState::Enabled) {
+                    self.refuse_lockout(&policy, replaces).await?;
                 }
                 Ok(())
             }
