@@ -16,8 +16,16 @@
 
 use serde::{Deserialize, Serialize};
 
+use crate::client::{ClientConfig, GrantType};
 use crate::error::{ErrorCode, OAuthError};
-use crate::scope::Scope;
+use crate::scope::{OFFLINE_ACCESS, Scope};
+
+/// Whether a code or device grant gets a refresh token: the client must be allowed
+/// the refresh grant and must have asked for `offline_access` (OpenID Connect Core
+/// §11), so an app that only signs users in holds no long-lived credential.
+pub fn should_issue_refresh_token(client: &ClientConfig, scope: &Scope) -> bool {
+    client.allows_grant(GrantType::RefreshToken) && scope.contains(OFFLINE_ACCESS)
+}
 
 /// Lifetimes of refresh tokens.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]

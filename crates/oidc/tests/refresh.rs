@@ -8,6 +8,8 @@ use portcullis_oidc::refresh::{
 };
 use portcullis_oidc::scope::Scope;
 
+mod support;
+
 const NOW: i64 = 1_800_000_000;
 const POLICY: RefreshPolicy = RefreshPolicy {
     token_lifetime_secs: 1_000,
@@ -157,4 +159,26 @@ fn the_family_lifetime_caps_sliding_renewal() {
         }
     }
     panic!("the family outlived its cap");
+}
+
+#[test]
+fn refresh_tokens_only_with_offline_access_and_the_grant() {
+    use portcullis_oidc::refresh::should_issue_refresh_token;
+    let client = support::confidential();
+    assert!(should_issue_refresh_token(
+        &client,
+        &Scope::parse("openid offline_access").unwrap()
+    ));
+    assert!(!should_issue_refresh_token(
+        &client,
+        &Scope::parse("openid").unwrap()
+    ));
+    let mut no_grant = client;
+    no_grant
+        .grant_types
+        .retain(|g| *g != portcullis_oidc::GrantType::RefreshToken);
+    assert!(!should_issue_refresh_token(
+        &no_grant,
+        &Scope::parse("openid offline_access").unwrap()
+    ));
 }
