@@ -88,8 +88,8 @@ pub async fn run(command: ImportCommand) -> ExitCode {
     run_with_store(args, store).await
 }
 
-/// [`run`] with a store the caller opened (e.g. the main binary's own storage
-/// selection, which knows PostgreSQL).
+/// [`run`] with a store the caller opened (e.g. through the main binary's own storage
+/// selection and configuration file).
 pub async fn run_with_store(args: ImportArgs, store: Arc<dyn Store>) -> ExitCode {
     match import(args, store).await {
         Ok(code) => code,
@@ -101,13 +101,26 @@ pub async fn run_with_store(args: ImportArgs, store: Arc<dyn Store>) -> ExitCode
 }
 
 async fn open_store(args: &ImportArgs) -> Result<Arc<dyn Store>, ImportError> {
-    let open_err = |err: portcullis_store_sqlite::OpenError| ImportError::Open(err.to_string());
+    let open_err = |err: &dyn std::fmt::Display| ImportError::Open(err.to_string());
     match &args.database_url {
-        Some(url) if url.starts_with("postgres://") || url.starts_with("postgresql://") => Err(ImportError::Unsupported(
-            "this command opens SQLite only; the main binary passes a PostgreSQL store through run_with_store".into(),
-        )),
-        Some(url) => Ok(Arc::new(portcullis_store_sqlite::SqliteStore::open_url(url).await.map_err(open_err)?)),
-        None => Ok(Arc::new(portcullis_store_sqlite::SqliteStore::open_dir(&args.data_dir).await.map_err(open_err)?)),
+        Some(url) if url.starts_with("postgres://") || url.starts_with("postgresql://") => {
+            let store = portcullis_store_postgres::PostgresStore::connect(url)
+                .await
+                .map_err(|e| open_err(&e))?;
+            Ok(Arc::new(store))
+        }
+        Some(url) => {
+            let store = portcullis_store_sqlite::SqliteStore::open_url(url)
+                .await
+                .map_err(|e| open_err(&e))?;
+            Ok(Arc::new(store))
+        }
+        None => {
+            let store = portcullis_store_sqlite::SqliteStore::open_dir(&args.data_dir)
+                .await
+                .map_err(|e| open_err(&e))?;
+            Ok(Arc::new(store))
+        }
     }
 }
 

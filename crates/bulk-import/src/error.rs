@@ -37,8 +37,9 @@ pub enum ImportError {
     UnknownInitiator(String),
     #[error("cannot open the store: {0}")]
     Open(String),
-    #[error("{0}")]
-    Unsupported(String),
+    /// A reader or hashing task died (a bug, not bad input).
+    #[error("internal error: {0}")]
+    Internal(String),
     #[error("the store failed: {0}")]
     Store(#[from] StoreError),
 }

@@ -174,7 +174,12 @@ fn choose_checkpoint(
         groups_sha256: groups_sha256.clone(),
         correlation_id: CorrelationId::from_uuid(Uuid::new_v4()),
         started: OffsetDateTime::now_utc(),
-        phase: Phase::Groups,
+        // Without a groups file there is no groups phase to record.
+        phase: if groups_sha256.is_some() {
+            Phase::Groups
+        } else {
+            Phase::Users
+        },
         last_row: 0,
         last_line: 0,
         counts: Counts::default(),
@@ -202,7 +207,7 @@ async fn hash_in_background(path: &Path) -> Result<String, ImportError> {
     let owned = path.to_owned();
     tokio::task::spawn_blocking(move || sha256_file(&owned))
         .await
-        .map_err(|err| ImportError::Unsupported(format!("the hashing task failed: {err}")))?
+        .map_err(|err| ImportError::Internal(format!("the hashing task failed: {err}")))?
 }
 
 fn file_name(path: &Path) -> String {
@@ -255,9 +260,7 @@ async fn run_phases(
         run.progress.phase(Phase::Groups);
         let (rows, errors) = tokio::task::spawn_blocking(move || read_groups(reader))
             .await
-            .map_err(|err| {
-                ImportError::Unsupported(format!("the groups reader failed: {err}"))
-            })??;
+            .map_err(|err| ImportError::Internal(format!("the groups reader failed: {err}")))??;
         report_read_errors(run, read_errors, errors);
         let checkpointed = run.checkpoint.phase == Phase::Groups;
         apply_groups(run, &rows, checkpointed).await?;
@@ -295,11 +298,11 @@ async fn run_phases(
                 }
             }
         }
-        if !rows.is_empty() {
-            if let Err(err) = apply_user_chunk(run, rows, last.0, last.1).await {
-                result = Err(err);
-                break;
-            }
+        if !rows.is_empty()
+            && let Err(err) = apply_user_chunk(run, rows, last.0, last.1).await
+        {
+            result = Err(err);
+            break;
         }
         run.progress.update(&stats.snapshot(run, read_failed));
         if run.options.stop.is_stopped() {
@@ -310,7 +313,7 @@ async fn run_phases(
     drop(receiver);
     let total_rows = reader
         .await
-        .map_err(|err| ImportError::Unsupported(format!("the users reader failed: {err}")))?;
+        .map_err(|err| ImportError::Internal(format!("the users reader failed: {err}")))?;
     result?;
     if !run.options.stop.is_stopped() {
         run.checkpoint.last_row = run.checkpoint.last_row.max(total_rows);

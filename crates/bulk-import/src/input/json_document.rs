@@ -21,7 +21,6 @@ const MAX_ELEMENT_BYTES: usize = 1 << 20;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum State {
-    Start,
     InArray,
     Done,
 }
@@ -37,15 +36,23 @@ pub(crate) struct JsonDocumentRecords {
 }
 
 impl JsonDocumentRecords {
-    pub(crate) fn new(reader: InputReader, path: PathBuf, file: InputFile) -> Self {
-        JsonDocumentRecords {
+    /// Opens the document up to its first element, so a file of the wrong shape is
+    /// refused before anything is imported.
+    pub(crate) fn new(
+        reader: InputReader,
+        path: PathBuf,
+        file: InputFile,
+    ) -> Result<Self, ImportError> {
+        let mut records = JsonDocumentRecords {
             reader,
             line: 1,
-            state: State::Start,
+            state: State::InArray,
             element: Vec::new(),
             path,
             file,
-        }
+        };
+        records.open_document()?;
+        Ok(records)
     }
 
     fn read_err(&self, source: std::io::Error) -> ImportError {
@@ -279,10 +286,6 @@ enum Element {
 
 impl RecordReader for JsonDocumentRecords {
     fn next_item(&mut self) -> Result<Option<ReadItem>, ImportError> {
-        if self.state == State::Start {
-            self.open_document()?;
-            self.state = State::InArray;
-        }
         if self.state == State::Done {
             return Ok(None);
         }

@@ -141,7 +141,7 @@ pub(crate) fn open_records(
     let path: PathBuf = path.to_owned();
     Ok(match format {
         Format::Csv => Box::new(CsvRecords::new(reader, path, file)?),
-        Format::Json => Box::new(JsonDocumentRecords::new(reader, path, file)),
+        Format::Json => Box::new(JsonDocumentRecords::new(reader, path, file)?),
         Format::JsonLines => Box::new(JsonLinesRecords::new(reader, path, file)),
     })
 }
