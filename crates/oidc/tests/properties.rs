@@ -195,3 +195,59 @@ proptest! {
         }
     }
 }
+
+proptest! {
+    #[test]
+    fn a_code_is_redeemed_only_with_its_client_and_verifier(
+        verifier in prop_oneof![Just(VERIFIER.to_owned()), "[A-Za-z0-9._~-]{43,128}"],
+        client in prop_oneof![Just("web-app".to_owned()), "[a-z-]{1,12}"],
+        offset in -5i64..120,
+    ) {
+        use portcullis_oidc::code::{AuthorizationCode, CodeGrant, CodeRedemption};
+        let now = 1_800_000_000;
+        let code = AuthorizationCode::issue(
+            "c".into(),
+            CodeGrant {
+                client_id: "web-app".into(),
+                redirect_uri: REDIRECT.into(),
+                code_challenge: Some(CodeChallenge::parse(CHALLENGE, Some("S256")).unwrap()),
+                nonce: None,
+                scope: Scope::parse("openid").unwrap(),
+                subject: "u".into(),
+                auth_time: now,
+                session_id: "s".into(),
+                amr: vec![],
+                acr: None,
+            },
+            now,
+        );
+        let result = code.redeem(&CodeRedemption {
+            client_id: &client,
+            redirect_uri: Some(REDIRECT),
+            code_verifier: Some(&verifier),
+            now: now + offset,
+        });
+        let should_succeed = client == "web-app" && verifier == VERIFIER && offset < 60;
+        prop_assert_eq!(result.is_ok(), should_succeed);
+    }
+
+    #[test]
+    fn device_poll_interval_never_decreases(gaps in proptest::collection::vec(0i64..15, 1..30)) {
+        use portcullis_oidc::device::DeviceAuthorization;
+        let mut now = 1_800_000_000;
+        let mut record = DeviceAuthorization::issue(
+            "d".into(),
+            "tv".into(),
+            Scope::default(),
+            UserCode::parse("WDJBMJHT").unwrap(),
+            now,
+        );
+        for gap in gaps {
+            now += gap;
+            let outcome = record.poll("tv", now);
+            prop_assert!(outcome.record.interval_secs >= record.interval_secs);
+            prop_assert!(outcome.result.is_err());
+            record = outcome.record;
+        }
+    }
+}
