@@ -183,3 +183,52 @@ async fn a_restart_with_an_administrator_prints_no_link() {
     );
     assert!(app.services.first_start_link().await.unwrap().is_none());
 }
+
+#[tokio::test]
+async fn the_offline_bootstrap_link_sets_the_existing_administrators_password() {
+    let app = common::spawn().await;
+    let outcome = app
+        .services
+        .offline_bootstrap("ops@example.com", false)
+        .await
+        .unwrap();
+    assert!(
+        outcome
+            .sign_in_url
+            .starts_with(&format!("{}/bootstrap?token=", app.base))
+    );
+    let page = app
+        .client
+        .get(&outcome.sign_in_url)
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        page.contains("ops@example.com") && page.contains("readonly"),
+        "{page}"
+    );
+    let token = token_of(&outcome.sign_in_url);
+    let (status, body) = submit(
+        &app,
+        &token,
+        "ops@example.com",
+        "another long password",
+        None,
+    )
+    .await;
+    assert_eq!(status, 200, "{body}");
+    let admin = app
+        .store()
+        .find_user_by_upn("ops@example.com")
+        .await
+        .unwrap()
+        .unwrap();
+    let credentials = app.store().list_credentials(&admin.id).await.unwrap();
+    assert_eq!(credentials.len(), 1);
+    // Only one administrator: the link did not create a second user.
+    let users = app.store().count_users(None).await.unwrap();
+    assert_eq!(users, 1);
+}

@@ -150,6 +150,15 @@ impl Services {
         self.pending_link(token).await.is_ok()
     }
 
+    /// For a valid link from `portcullis bootstrap`, the administrator whose password it
+    /// sets (the page then shows that name instead of asking for one).
+    pub async fn bootstrap_link_user(&self, token: &str) -> ServiceResult<Option<User>> {
+        match self.pending_link(token).await?.user_id {
+            Some(id) => Ok(Some(self.store.get_user(&id).await?)),
+            None => Ok(None),
+        }
+    }
+
     /// Redeems the one-time link: creates the first Global Administrator (or, for a link
     /// from `portcullis bootstrap`, sets that administrator's password). Single use: the
     /// link is deleted in the same transaction, and a deterministic assignment id makes

@@ -46,20 +46,36 @@ fn page(status: StatusCode, title: &str, body: &str) -> Response {
     (status, SECURITY_HEADERS, Html(html)).into_response()
 }
 
-fn form(token: &str, error: Option<&str>, upn: &str, display_name: &str) -> String {
+/// The form; `fixed_upn` when the administrator already exists (offline bootstrap) and
+/// only the password is set.
+fn form(
+    token: &str,
+    error: Option<&str>,
+    upn: &str,
+    display_name: &str,
+    fixed_upn: bool,
+) -> String {
     let error = error
         .map(|e| format!("<p role=\"alert\"><strong>{}</strong></p>", escape(e)))
         .unwrap_or_default();
     format!(
         "{error}<form method=\"post\" action=\"/bootstrap\">\
          <input type=\"hidden\" name=\"token\" value=\"{token}\">\
-         <p><label>User principal name<br><input name=\"userPrincipalName\" type=\"email\" required autocomplete=\"username\" value=\"{upn}\"></label></p>\
-         <p><label>Display name<br><input name=\"displayName\" autocomplete=\"name\" value=\"{display_name}\"></label></p>\
+         <p><label>User principal name<br><input name=\"userPrincipalName\" type=\"email\" required autocomplete=\"username\" value=\"{upn}\"{readonly}></label></p>\
+         {name_field}\
          <p><label>Password (at least {MIN_PASSWORD_LEN} characters)<br><input name=\"password\" type=\"password\" required minlength=\"{MIN_PASSWORD_LEN}\" autocomplete=\"new-password\"></label></p>\
          <p><button type=\"submit\">Create administrator</button></p></form>",
         token = escape(token),
         upn = escape(upn),
-        display_name = escape(display_name),
+        readonly = if fixed_upn { " readonly" } else { "" },
+        name_field = if fixed_upn {
+            String::new()
+        } else {
+            format!(
+                "<p><label>Display name<br><input name=\"displayName\" autocomplete=\"name\" value=\"{}\"></label></p>",
+                escape(display_name)
+            )
+        },
     )
 }
 
@@ -77,11 +93,18 @@ pub async fn show(State(state): State<AppState>, QueryPairs(pairs): QueryPairs) 
             "<p>This setup link is invalid, already used or expired. Run <code>portcullis bootstrap</code> on the server for a new one.</p>",
         );
     }
-    page(
-        StatusCode::OK,
-        "Create the first administrator",
-        &form(token, None, "", ""),
-    )
+    match state.services.bootstrap_link_user(token).await {
+        Ok(Some(admin)) => page(
+            StatusCode::OK,
+            "Set the administrator's password",
+            &form(token, None, &admin.user_principal_name, "", true),
+        ),
+        _ => page(
+            StatusCode::OK,
+            "Create the first administrator",
+            &form(token, None, "", "", false),
+        ),
+    }
 }
 
 #[derive(Deserialize)]
@@ -126,10 +149,14 @@ pub async fn submit(
         ),
         Err(ServiceError::Invalid(why)) | Err(ServiceError::Conflict(why)) => {
             if state.services.bootstrap_link_is_valid(&token).await {
+                let fixed = matches!(
+                    state.services.bootstrap_link_user(&token).await,
+                    Ok(Some(_))
+                );
                 page(
                     StatusCode::BAD_REQUEST,
                     "Create the first administrator",
-                    &form(&token, Some(&why), &upn, &display_name),
+                    &form(&token, Some(&why), &upn, &display_name, fixed),
                 )
             } else {
                 page(
