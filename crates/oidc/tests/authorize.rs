@@ -335,3 +335,9 @@ fn post_form_bodies_are_parsed_like_queries() {
     let params = Params::from_urlencoded(body);
     assert!(validate_authorization_request(&params, Some(&confidential()), ISSUER).is_ok());
 }
+
+#[test]
+fn the_fixture_clients_are_valid_registrations() {
+    assert_eq!(confidential().validate(), Ok(()));
+    assert_eq!(public().validate(), Ok(()));
+}

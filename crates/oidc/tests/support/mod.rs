@@ -32,6 +32,11 @@ pub fn public() -> ClientConfig {
         client_type: ClientType::Public,
         loopback_redirect_any_port: true,
         token_endpoint_auth_method: TokenEndpointAuthMethod::None,
+        grant_types: vec![
+            GrantType::AuthorizationCode,
+            GrantType::RefreshToken,
+            GrantType::DeviceCode,
+        ],
         ..confidential()
     }
 }
