@@ -73,10 +73,13 @@ pub struct OAuthError {
 }
 
 impl OAuthError {
+    /// Descriptions often quote what the client sent, so they are cleaned to the
+    /// characters RFC 6749 §4.1.2.1 and §5.2 allow (`%x20-21 / %x23-5B / %x5D-7E`:
+    /// printable ASCII without `"` and `\`) and shortened.
     pub fn new(code: ErrorCode, description: impl Into<String>) -> Self {
         OAuthError {
             code,
-            description: description.into(),
+            description: sanitize_description(&description.into()),
         }
     }
 
@@ -113,6 +116,27 @@ impl OAuthError {
     }
 }
 
+/// Longest `error_description` sent; enough to explain, too short to reflect much.
+pub const MAX_DESCRIPTION_LEN: usize = 200;
+
+fn sanitize_description(text: &str) -> String {
+    text.chars()
+        .map(|c| match c {
+            '"' => '\'',
+            '\\' => '/',
+            ' ' | '!' | '#'..='~' => c,
+            _ => '?',
+        })
+        .take(MAX_DESCRIPTION_LEN)
+        .collect()
+}
+
+/// Whether `text` only holds characters RFC 6749 allows in `error_description`.
+pub fn is_valid_description(text: &str) -> bool {
+    text.bytes()
+        .all(|b| matches!(b, 0x20 | 0x21 | 0x23..=0x5b | 0x5d..=0x7e))
+}
+
 /// The JSON error object of RFC 6749 §5.2.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct ErrorResponse {
@@ -132,5 +156,14 @@ mod tests {
         assert_eq!(json["error_description"], "code expired");
         assert_eq!(OAuthError::invalid_client("x").token_endpoint_status(), 401);
         assert_eq!(OAuthError::invalid_grant("x").token_endpoint_status(), 400);
+    }
+
+    #[test]
+    fn descriptions_are_cleaned_to_the_rfc_6749_character_set() {
+        let e = OAuthError::invalid_request("value \"é\\\n\" is odd");
+        assert_eq!(e.description, "value '?/?' is odd");
+        assert!(is_valid_description(&e.description));
+        let long = OAuthError::invalid_request("x".repeat(500));
+        assert_eq!(long.description.len(), MAX_DESCRIPTION_LEN);
     }
 }

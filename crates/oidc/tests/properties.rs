@@ -10,10 +10,11 @@ use proptest::prelude::*;
 
 use portcullis_oidc::Params;
 use portcullis_oidc::acr::parse_acr_values;
-use portcullis_oidc::authorize::validate_authorization_request;
+use portcullis_oidc::authorize::{AuthorizeError, validate_authorization_request};
 use portcullis_oidc::client_assertion::unverified_issuer;
 use portcullis_oidc::client_auth::{ClientCredentials, parse_client_credentials};
 use portcullis_oidc::device::{UserCode, parse_device_authorization_request};
+use portcullis_oidc::error::is_valid_description;
 use portcullis_oidc::introspection::parse_token_and_hint;
 use portcullis_oidc::logout::EndSessionParams;
 use portcullis_oidc::pkce::CodeChallenge;
@@ -102,8 +103,17 @@ proptest! {
     #[test]
     fn request_parsers_never_panic(pairs in pairs(), header in proptest::option::of(any::<String>())) {
         let params = Params::from_pairs(pairs.iter().map(|(n, v)| (n.as_str(), v.as_str())));
-        let _ = validate_authorization_request(&params, Some(&confidential()), ISSUER);
-        let _ = validate_authorization_request(&params, Some(&public()), ISSUER);
+        for client in [confidential(), public()] {
+            if let Err(AuthorizeError::Redirect(response)) =
+                validate_authorization_request(&params, Some(&client), ISSUER)
+            {
+                let description = response.param("error_description").unwrap();
+                prop_assert!(is_valid_description(description), "{description:?}");
+            }
+        }
+        if let Err(error) = parse_token_request(&params) {
+            prop_assert!(is_valid_description(&error.description), "{:?}", error.description);
+        }
         let _ = validate_authorization_request(&params, None, ISSUER);
         let _ = parse_token_request(&params);
         let _ = parse_client_credentials(header.as_deref(), &params);
