@@ -77,6 +77,10 @@ async fn users_crud_filter_select_order_and_paging() {
 
         let (status, _) = app.patch(&format!("/v1.0/users/{id}"), &token, json!({"displayName": "Countess Lovelace", "accountEnabled": false, "jobTitle": "Analyst"})).await;
         assert_eq!(status, 204);
+        // Users are addressable by userPrincipalName too, as in Graph.
+        let (_, got) = app.get("/v1.0/users/ADA@example.com", &token).await;
+        assert_eq!(got["id"], id.as_str());
+        assert_graph_error(&app.get("/v1.0/users/nobody@example.com", &token).await, 404, "Request_ResourceNotFound");
         let (_, got) = app.get(&format!("/v1.0/users/{id}"), &token).await;
         assert_eq!((got["displayName"].as_str(), got["accountEnabled"].as_bool(), got["jobTitle"].as_str()), (Some("Countess Lovelace"), Some(false), Some("Analyst")));
 

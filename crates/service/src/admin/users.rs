@@ -54,6 +54,24 @@ impl Services {
         Ok(self.store.list_users(query).await?)
     }
 
+    /// Resolves `/users/{id | userPrincipalName}` as Graph does. Looking a user up by
+    /// name needs the read permission, so names cannot be probed without it.
+    pub async fn resolve_user(&self, caller: &Caller, reference: &str) -> ServiceResult<UserId> {
+        if let Ok(id) = UserId::parse(reference) {
+            return Ok(id);
+        }
+        let not_found = || ServiceError::NotFound(format!("user {reference}"));
+        if !reference.contains('@') {
+            return Err(not_found());
+        }
+        caller.authorize(Permission::UserRead, Target::Nothing)?;
+        self.store
+            .find_user_by_upn(reference)
+            .await?
+            .map(|user| user.id)
+            .ok_or_else(not_found)
+    }
+
     pub async fn get_user(&self, caller: &Caller, id: &UserId) -> ServiceResult<User> {
         caller.authorize(Permission::UserRead, Target::Nothing)?;
         Ok(self.store.get_user(id).await?)

@@ -4,7 +4,7 @@ use axum::Json;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
-use portcullis_core::{UserId, UserType};
+use portcullis_core::UserType;
 use portcullis_service::admin::users::{NewUser, UserPatch};
 use portcullis_store::UserField;
 use serde_json::{Map, Value};
@@ -97,7 +97,7 @@ pub async fn get(
     QueryPairs(pairs): QueryPairs,
 ) -> Result<Json<Value>, GraphError> {
     let query = ODataQuery::<UserField>::parse(&CAPABILITIES, &pairs)?;
-    let id = user_id(&id)?;
+    let id = state.services.resolve_user(&caller, &id).await?;
     let user = state.services.get_user(&caller, &id).await?;
     Ok(Json(project(user_json(&user), query.select.as_deref())))
 }
@@ -132,7 +132,7 @@ pub async fn update(
     Path(id): Path<String>,
     GraphJson(body): GraphJson<Value>,
 ) -> Result<StatusCode, GraphError> {
-    let id = user_id(&id)?;
+    let id = state.services.resolve_user(&caller, &id).await?;
     let mut object = body_object(body)?;
     let patch = UserPatch {
         user_principal_name: take_string(&mut object, "userPrincipalName")?,
@@ -153,15 +153,9 @@ pub async fn delete(
     Admin(caller): Admin,
     Path(id): Path<String>,
 ) -> Result<StatusCode, GraphError> {
-    let id = user_id(&id)?;
+    let id = state.services.resolve_user(&caller, &id).await?;
     state.services.delete_user(&caller, &id).await?;
     Ok(StatusCode::NO_CONTENT)
-}
-
-fn user_id(text: &str) -> Result<UserId, GraphError> {
-    // A malformed id cannot name an existing user: answer as Graph does, not found.
-    UserId::parse(text)
-        .map_err(|_| GraphError::not_found(format!("Resource '{text}' does not exist.")))
 }
 
 pub(crate) fn body_object(body: Value) -> Result<Map<String, Value>, GraphError> {
