@@ -22,6 +22,7 @@
 
 pub mod acr;
 pub mod authorize;
+pub mod bearer;
 pub mod claims;
 pub mod client;
 pub mod client_assertion;

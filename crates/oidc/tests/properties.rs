@@ -117,6 +117,7 @@ proptest! {
         let _ = validate_authorization_request(&params, None, ISSUER);
         let _ = parse_token_request(&params);
         let _ = parse_client_credentials(header.as_deref(), &params);
+        let _ = portcullis_oidc::bearer::extract_bearer_token(header.as_deref(), Some(&params));
         let _ = parse_token_and_hint(&params);
         let _ = parse_device_authorization_request(&params);
         let _ = EndSessionParams::parse(&params);
