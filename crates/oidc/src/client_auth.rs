@@ -221,6 +221,17 @@ mod tests {
         );
     }
 
+    /// Produced by oauth4webapi 3.8.8 (the library under npm `openid-client` 6),
+    /// `ClientSecretBasic("pa:ss+w%rd é")` for client id `my app:1`: an independent
+    /// implementation of the RFC 6749 §2.3.1 encoding.
+    #[test]
+    fn header_from_a_certified_client_library_decodes() {
+        let header = "Basic bXkrYXBwJTNBMTpwYSUzQXNzJTJCdyUyNXJkKyVDMyVBOQ==";
+        let creds = parse_client_credentials(Some(header), &Params::default()).unwrap();
+        assert_eq!(creds.client_id(), Some("my app:1"));
+        assert_eq!(creds.secret(), Some("pa:ss+w%rd é"));
+    }
+
     #[test]
     fn basic_scheme_is_case_insensitive_and_other_schemes_fail() {
         let header = basic("a:b").replacen("Basic", "bAsIc", 1);

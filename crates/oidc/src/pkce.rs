@@ -110,6 +110,8 @@ mod tests {
     const RFC7636_VERIFIER: &str = "dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk";
     const RFC7636_CHALLENGE: &str = "E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM";
 
+    /// RFC 7636 Appendix B. The challenge was also recomputed independently (Python
+    /// hashlib, and oauth4webapi 3.8.8 `calculatePKCECodeChallenge`).
     #[test]
     fn rfc_7636_appendix_b_vector() {
         assert_eq!(
