@@ -251,6 +251,16 @@ async fn conditional_access_named_locations_strengths_and_security_defaults() {
         assert_eq!(app.get(&format!("{strengths}/{custom_id}"), &token).await.1["displayName"], "Keys only");
         assert_eq!(app.delete(&format!("{strengths}/{custom_id}"), &token).await.0, 204);
 
+        // Time bounds on activityDateTime select by time.
+        let (status, recent) = app.get("/v1.0/auditLogs/directoryAudits?$filter=activityDateTime ge 2000-01-01T00:00:00Z and category eq 'Policy'", &token).await;
+        assert_eq!(status, 200, "{recent}");
+        assert!(!recent["value"].as_array().unwrap().is_empty());
+        let (_, future) = app.get("/v1.0/auditLogs/directoryAudits?$filter=activityDateTime gt 2999-01-01T00:00:00Z", &token).await;
+        assert!(future["value"].as_array().unwrap().is_empty(), "{future}");
+        let (_, past) = app.get("/v1.0/auditLogs/directoryAudits?$filter=activityDateTime lt 2000-01-01T00:00:00Z", &token).await;
+        assert!(past["value"].as_array().unwrap().is_empty(), "{past}");
+        assert_graph_error(&app.get("/v1.0/auditLogs/directoryAudits?$filter=activityDateTime ge 'today'", &token).await, 400, "Request_UnsupportedQuery");
+
         // Every change above is in the audit log under Policy.
         let (_, audit) = app.get("/v1.0/auditLogs/directoryAudits?$filter=category eq 'Policy'&$top=50", &token).await;
         assert!(audit["value"].as_array().unwrap().len() >= 9, "{audit}");

@@ -18,6 +18,8 @@ pub enum Literal {
     String(String),
     Bool(bool),
     Integer(i64),
+    /// An unquoted RFC 3339 date-time (`2026-01-02T03:04:05Z`), as OData writes them.
+    DateTime(time::OffsetDateTime),
     Null,
 }
 
@@ -27,16 +29,39 @@ impl fmt::Display for Literal {
             Literal::String(s) => write!(f, "'{}'", s.replace('\'', "''")),
             Literal::Bool(b) => write!(f, "{b}"),
             Literal::Integer(i) => write!(f, "{i}"),
+            Literal::DateTime(t) => f.write_str(
+                &t.format(&time::format_description::well_known::Rfc3339)
+                    .map_err(|_| fmt::Error)?,
+            ),
             Literal::Null => f.write_str("null"),
         }
     }
 }
 
-/// Comparison operators Graph supports on directory properties.
+/// Comparison operators. Graph supports `eq`/`ne` on directory properties and the
+/// ordering operators on date-times such as `activityDateTime`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum CompareOp {
     Eq,
     Ne,
+    Gt,
+    Ge,
+    Lt,
+    Le,
+}
+
+impl CompareOp {
+    fn parse(word: &str) -> Option<Self> {
+        Some(match word.to_ascii_lowercase().as_str() {
+            "eq" => CompareOp::Eq,
+            "ne" => CompareOp::Ne,
+            "gt" => CompareOp::Gt,
+            "ge" => CompareOp::Ge,
+            "lt" => CompareOp::Lt,
+            "le" => CompareOp::Le,
+            _ => return None,
+        })
+    }
 }
 
 /// A parsed `$filter` expression.
@@ -78,6 +103,7 @@ enum Token {
     Ident(String),
     Str(String),
     Int(i64),
+    DateTime(time::OffsetDateTime),
     LParen,
     RParen,
     Comma,
@@ -89,6 +115,7 @@ impl Token {
             Token::Ident(s) => format!("'{s}'"),
             Token::Str(s) => format!("string '{s}'"),
             Token::Int(i) => format!("number {i}"),
+            Token::DateTime(_) => "a date-time".into(),
             Token::LParen => "'('".into(),
             Token::RParen => "')'".into(),
             Token::Comma => "','".into(),
@@ -140,19 +167,32 @@ fn tokenize(input: &str) -> Result<Vec<(usize, Token)>, FilterError> {
                 tokens.push((pos, Token::Str(value)));
             }
             c if c == '-' || c.is_ascii_digit() => {
+                // Integers and unquoted date-times (digits, '-', ':', '.', '+', 'T', 'Z').
                 let mut text = String::new();
                 while let Some(&(_, c)) = chars.peek() {
-                    if c == '-' && text.is_empty() || c.is_ascii_digit() {
+                    if c.is_ascii_digit()
+                        || matches!(c, '-' | ':' | '.' | '+' | 'T' | 'Z' | 't' | 'z')
+                    {
                         text.push(c);
                         chars.next();
                     } else {
                         break;
                     }
                 }
-                let value = text.parse::<i64>().map_err(|_| {
-                    FilterError::at(pos, format!("'{text}' is not a valid integer"))
-                })?;
-                tokens.push((pos, Token::Int(value)));
+                let token = if let Ok(value) = text.parse::<i64>() {
+                    Token::Int(value)
+                } else if let Ok(at) = time::OffsetDateTime::parse(
+                    &text.to_ascii_uppercase(),
+                    &time::format_description::well_known::Rfc3339,
+                ) {
+                    Token::DateTime(at)
+                } else {
+                    return Err(FilterError::at(
+                        pos,
+                        format!("'{text}' is neither an integer nor an RFC 3339 date-time"),
+                    ));
+                };
+                tokens.push((pos, token));
             }
             c if c.is_ascii_alphabetic() || c == '_' => {
                 let mut text = String::new();
@@ -281,13 +321,14 @@ impl Parser {
                 validate_property_name(pos, &name)?;
                 let op_pos = self.position();
                 let op = match self.bump() {
-                    Some(Token::Ident(op)) if op.eq_ignore_ascii_case("eq") => CompareOp::Eq,
-                    Some(Token::Ident(op)) if op.eq_ignore_ascii_case("ne") => CompareOp::Ne,
+                    Some(Token::Ident(word)) if CompareOp::parse(&word).is_some() => {
+                        CompareOp::parse(&word).unwrap_or(CompareOp::Eq)
+                    }
                     Some(t) => {
                         return Err(FilterError::at(
                             op_pos,
                             format!(
-                                "expected 'eq' or 'ne' after '{name}', found {}",
+                                "expected eq, ne, gt, ge, lt or le after '{name}', found {}",
                                 t.describe()
                             ),
                         ));
@@ -295,7 +336,7 @@ impl Parser {
                     None => {
                         return Err(FilterError::at(
                             op_pos,
-                            format!("expected 'eq' or 'ne' after '{name}'"),
+                            format!("expected eq, ne, gt, ge, lt or le after '{name}'"),
                         ));
                     }
                 };
@@ -337,6 +378,7 @@ impl Parser {
         match self.bump() {
             Some(Token::Str(s)) => Ok(Literal::String(s)),
             Some(Token::Int(i)) => Ok(Literal::Integer(i)),
+            Some(Token::DateTime(t)) => Ok(Literal::DateTime(t)),
             Some(Token::Ident(w)) if w == "true" => Ok(Literal::Bool(true)),
             Some(Token::Ident(w)) if w == "false" => Ok(Literal::Bool(false)),
             Some(Token::Ident(w)) if w == "null" => Ok(Literal::Null),
@@ -353,7 +395,7 @@ impl Parser {
 }
 
 fn validate_property_name(pos: usize, name: &str) -> Result<(), FilterError> {
-    const KEYWORDS: [&str; 5] = ["and", "or", "eq", "ne", "not"];
+    const KEYWORDS: [&str; 9] = ["and", "or", "eq", "ne", "gt", "ge", "lt", "le", "not"];
     if KEYWORDS.iter().any(|k| name.eq_ignore_ascii_case(k)) {
         return Err(FilterError::at(
             pos,
@@ -491,9 +533,9 @@ mod tests {
         assert_eq!(err.position, 14);
         assert!(err.message.contains("expected a value"), "{err}");
 
-        let err = parse_filter("displayName gt 'a'").unwrap_err();
+        let err = parse_filter("displayName has 'a'").unwrap_err();
         assert_eq!(err.position, 12);
-        assert!(err.message.contains("'gt'"), "{err}");
+        assert!(err.message.contains("'has'"), "{err}");
 
         let err = parse_filter("displayName eq 'open").unwrap_err();
         assert!(err.message.contains("unterminated"), "{err}");
@@ -509,6 +551,35 @@ mod tests {
         assert!(parse_filter("manager//id eq 'x'").is_err());
         assert!(parse_filter("a.b eq 'x'").is_err());
         assert!(parse_filter("and eq 'x'").is_err());
+    }
+
+    #[test]
+    fn ordering_operators_and_date_times() {
+        let parsed = parse_filter(
+            "activityDateTime ge 2026-01-02T03:04:05Z and activityDateTime lt 2026-01-03T00:00:00.5+01:00",
+        )
+        .unwrap();
+        let FilterExpr::And(low, high) = parsed else {
+            panic!("expected and");
+        };
+        assert_eq!(
+            *low,
+            FilterExpr::Compare {
+                property: "activityDateTime".into(),
+                op: CompareOp::Ge,
+                value: Literal::DateTime(time::macros::datetime!(2026-01-02 03:04:05 UTC)),
+            }
+        );
+        assert!(matches!(
+            *high,
+            FilterExpr::Compare {
+                op: CompareOp::Lt,
+                ..
+            }
+        ));
+        assert!(parse_filter("a le -5").is_ok());
+        let err = parse_filter("activityDateTime ge 2026-13-45").unwrap_err();
+        assert!(err.message.contains("date-time"), "{err}");
     }
 
     #[test]

@@ -2,3 +2,4 @@
 
 pub mod filter;
 pub mod query;
+pub mod time_range;

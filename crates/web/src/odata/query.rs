@@ -120,12 +120,22 @@ pub fn to_store_filter<F: FilterField>(expr: &FilterExpr) -> Result<Filter<F>, Q
                 Literal::Bool(b) => FilterValue::Bool(*b),
                 Literal::Integer(i) => FilterValue::Int(*i),
                 Literal::Null => FilterValue::Null,
+                Literal::DateTime(_) => {
+                    return Err(QueryError(format!(
+                        "Invalid filter clause: '{property}' cannot be compared with a date-time."
+                    )));
+                }
             };
             check_value(field, &value)
                 .map_err(|e| QueryError(format!("Invalid filter clause: {e}")))?;
             match op {
                 CompareOp::Eq => Filter::Eq(field, value),
                 CompareOp::Ne => Filter::Ne(field, value),
+                CompareOp::Gt | CompareOp::Ge | CompareOp::Lt | CompareOp::Le => {
+                    return Err(QueryError(format!(
+                        "Invalid filter clause: '{property}' supports only eq and ne."
+                    )));
+                }
             }
         }
         FilterExpr::StartsWith { property, prefix } => {
