@@ -21,6 +21,7 @@
 #![cfg_attr(test, allow(clippy::unwrap_used))]
 
 pub mod acr;
+pub mod application;
 pub mod authorize;
 pub mod bearer;
 pub mod claims;
