@@ -367,7 +367,7 @@ pub const OPERATIONS: &[Operation] = &[
     op(
         "get",
         "/v1.0/auditLogs/directoryAudits",
-        "Audit log, newest first ($filter, $top, $skiptoken)",
+        "Audit log, newest first ($filter incl. activityDateTime ge/gt/le/lt, $top, $skiptoken)",
         AUDIT_R,
         false,
         true,
