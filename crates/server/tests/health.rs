@@ -133,3 +133,49 @@ async fn graceful_shutdown_finishes_and_stops_listening() {
         "still listening after shutdown"
     );
 }
+
+#[tokio::test]
+async fn shutdown_drains_a_request_already_in_flight() {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+
+    let app = common::spawn().await;
+    let token = app.admin_token().await;
+    let body = serde_json::json!({"displayName": "Late", "userPrincipalName": "late@example.com"})
+        .to_string();
+    let address = app.base.trim_start_matches("http://").to_owned();
+    let mut stream = tokio::net::TcpStream::connect(&address).await.unwrap();
+    let head = format!(
+        "POST /v1.0/users HTTP/1.1\r\nHost: {address}\r\nAuthorization: Bearer {token}\r\nContent-Type: application/json\r\nContent-Length: {}\r\n\r\n",
+        body.len()
+    );
+    // Send the headers and half the body, then ask the server to stop.
+    let (first, second) = body.split_at(body.len() / 2);
+    stream.write_all(head.as_bytes()).await.unwrap();
+    stream.write_all(first.as_bytes()).await.unwrap();
+    tokio::time::sleep(Duration::from_millis(200)).await;
+    app.shutdown.shutdown();
+    tokio::time::sleep(Duration::from_millis(200)).await;
+    // The request in flight still completes…
+    stream.write_all(second.as_bytes()).await.unwrap();
+    let mut response = vec![0u8; 4096];
+    let n = tokio::time::timeout(Duration::from_secs(10), stream.read(&mut response))
+        .await
+        .unwrap()
+        .unwrap();
+    let response = String::from_utf8_lossy(&response[..n]);
+    assert!(response.starts_with("HTTP/1.1 201"), "{response}");
+    // …and was committed.
+    assert!(
+        app.store()
+            .find_user_by_upn("late@example.com")
+            .await
+            .unwrap()
+            .is_some()
+    );
+    drop(stream);
+    let finished = tokio::time::timeout(Duration::from_secs(10), app.server).await;
+    assert!(
+        matches!(finished, Ok(Ok(Ok(())))),
+        "server did not stop: {finished:?}"
+    );
+}
