@@ -1,12 +1,14 @@
 //! The authorization endpoint: request validation and the redirect back.
 
 mod error;
+mod form_post;
 mod interaction;
 mod prompt;
 mod request;
 mod response;
 
 pub use error::{AuthorizeError, ErrorPageReason};
+pub use form_post::form_post_script_csp_source;
 pub use interaction::{
     InteractionContext, InteractionDecision, SessionFacts, SignInReason, decide_interaction,
 };

@@ -84,7 +84,8 @@ impl AuthorizationResponse {
     }
 
     /// The hidden fields of the auto-submitting form for `response_mode=form_post`
-    /// (OAuth 2.0 Form Post Response Mode); the glue HTML-escapes them.
+    /// (OAuth 2.0 Form Post Response Mode), for a glue that renders its own page;
+    /// [`Self::form_post_html`] renders a complete, escaped one.
     pub fn form_post_fields(&self) -> &[(String, String)] {
         &self.params
     }
