@@ -10,6 +10,16 @@ use std::collections::{BTreeMap, BTreeSet};
 /// Longest parameter value accepted. Bounds what a request can make us store (state,
 /// nonce, login_hint end up in the authorization code record).
 pub const MAX_VALUE_LEN: usize = 4096;
+/// Longest JWT-valued parameter (`id_token_hint`, `client_assertion`, `token`): an ID
+/// token carrying 200 group ids is already about 8 KiB.
+pub const MAX_JWT_VALUE_LEN: usize = 16384;
+
+fn max_len_for(name: &str) -> usize {
+    match name {
+        "id_token_hint" | "client_assertion" | "token" | "access_token" => MAX_JWT_VALUE_LEN,
+        _ => MAX_VALUE_LEN,
+    }
+}
 
 /// The parameters of one request, with duplicates noted.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -24,7 +34,7 @@ pub struct Params {
 pub enum ParamError {
     #[error("parameter {0} is included more than once")]
     Duplicated(String),
-    #[error("parameter {0} is longer than {MAX_VALUE_LEN} bytes")]
+    #[error("parameter {0} is too long")]
     TooLong(String),
 }
 
@@ -43,7 +53,7 @@ impl Params {
             if value.is_empty() {
                 continue;
             }
-            if value.len() > MAX_VALUE_LEN {
+            if value.len() > max_len_for(name) {
                 params.too_long.insert(name.to_owned());
             }
             if params.values.contains_key(name) {
@@ -122,5 +132,11 @@ mod tests {
         let long = "a".repeat(MAX_VALUE_LEN + 1);
         let p = Params::from_pairs([("state", long.as_str())]);
         assert_eq!(p.get("state"), Err(ParamError::TooLong("state".into())));
+        let hint = "a".repeat(MAX_VALUE_LEN * 2);
+        let p = Params::from_pairs([("id_token_hint", hint.as_str())]);
+        assert_eq!(p.get("id_token_hint"), Ok(Some(hint.as_str())));
+        let huge = "a".repeat(MAX_JWT_VALUE_LEN + 1);
+        let p = Params::from_pairs([("id_token_hint", huge.as_str())]);
+        assert!(p.get("id_token_hint").is_err());
     }
 }
