@@ -24,3 +24,20 @@ pub(crate) async fn begin_snapshot(
 /// statements (READ COMMITTED) see everything committed before it took the lock.
 pub(crate) const LOCK_STORE_STATE: &str =
     "SELECT policy_version, audit_seq, audit_head_hash FROM store_state WHERE id = 1 FOR UPDATE";
+
+/// The channel other nodes `LISTEN` on for policy changes (see `PostgresStore::policy_listener`).
+pub(crate) const POLICY_CHANNEL: &str = "portcullis_policy_version";
+
+/// Queues a notification carrying the new version; PostgreSQL delivers it only if and when
+/// the transaction commits, so listeners never hear of a change that was rolled back.
+pub(crate) async fn announce_policy_version(
+    conn: &mut <Db as sqlx::Database>::Connection,
+    version: i64,
+) -> Result<(), sqlx::Error> {
+    sqlx::query("SELECT pg_notify($1, $2)")
+        .bind(POLICY_CHANNEL)
+        .bind(version.to_string())
+        .execute(&mut *conn)
+        .await?;
+    Ok(())
+}

@@ -5,6 +5,8 @@
 //! nodes. Nodes that cache policies key the cache on [`PolicyStore::policy_version`]
 //! (one primary-key read, bumped in the same transaction as any policy change) and reload
 //! when it moves, so a change made through any node is seen by all on their next check.
+//! Optionally, [`PostgresStore::policy_listener`] (LISTEN/NOTIFY) wakes a node as soon as
+//! another commits a policy change.
 //!
 //! ```no_run
 //! # async fn demo() -> Result<(), Box<dyn std::error::Error>> {
@@ -25,7 +27,7 @@ mod open;
 #[path = "../../store/shared_sql/mod.rs"]
 mod shared;
 
-pub use open::{OpenError, PoolSettings};
+pub use open::{OpenError, PolicyListener, PoolSettings};
 /// The PostgreSQL store; implements every `portcullis-store` trait.
 pub use shared::SqlStore as PostgresStore;
 /// Connection options, re-exported so callers need no direct sqlx dependency.

@@ -61,8 +61,35 @@ impl PostgresStore {
         Ok(PostgresStore::from_pool(pool))
     }
 
+    /// A listener that wakes when any node commits a policy change; each notification's
+    /// payload is the new `policy_version`. Optional: a cache that only compares
+    /// `policy_version()` before use is already correct; listening lets it reload sooner.
+    /// Notifications can be lost while the listener reconnects, so treat them as hints.
+    pub async fn policy_listener(&self) -> Result<PolicyListener, sqlx::Error> {
+        let mut listener = sqlx::postgres::PgListener::connect_with(&self.pool).await?;
+        listener.listen(crate::dialect::POLICY_CHANNEL).await?;
+        Ok(PolicyListener { listener })
+    }
+
     /// Closes every connection.
     pub async fn close(&self) {
         self.pool.close().await;
+    }
+}
+
+/// Policy-change notifications from every node (see [`PostgresStore::policy_listener`]).
+pub struct PolicyListener {
+    listener: sqlx::postgres::PgListener,
+}
+
+impl PolicyListener {
+    /// Waits for the next committed policy change and returns its `policy_version`.
+    pub async fn next_version(&mut self) -> Result<i64, sqlx::Error> {
+        loop {
+            let notification = self.listener.recv().await?;
+            if let Ok(version) = notification.payload().parse() {
+                return Ok(version);
+            }
+        }
     }
 }

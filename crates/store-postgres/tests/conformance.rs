@@ -140,3 +140,52 @@ async fn two_nodes_share_one_chain_and_policy_version() {
     portcullis_core::verify_chain(portcullis_core::ChainHead::genesis(), &chain).unwrap();
     assert_eq!(chain.len(), 60);
 }
+
+/// A commit on one node wakes a listener on another with the new version; a rolled-back
+/// policy change announces nothing.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn policy_changes_are_announced_to_listeners() {
+    use portcullis_store::{Batch, Change, PolicyKind, Precondition};
+    let Some(node) = harness().await else { return };
+    let mut listener = node.store.policy_listener().await.unwrap();
+    let put = |id: &str, precondition| Change::PutPolicy {
+        kind: PolicyKind::NamedLocation,
+        id: id.into(),
+        json: serde_json::json!({}),
+        precondition,
+        at: time::OffsetDateTime::UNIX_EPOCH,
+    };
+    node.store
+        .commit(Batch::new().change(put("a", Precondition::None)))
+        .await
+        .unwrap();
+    // Fails on its second change: rolled back, nothing announced.
+    let failed = node
+        .store
+        .commit(
+            Batch::new()
+                .change(put("b", Precondition::None))
+                .change(put("a", Precondition::MustNotExist)),
+        )
+        .await;
+    assert!(failed.is_err());
+    node.store
+        .commit(Batch::new().change(put("c", Precondition::None)))
+        .await
+        .unwrap();
+    let wait = std::time::Duration::from_secs(5);
+    assert_eq!(
+        tokio::time::timeout(wait, listener.next_version())
+            .await
+            .unwrap()
+            .unwrap(),
+        1
+    );
+    assert_eq!(
+        tokio::time::timeout(wait, listener.next_version())
+            .await
+            .unwrap()
+            .unwrap(),
+        2
+    );
+}

@@ -32,6 +32,9 @@ impl Store for SqlStore {
         }
         if batch.changes.iter().any(Change::touches_policy) {
             policy_version += 1;
+            crate::dialect::announce_policy_version(&mut tx, policy_version)
+                .await
+                .map_err(read_err)?;
         }
         let mut receipts = Vec::with_capacity(batch.audit.len());
         for record in batch.audit {
