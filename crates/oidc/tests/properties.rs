@@ -130,6 +130,9 @@ proptest! {
         let _ = parse_acr_values(&s);
         let _ = unverified_issuer(&s);
         let _ = Params::from_urlencoded(&s);
+        let _ = portcullis_oidc::registration::check_registered_uri(&s, portcullis_oidc::ClientType::Public);
+        let _ = redirect_uri_matches(&[s.clone(), "http://127.0.0.1/cb".into()], &s, true);
+        let _ = portcullis_oidc::bearer::www_authenticate(&s, None);
         if let Ok(challenge) = CodeChallenge::parse(&s, m.as_deref()) {
             let _ = challenge.verify(&s);
         }
