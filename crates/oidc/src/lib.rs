@@ -9,14 +9,19 @@
 //!
 //! Map of the crate:
 //! - [`params`]: pairs → parameters, duplicates remembered.
-//! - [`authorize`]: authorization request validation and the redirect back.
+//! - [`application`], [`registration`]: directory application → [`ClientConfig`], and
+//!   the registration rules (redirect URIs, auth method vs client type).
+//! - [`authorize`]: authorization request validation, the interaction decision
+//!   (prompt, max_age, acr step-up, consent) and the redirect or form_post back.
 //! - [`code`]: authorization code records, single use, reuse → revoke.
 //! - [`client_auth`], [`client_assertion`]: token-endpoint client authentication.
 //! - [`token`]: token request parsing per grant type, and the grant checks.
 //! - [`refresh`]: refresh-token families with rotation and reuse detection.
 //! - [`device`]: RFC 8628 device authorization grant.
 //! - [`discovery`], [`claims`], [`introspection`], [`revocation`], [`logout`]:
-//!   documents and response shapes.
+//!   documents and response shapes; [`bearer`]: RFC 6750 tokens at userinfo.
+//!
+//! `README.md` walks the web glue through each endpoint.
 
 #![cfg_attr(test, allow(clippy::unwrap_used))]
 
