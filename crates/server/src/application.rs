@@ -71,7 +71,10 @@ impl Application {
                 config.trusted_proxies.clone(),
             ),
             metrics: Some(crate::telemetry::prometheus_handle()),
-            token_limiter: Arc::new(ClientRateLimiter::default()),
+            token_limiter: Arc::new(ClientRateLimiter::new(
+                config.token_requests_per_second,
+                config.token_request_burst,
+            )),
         };
         let router = portcullis_web::router(
             state,

@@ -18,6 +18,8 @@ const DEFAULT_BODY_LIMIT_BYTES: usize = 1024 * 1024;
 const DEFAULT_REQUEST_TIMEOUT_SECS: u64 = 30;
 const DEFAULT_SHUTDOWN_TIMEOUT_SECS: u64 = 30;
 const DEFAULT_ACCESS_TOKEN_LIFETIME_SECS: u64 = 3600;
+const DEFAULT_TOKEN_REQUESTS_PER_SECOND: u32 = 50;
+const DEFAULT_TOKEN_REQUEST_BURST: u32 = 100;
 
 /// Everything wrong with a configuration, each naming the offending source.
 #[derive(Debug, thiserror::Error)]
@@ -82,6 +84,10 @@ pub struct HttpSection {
 #[serde(deny_unknown_fields)]
 pub struct TokensSection {
     pub access_token_lifetime_secs: Option<u64>,
+    /// Token requests one client may make per second (per node), sustained…
+    pub client_requests_per_second: Option<u32>,
+    /// …and in a burst.
+    pub client_request_burst: Option<u32>,
 }
 
 impl FileConfig {
@@ -142,6 +148,13 @@ impl FileConfig {
                 "HTTP_SHUTDOWN_TIMEOUT_SECS" => {
                     layer.http.shutdown_timeout_secs = Some(parse_number(&value).map_err(env_err)?)
                 }
+                "TOKENS_CLIENT_REQUESTS_PER_SECOND" => {
+                    layer.tokens.client_requests_per_second =
+                        Some(parse_number(&value).map_err(env_err)?)
+                }
+                "TOKENS_CLIENT_REQUEST_BURST" => {
+                    layer.tokens.client_request_burst = Some(parse_number(&value).map_err(env_err)?)
+                }
                 "TOKENS_ACCESS_TOKEN_LIFETIME_SECS" => {
                     layer.tokens.access_token_lifetime_secs =
                         Some(parse_number(&value).map_err(env_err)?)
@@ -184,6 +197,14 @@ impl FileConfig {
                     .tokens
                     .access_token_lifetime_secs
                     .or(self.tokens.access_token_lifetime_secs),
+                client_requests_per_second: other
+                    .tokens
+                    .client_requests_per_second
+                    .or(self.tokens.client_requests_per_second),
+                client_request_burst: other
+                    .tokens
+                    .client_request_burst
+                    .or(self.tokens.client_request_burst),
             },
         }
     }
@@ -235,6 +256,8 @@ pub struct Config {
     pub request_timeout: Duration,
     pub shutdown_timeout: Duration,
     pub access_token_lifetime: Duration,
+    pub token_requests_per_second: u32,
+    pub token_request_burst: u32,
 }
 
 impl Config {
@@ -371,6 +394,16 @@ impl Config {
                 DEFAULT_ACCESS_TOKEN_LIFETIME_SECS,
                 "tokens.access_token_lifetime_secs",
             )?,
+            token_requests_per_second: positive(
+                raw.tokens.client_requests_per_second,
+                DEFAULT_TOKEN_REQUESTS_PER_SECOND,
+                "tokens.client_requests_per_second",
+            )?,
+            token_request_burst: positive(
+                raw.tokens.client_request_burst,
+                DEFAULT_TOKEN_REQUEST_BURST,
+                "tokens.client_request_burst",
+            )?,
         })
     }
 }
@@ -385,6 +418,16 @@ impl Config {
                 format!("{scheme}://{bound}")
             }
         }
+    }
+}
+
+fn positive(value: Option<u32>, default: u32, key: &'static str) -> Result<u32, ConfigError> {
+    match value.unwrap_or(default) {
+        0 => Err(ConfigError::Invalid {
+            key,
+            message: "must be greater than zero".into(),
+        }),
+        n => Ok(n),
     }
 }
 

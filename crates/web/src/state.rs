@@ -10,10 +10,6 @@ use portcullis_service::Services;
 
 use crate::client_ip::TrustedProxies;
 
-/// Token requests a single client may make per second, sustained…
-const TOKEN_REQUESTS_PER_SECOND: u32 = 50;
-/// …and in a burst.
-const TOKEN_REQUEST_BURST: u32 = 100;
 /// Above this many tracked clients, idle entries are dropped (bounds memory when
 /// callers invent client ids).
 const LIMITER_MAX_KEYS: usize = 10_000;
@@ -37,12 +33,6 @@ impl ClientRateLimiter {
             self.0.retain_recent();
         }
         self.0.check_key(&client_id.to_owned()).is_ok()
-    }
-}
-
-impl Default for ClientRateLimiter {
-    fn default() -> Self {
-        Self::new(TOKEN_REQUESTS_PER_SECOND, TOKEN_REQUEST_BURST)
     }
 }
 

@@ -52,7 +52,7 @@ pub fn backends() -> Vec<Backend> {
     list
 }
 
-pub fn test_config(data_dir: &std::path::Path, backend: &Backend, http: HttpSection) -> Config {
+pub fn test_config(data_dir: &std::path::Path, backend: &Backend, layer: FileConfig) -> Config {
     Config::from_layers(FileConfig {
         listen: Some("127.0.0.1:0".into()),
         data_dir: Some(data_dir.to_owned()),
@@ -60,8 +60,7 @@ pub fn test_config(data_dir: &std::path::Path, backend: &Backend, http: HttpSect
             Backend::Sqlite => None,
             Backend::Postgres(url) => Some(url.clone()),
         },
-        http,
-        ..FileConfig::default()
+        ..layer
     })
     .unwrap()
 }
@@ -91,9 +90,21 @@ async fn isolated(backend: &Backend) -> Backend {
 }
 
 pub async fn spawn_with(backend: &Backend, http: HttpSection) -> TestApp {
+    spawn_with_config(
+        backend,
+        FileConfig {
+            http,
+            ..FileConfig::default()
+        },
+    )
+    .await
+}
+
+/// Starts with any configuration layer (listen, data dir and database are the test's).
+pub async fn spawn_with_config(backend: &Backend, layer: FileConfig) -> TestApp {
     let data_dir = tempfile::tempdir().unwrap();
     let backend = isolated(backend).await;
-    let config = test_config(data_dir.path(), &backend, http);
+    let config = test_config(data_dir.path(), &backend, layer);
     let app = Application::build(config)
         .await
         .expect("application starts");
