@@ -131,6 +131,16 @@ async fn open_url_and_wal_mode() {
         .await
         .unwrap();
     assert_eq!(fk, 1);
+    let cache: i64 = sqlx::query_scalar("PRAGMA cache_size")
+        .fetch_one(store.pool())
+        .await
+        .unwrap();
+    assert_eq!(cache, -16384);
+    let sync: i64 = sqlx::query_scalar("PRAGMA synchronous")
+        .fetch_one(store.pool())
+        .await
+        .unwrap();
+    assert_eq!(sync, 2, "FULL");
     // Reopening runs migrations idempotently.
     store.close().await;
     SqliteStore::open_url(&url).await.unwrap();
