@@ -100,15 +100,24 @@ pub async fn run_with_store(args: ImportArgs, store: Arc<dyn Store>) -> ExitCode
     }
 }
 
+fn is_postgres(url: &str) -> bool {
+    url.starts_with("postgres://") || url.starts_with("postgresql://")
+}
+
 async fn open_store(args: &ImportArgs) -> Result<Arc<dyn Store>, ImportError> {
     let open_err = |err: &dyn std::fmt::Display| ImportError::Open(err.to_string());
     match &args.database_url {
-        Some(url) if url.starts_with("postgres://") || url.starts_with("postgresql://") => {
+        #[cfg(feature = "postgres")]
+        Some(url) if is_postgres(url) => {
             let store = portcullis_store_postgres::PostgresStore::connect(url)
                 .await
                 .map_err(|e| open_err(&e))?;
             Ok(Arc::new(store))
         }
+        #[cfg(not(feature = "postgres"))]
+        Some(url) if is_postgres(url) => Err(ImportError::Open(
+            "this build has no PostgreSQL support (feature `postgres`)".into(),
+        )),
         Some(url) => {
             let store = portcullis_store_sqlite::SqliteStore::open_url(url)
                 .await

@@ -76,4 +76,6 @@ scenario_tests!(
     interrupted_import_resumes_without_duplicates,
     stop_signal_interrupts_and_resume_finishes,
     existing_user_inside_a_chunk,
+    crash_in_groups_phase_resumes,
+    update_adds_missing_memberships,
 );

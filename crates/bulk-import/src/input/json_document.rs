@@ -325,3 +325,85 @@ impl RecordReader for JsonDocumentRecords {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn read_all(text: &str) -> Result<Vec<Result<RawRecord, RowError>>, ImportError> {
+        let reader: InputReader = Box::new(std::io::Cursor::new(text.as_bytes().to_vec()));
+        let mut records = JsonDocumentRecords::new(reader, "t.json".into(), InputFile::Users)?;
+        let mut out = Vec::new();
+        while let Some(item) = records.next_item()? {
+            out.push(match item {
+                ReadItem::Record(r) => Ok(r),
+                ReadItem::Bad(e) => Err(e),
+            });
+        }
+        Ok(out)
+    }
+
+    #[test]
+    fn elements_with_brackets_and_escapes_in_strings() {
+        let items = read_all(
+            "[{\"a\": \"x ] } , [ {\"}, {\"b\": \"\\\"\\\\\"},\n\n {\"c\": [1, {\"d\": 2}]}]",
+        )
+        .unwrap();
+        assert_eq!(items.len(), 3);
+        let third = items[2].as_ref().unwrap();
+        assert_eq!(third.line, 3);
+        assert!(items.iter().all(Result::is_ok));
+    }
+
+    #[test]
+    fn wrapper_skips_other_members_and_finds_value() {
+        let items = read_all("{\"@odata.context\": \"x\\\"]\", \"n\": -1.5e3, \"t\": true, \"o\": {\"value\": [9]}, \"value\": [{\"a\": \"1\"}]}").unwrap();
+        assert_eq!(items.len(), 1);
+        assert!(
+            read_all("{\"o\": 1}")
+                .unwrap_err()
+                .to_string()
+                .contains("no \"value\" array")
+        );
+        assert!(
+            read_all("{\"value\": 1}")
+                .unwrap_err()
+                .to_string()
+                .contains("expected '['")
+        );
+    }
+
+    #[test]
+    fn bad_elements_are_row_errors_and_reading_goes_on() {
+        let items = read_all("[1, , {\"a\": }, {\"ok\": \"yes\"}]").unwrap();
+        let messages: Vec<String> = items
+            .iter()
+            .map(|i| match i {
+                Ok(_) => "ok".into(),
+                Err(e) => e.message.clone(),
+            })
+            .collect();
+        assert!(messages[0].contains("found a number"), "{messages:?}");
+        assert!(messages[1].contains("empty array element"), "{messages:?}");
+        assert!(messages[2].contains("malformed JSON"), "{messages:?}");
+        assert_eq!(messages[3], "ok");
+        assert!(read_all("[]").unwrap().is_empty());
+    }
+
+    #[test]
+    fn oversized_element_is_refused_without_keeping_it() {
+        let big = format!(
+            "[{{\"a\": \"{}\"}}, {{\"b\": \"small\"}}]",
+            "x".repeat(MAX_ELEMENT_BYTES + 10)
+        );
+        let items = read_all(&big).unwrap();
+        assert!(
+            items[0]
+                .as_ref()
+                .unwrap_err()
+                .message
+                .contains("larger than")
+        );
+        assert!(items[1].is_ok());
+    }
+}

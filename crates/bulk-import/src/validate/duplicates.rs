@@ -7,9 +7,12 @@ use sha2::{Digest, Sha256};
 
 use crate::row::{GroupRow, InputFile, RowError, UserRow};
 
-/// 128 bits of SHA-256: a million userPrincipalNames fit in ~40 MB instead of keeping
-/// every string, and an accidental collision (about 2^-88 at that size) is negligible.
-fn fingerprint(kind: &str, value: &str) -> u128 {
+/// 128 bits of SHA-256 (unaligned bytes, so a map entry is 24 bytes): a million
+/// userPrincipalNames take tens of megabytes instead of every string, and an accidental
+/// collision (about 2^-88 at that size) is negligible.
+type Fingerprint = [u8; 16];
+
+fn fingerprint(kind: &str, value: &str) -> Fingerprint {
     let digest = Sha256::new()
         .chain_update(kind.as_bytes())
         .chain_update([0])
@@ -17,13 +20,13 @@ fn fingerprint(kind: &str, value: &str) -> u128 {
         .finalize();
     let mut first = [0u8; 16];
     first.copy_from_slice(&digest[..16]);
-    u128::from_be_bytes(first)
+    first
 }
 
 /// Users seen so far, by userPrincipalName (case-insensitive) and by id.
 #[derive(Debug, Default)]
 pub(crate) struct UserDuplicates {
-    seen: HashMap<u128, u64>,
+    seen: HashMap<Fingerprint, u64>,
 }
 
 impl UserDuplicates {

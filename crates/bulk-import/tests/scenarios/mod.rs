@@ -854,3 +854,141 @@ pub async fn existing_user_inside_a_chunk(store: Arc<dyn Store>) {
     assert_eq!(kept.display_name, "Made by an admin");
     assert_eq!(activities(&verified_audit(&store).await, "Add user"), 10);
 }
+
+/// A crash while groups are created: the resume matches the groups already made (by
+/// id or name) instead of making them again, and finishes the nesting and the users.
+pub async fn crash_in_groups_phase_resumes(store: Arc<dyn Store>) {
+    let dir = tempfile::tempdir().unwrap();
+    let mut groups = String::from("displayName,memberOf\n");
+    for g in 0..30 {
+        let parent = if g == 0 {
+            String::new()
+        } else {
+            format!("G{}", g - 1)
+        };
+        groups.push_str(&format!("G{g},{parent}\n"));
+    }
+    let groups = write(dir.path(), "groups.csv", groups);
+    let users = write(
+        dir.path(),
+        "users.csv",
+        "userPrincipalName,displayName,groups\nada@example.com,Ada,G29\n",
+    );
+    let source = ImportSource::users(&users).with_groups(&groups);
+    let options = ImportOptions {
+        chunk_size: 10,
+        ..ImportOptions::default()
+    };
+    // Start commit, then two chunks of 10 groups.
+    let failing = FailingAfter::new(store.clone(), 3);
+    let report = import_into(&failing, source.clone(), options.clone(), &NoProgress)
+        .await
+        .unwrap();
+    assert!(matches!(report.outcome, Outcome::Interrupted { .. }));
+    assert_eq!(report.counts.groups_created, 20);
+
+    let resume = ImportOptions {
+        resume: ResumeMode::Resume,
+        ..options
+    };
+    let report = import_users(store.clone(), source, resume, &NoProgress)
+        .await
+        .unwrap();
+    assert_eq!(report.outcome, Outcome::Completed);
+    assert!(report.errors.is_empty(), "{:?}", report.errors);
+    assert_eq!(report.counts.groups_created, 30);
+    assert_eq!(
+        report.counts.memberships_added, 30,
+        "29 nestings and ada's membership"
+    );
+    let page = store
+        .list_groups(&portcullis_store::ListQuery::first(100))
+        .await
+        .unwrap();
+    assert_eq!(page.items.len(), 30, "no group was created twice");
+    let ada = store
+        .find_user_by_upn("ada@example.com")
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(
+        store
+            .transitive_groups_of_user(&ada.id)
+            .await
+            .unwrap()
+            .len(),
+        30
+    );
+    let audit = verified_audit(&store).await;
+    assert_eq!(activities(&audit, "Add group"), 30);
+    assert_eq!(activities(&audit, "Add member to group"), 30);
+}
+
+/// `--update` on an existing user adds the row's groups it lacks, and only those.
+pub async fn update_adds_missing_memberships(store: Arc<dyn Store>) {
+    let dir = tempfile::tempdir().unwrap();
+    let groups = write(dir.path(), "groups.csv", "displayName\nRed\nBlue\n");
+    let first = write(
+        dir.path(),
+        "first.csv",
+        "userPrincipalName,displayName,groups\nada@example.com,Ada,Red\n",
+    );
+    import_users(
+        store.clone(),
+        ImportSource::users(&first).with_groups(&groups),
+        ImportOptions::default(),
+        &NoProgress,
+    )
+    .await
+    .unwrap();
+    let second = write(
+        dir.path(),
+        "second.csv",
+        "userPrincipalName,displayName,groups\nada@example.com,Ada,Red;Blue\n",
+    );
+    let skip = import_users(
+        store.clone(),
+        ImportSource::users(&second).with_groups(&groups),
+        ImportOptions::default(),
+        &NoProgress,
+    )
+    .await
+    .unwrap();
+    assert_eq!(
+        (skip.counts.users_skipped, skip.counts.memberships_added),
+        (1, 0)
+    );
+    let options = ImportOptions {
+        update: true,
+        ..ImportOptions::default()
+    };
+    let update = import_users(
+        store.clone(),
+        ImportSource::users(&second).with_groups(&groups),
+        options,
+        &NoProgress,
+    )
+    .await
+    .unwrap();
+    assert_eq!(
+        (
+            update.counts.users_unchanged,
+            update.counts.memberships_added
+        ),
+        (1, 1)
+    );
+    assert!(update.errors.is_empty(), "{:?}", update.errors);
+    let ada = store
+        .find_user_by_upn("ada@example.com")
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(
+        store
+            .list_member_of(&MemberRef::User(ada.id))
+            .await
+            .unwrap()
+            .len(),
+        2
+    );
+}
