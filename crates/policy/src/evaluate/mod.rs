@@ -47,6 +47,20 @@
 //!   `reportOnlyNotApplied`.
 //! * **Security defaults and per-user MFA** ([`crate::security_defaults`]) add their
 //!   requirements when configured.
+//!
+//! # Inputs and outputs
+//!
+//! [`SignInContext`] documents the sign-in JSON, [`PolicySet`] the configuration JSON.
+//! A [`Decision`] borrows policy IDs and names from the [`CompiledPolicySet`], so the trace
+//! costs no copies; serialize it (or copy what you keep) before dropping the set.
+//!
+//! # Performance
+//!
+//! Compilation interns every ID a policy names, builds an inverted index from user, group
+//! and role IDs to the policies naming them, buckets IP ranges by prefix length, parses
+//! each distinct device filter once and resolves strengths. A decision then looks up the
+//! sign-in's own IDs once, evaluates each distinct device rule once, and tests each
+//! policy's conditions with bit masks; see `benches/decision.rs`.
 
 pub(crate) mod applicability;
 pub(crate) mod compile;

@@ -15,7 +15,7 @@ pub const EVERY_TIME_TOLERANCE: Duration = Duration::minutes(5);
 /// The session controls in force after merging every applying enforced policy.
 ///
 /// Entra does not document how several policies' session controls combine (entra.md
-/// §2.3 [unverified]); Portcullis applies the most restrictive of each: "every time"
+/// §2.3, marked unverified); Portcullis applies the most restrictive of each: "every time"
 /// beats any interval and the shortest interval beats longer ones; if any policy asks
 /// for the primary factor too, both factors are repeated; persistent browser `never`
 /// beats `always`; Defender for Cloud Apps `blockDownloads` beats `mcasConfigured` beats
