@@ -14,10 +14,10 @@ echo "== cargo fmt --check"
 cargo fmt --all -- --check
 
 echo "== cargo clippy"
-cargo clippy --workspace --all-targets --locked -- -D warnings
+cargo clippy --workspace --all-targets -- -D warnings
 
 echo "== cargo test (SQLite and PostgreSQL)"
-cargo test --workspace --locked --no-fail-fast
+cargo test --workspace --no-fail-fast
 
 for extra in scripts/test.d/*.sh; do
   [ -e "$extra" ] || continue

@@ -31,6 +31,13 @@ pub enum Command {
     Backup(BackupArgs),
     /// Replace the SQLite database with a backup (stop the server first).
     Restore(RestoreArgs),
+    /// Conditional Access policies offline: check, whatif, evaluate, templates, lint.
+    Policy(portcullis_policy_cli::PolicyArgs),
+    /// Bulk import of users and groups (CSV, JSON, JSON lines), resumable.
+    Import {
+        #[command(subcommand)]
+        command: portcullis_bulk_import::ImportCommand,
+    },
 }
 
 #[derive(Subcommand)]

@@ -33,6 +33,12 @@ fn main() -> ExitCode {
             } => commands::audit::verify(args).await,
             Command::Backup(args) => commands::backup::backup(args).await,
             Command::Restore(args) => commands::backup::restore(args).await,
+            Command::Policy(args) => Ok(portcullis_policy_cli::run(
+                args,
+                &mut std::io::stdout().lock(),
+                &mut std::io::stderr().lock(),
+            )),
+            Command::Import { command } => Ok(portcullis_bulk_import::run(command).await),
         }
     });
     match result {
