@@ -403,7 +403,7 @@ fn authentication_strengths_import_with_combination_configurations() {
         strength.allowed_combinations[1],
         strength.allowed_combinations[2]
     );
-    assert_eq!(strength.allowed_combinations[1].to_wire(), "password,sms");
+    assert_eq!(strength.allowed_combinations[1].to_string(), "password,sms");
     let configuration = &strength.combination_configurations[0];
     assert_eq!(
         configuration.allowed_aaguids,

@@ -3,6 +3,7 @@
 
 use portcullis_policy::import::{export_json, import_named_locations, import_policies};
 use portcullis_policy::model::*;
+use portcullis_policy::strength::{AuthenticationMethodMode, Combination};
 use portcullis_policy::validate::{ValidationContext, validate, validate_named_location};
 use proptest::collection::{btree_set, vec};
 use proptest::option;
@@ -261,7 +262,7 @@ fn conditions() -> BoxedStrategy<ConditionSet> {
         .boxed()
 }
 
-fn combination() -> impl Strategy<Value = MethodCombination> {
+fn combination() -> impl Strategy<Value = Combination> {
     btree_set(open::<AuthenticationMethodMode>(), 1..3).prop_map(|set| set.into_iter().collect())
 }
 

@@ -4,13 +4,13 @@
 //! Why here: the evaluator names the strength a decision requires (`RequiredControl::
 //! AuthenticationStrength { id, .. }`) but keeps its compiled strengths private, so the
 //! pipeline resolves the ID itself, from the same `PolicySet` the evaluator was compiled
-//! from, with the same restrictive reading (unparsable combinations dropped, malformed
-//! AAGUIDs replaced by the nil UUID so an allow-list still restricts).
+//! from, with the same restrictive reading (malformed AAGUIDs replaced by the nil UUID so
+//! an allow-list still restricts).
 
 use portcullis_policy::evaluate::PolicySet;
 use portcullis_policy::model::{AuthenticationStrengthPolicy, CombinationConfigurationKind};
 use portcullis_policy::strength::{
-    self, AuthenticationStrength, Combination, CombinationConfiguration, RequirementsSatisfied,
+    self, AuthenticationStrength, CombinationConfiguration, RequirementsSatisfied,
     StrengthPolicyType,
 };
 use uuid::Uuid;
@@ -53,20 +53,13 @@ impl StrengthCatalogue {
     }
 }
 
-fn parse(combinations: &[portcullis_policy::model::MethodCombination]) -> Vec<Combination> {
-    combinations
-        .iter()
-        .filter_map(|combination| Combination::parse(&combination.to_wire()).ok())
-        .collect()
-}
-
 fn custom(id: &str, policy: &AuthenticationStrengthPolicy) -> AuthenticationStrength {
     let combination_configurations = policy
         .combination_configurations
         .iter()
         .filter_map(|configuration| match configuration.kind() {
             CombinationConfigurationKind::Fido2 => Some(CombinationConfiguration::Fido2 {
-                applies_to_combinations: parse(&configuration.applies_to_combinations),
+                applies_to_combinations: configuration.applies_to_combinations.clone(),
                 allowed_aaguids: configuration
                     .allowed_aaguids
                     .iter()
@@ -75,7 +68,7 @@ fn custom(id: &str, policy: &AuthenticationStrengthPolicy) -> AuthenticationStre
             }),
             CombinationConfigurationKind::X509Certificate => {
                 Some(CombinationConfiguration::X509Certificate {
-                    applies_to_combinations: parse(&configuration.applies_to_combinations),
+                    applies_to_combinations: configuration.applies_to_combinations.clone(),
                     allowed_issuer_skis: configuration.allowed_issuer_skis.clone(),
                     allowed_policy_oids: configuration.allowed_policy_oids.clone(),
                 })
@@ -89,7 +82,7 @@ fn custom(id: &str, policy: &AuthenticationStrengthPolicy) -> AuthenticationStre
         description: policy.description.clone().unwrap_or_default(),
         policy_type: StrengthPolicyType::Custom,
         requirements_satisfied: RequirementsSatisfied::Mfa,
-        allowed_combinations: parse(&policy.allowed_combinations),
+        allowed_combinations: policy.allowed_combinations.clone(),
         combination_configurations,
     }
 }

@@ -14,7 +14,6 @@ use super::compiled::{
 use super::ip_index::IpIndex;
 use super::policy_set::{PerUserMfaState, PolicySet, SecurityDefaultsSettings};
 use super::shared::{SharedList, SharedText};
-use super::strength_bridge;
 use super::symbols::SymbolTable;
 use crate::device_filter::{self, DeviceFilterRule};
 use crate::model::{
@@ -152,7 +151,7 @@ impl Builder {
         self.strengths.push(CompiledStrength {
             id: SharedText::new(&strength.id),
             display_name: SharedText::new(&strength.display_name),
-            implies_mfa: strength_bridge::implies_mfa(&strength),
+            implies_mfa: implies_mfa(&strength),
             strength,
         });
         index
@@ -175,7 +174,7 @@ impl Builder {
             if strength::built_in_strength(id).is_some() {
                 continue;
             }
-            self.push_strength(strength_bridge::from_model(custom));
+            self.push_strength(strength::AuthenticationStrength::from(custom));
         }
     }
 
@@ -192,7 +191,7 @@ impl Builder {
             return Some(*index);
         }
         if !reference.is_reference_only() {
-            return Some(self.push_strength(strength_bridge::from_model(reference)));
+            return Some(self.push_strength(strength::AuthenticationStrength::from(reference)));
         }
         self.warn(
             policy_name,
@@ -765,4 +764,19 @@ fn session(policy: &ConditionalAccessPolicy) -> CompiledSession {
         secure_sign_in_session,
         names: SharedList::new(names),
     }
+}
+
+/// Whether every allowed combination of `candidate` also satisfies the built-in
+/// "Multifactor authentication" strength, so that satisfying `candidate` satisfies `mfa`.
+fn implies_mfa(candidate: &strength::AuthenticationStrength) -> bool {
+    let mfa = strength::multifactor_authentication();
+    !candidate.allowed_combinations.is_empty()
+        && candidate.allowed_combinations.iter().all(|combination| {
+            let used: Vec<strength::MethodCredential> = combination
+                .methods()
+                .cloned()
+                .map(strength::MethodCredential::new)
+                .collect();
+            mfa.is_satisfied_by(&used)
+        })
 }

@@ -76,7 +76,6 @@ pub(crate) mod prepared;
 pub(crate) mod required;
 mod session;
 mod shared;
-mod strength_bridge;
 mod symbols;
 
 pub use compile::{CompileWarning, CompiledPolicySet};

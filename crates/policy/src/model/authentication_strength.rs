@@ -1,19 +1,15 @@
 //! `authenticationStrengthPolicy` and its combination configurations (entra.md §4).
 //!
 //! This is the data shape only; whether used methods satisfy a strength is decided in
-//! `crate::strength`.
+//! `crate::strength`, whose [`Combination`] is also the type of the combinations here, so
+//! the engine reads them without conversion.
 
 use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
 
 use super::extra::{Extra, null_as_default};
-use super::{
-    AuthenticationMethodMode, AuthenticationStrengthPolicyType, AuthenticationStrengthRequirement,
-    FlagSet,
-};
-
-/// One allowed combination, e.g. `"password,sms"` = {password, sms}.
-pub type MethodCombination = FlagSet<AuthenticationMethodMode>;
+use super::{AuthenticationStrengthPolicyType, AuthenticationStrengthRequirement, FlagSet};
+use crate::strength::Combination;
 
 /// `authenticationStrengthPolicy`.
 ///
@@ -51,13 +47,14 @@ pub struct AuthenticationStrengthPolicy {
     /// What the strength satisfies (flags; `mfa` for all built-ins).
     #[serde(default, skip_serializing_if = "FlagSet::is_empty")]
     pub requirements_satisfied: FlagSet<AuthenticationStrengthRequirement>,
-    /// The allowed method combinations.
+    /// The allowed method combinations, each one Graph string (`"password,sms"`); unknown
+    /// method names are kept verbatim.
     #[serde(
         default,
         deserialize_with = "null_as_default",
         skip_serializing_if = "Vec::is_empty"
     )]
-    pub allowed_combinations: Vec<MethodCombination>,
+    pub allowed_combinations: Vec<Combination>,
     /// Advanced options (FIDO2 AAGUIDs, certificate issuers and policy OIDs).
     #[serde(
         default,
@@ -114,7 +111,7 @@ pub struct CombinationConfiguration {
     pub id: Option<String>,
     /// The combinations this configuration restricts (e.g. `["fido2"]`).
     #[serde(default, deserialize_with = "null_as_default")]
-    pub applies_to_combinations: Vec<MethodCombination>,
+    pub applies_to_combinations: Vec<Combination>,
     /// FIDO2: allowed authenticator models. Not written when empty.
     #[serde(
         default,

@@ -7,7 +7,8 @@
 //!
 //! Design rules:
 //! * every Graph enum is open ([`OpenEnum`]): unknown values are kept, never fatal;
-//! * flags enums are [`FlagSet`]s;
+//! * flags enums are [`FlagSet`]s, except authentication method combinations, which are
+//!   the strength engine's [`crate::strength::Combination`] (same wire form, one type);
 //! * `null`, absent and `[]` collections are the same "not configured" value;
 //! * OData annotations are dropped, other unknown properties are kept in [`Extra`].
 
@@ -25,16 +26,15 @@ pub mod special;
 
 pub use authentication_strength::{
     AuthenticationStrengthPolicy, CombinationConfiguration, CombinationConfigurationKind,
-    MethodCombination,
 };
 pub use conditions::{
     Applications, AuthenticationFlows, ClientApplications, ConditionSet, ConditionalAccessFilter,
     Devices, ExternalTenants, GuestsOrExternalUsers, Locations, Platforms, Users,
 };
 pub use enums::{
-    AuthenticationMethodMode, AuthenticationStrengthPolicyType, AuthenticationStrengthRequirement,
-    BuiltInControl, ClientAppType, CloudAppSecurityType, ContinuousAccessEvaluationMode,
-    CountryLookupMethod, DevicePlatform, ExternalTenantsMembershipKind, FilterMode, GrantOperator,
+    AuthenticationStrengthPolicyType, AuthenticationStrengthRequirement, BuiltInControl,
+    ClientAppType, CloudAppSecurityType, ContinuousAccessEvaluationMode, CountryLookupMethod,
+    DevicePlatform, ExternalTenantsMembershipKind, FilterMode, GrantOperator,
     GuestOrExternalUserType, InsiderRiskLevel, PersistentBrowserMode, PolicyState, RiskLevel,
     SignInFrequencyAuthenticationType, SignInFrequencyInterval, SignInFrequencyType,
     TransferMethod, UserAction,

@@ -1,6 +1,7 @@
 //! Unit tests for the model's building blocks and helpers.
 
 use super::*;
+use crate::strength::AuthenticationMethodMode;
 use serde_json::json;
 
 fn known_round_trip<T: OpenEnum + PartialEq>() {

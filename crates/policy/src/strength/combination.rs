@@ -89,6 +89,17 @@ impl Combination {
     }
 }
 
+/// Collects methods into a combination (duplicates collapse). Collecting nothing gives an
+/// empty combination, which [`Combination::parse`] never produces and which does not
+/// serialize to a parsable string; callers build combinations from at least one method.
+impl FromIterator<AuthenticationMethodMode> for Combination {
+    fn from_iter<I: IntoIterator<Item = AuthenticationMethodMode>>(iter: I) -> Self {
+        Self {
+            methods: iter.into_iter().collect(),
+        }
+    }
+}
+
 impl FromStr for Combination {
     type Err = StrengthError;
 

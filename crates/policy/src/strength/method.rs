@@ -6,6 +6,7 @@ use std::str::FromStr;
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
 use super::error::StrengthError;
+use crate::model::OpenEnum;
 
 /// One authentication method mode. Values Portcullis does not know (Graph adds modes after
 /// `unknownFutureValue`) are kept as [`Other`](Self::Other) with their exact text, so they
@@ -51,45 +52,57 @@ pub enum MethodClass {
 
 use AuthenticationMethodMode as Mode;
 
-const KNOWN_MODES: [(AuthenticationMethodMode, &str); 17] = [
-    (Mode::Password, "password"),
-    (Mode::Voice, "voice"),
-    (Mode::HardwareOath, "hardwareOath"),
-    (Mode::SoftwareOath, "softwareOath"),
-    (Mode::Sms, "sms"),
-    (Mode::Fido2, "fido2"),
-    (Mode::WindowsHelloForBusiness, "windowsHelloForBusiness"),
-    (
-        Mode::MicrosoftAuthenticatorPush,
-        "microsoftAuthenticatorPush",
-    ),
-    (Mode::DeviceBasedPush, "deviceBasedPush"),
-    (
-        Mode::TemporaryAccessPassOneTime,
-        "temporaryAccessPassOneTime",
-    ),
-    (
-        Mode::TemporaryAccessPassMultiUse,
-        "temporaryAccessPassMultiUse",
-    ),
-    (Mode::Email, "email"),
-    (
-        Mode::X509CertificateSingleFactor,
-        "x509CertificateSingleFactor",
-    ),
-    (
-        Mode::X509CertificateMultiFactor,
-        "x509CertificateMultiFactor",
-    ),
-    (Mode::FederatedSingleFactor, "federatedSingleFactor"),
-    (Mode::FederatedMultiFactor, "federatedMultiFactor"),
-    (Mode::QrCodePin, "qrCodePin"),
+/// Every mode Portcullis knows, in Graph's flag order; [`KNOWN_NAMES`] holds their Graph
+/// names at the same positions (two arrays because the names must also be a `&'static
+/// [&'static str]` for [`OpenEnum::KNOWN`]).
+static KNOWN_MODES: [AuthenticationMethodMode; 17] = [
+    Mode::Password,
+    Mode::Voice,
+    Mode::HardwareOath,
+    Mode::SoftwareOath,
+    Mode::Sms,
+    Mode::Fido2,
+    Mode::WindowsHelloForBusiness,
+    Mode::MicrosoftAuthenticatorPush,
+    Mode::DeviceBasedPush,
+    Mode::TemporaryAccessPassOneTime,
+    Mode::TemporaryAccessPassMultiUse,
+    Mode::Email,
+    Mode::X509CertificateSingleFactor,
+    Mode::X509CertificateMultiFactor,
+    Mode::FederatedSingleFactor,
+    Mode::FederatedMultiFactor,
+    Mode::QrCodePin,
 ];
+
+const KNOWN_NAMES: [&str; 17] = [
+    "password",
+    "voice",
+    "hardwareOath",
+    "softwareOath",
+    "sms",
+    "fido2",
+    "windowsHelloForBusiness",
+    "microsoftAuthenticatorPush",
+    "deviceBasedPush",
+    "temporaryAccessPassOneTime",
+    "temporaryAccessPassMultiUse",
+    "email",
+    "x509CertificateSingleFactor",
+    "x509CertificateMultiFactor",
+    "federatedSingleFactor",
+    "federatedMultiFactor",
+    "qrCodePin",
+];
+
+fn known_pairs() -> impl Iterator<Item = (&'static AuthenticationMethodMode, &'static str)> {
+    KNOWN_MODES.iter().zip(KNOWN_NAMES)
+}
 
 impl AuthenticationMethodMode {
     /// Every mode Portcullis knows, in Graph's flag order.
     pub fn known() -> impl Iterator<Item = AuthenticationMethodMode> {
-        KNOWN_MODES.iter().map(|(mode, _)| mode.clone())
+        KNOWN_MODES.iter().cloned()
     }
 
     /// The Graph name, e.g. `microsoftAuthenticatorPush`; an `Other` mode's own text.
@@ -97,9 +110,8 @@ impl AuthenticationMethodMode {
         if let Mode::Other(name) = self {
             return name;
         }
-        KNOWN_MODES
-            .iter()
-            .find(|(mode, _)| mode == self)
+        known_pairs()
+            .find(|(mode, _)| *mode == self)
             .map_or("unknownFutureValue", |(_, name)| name)
     }
 
@@ -167,8 +179,7 @@ impl FromStr for AuthenticationMethodMode {
                 name: name.to_owned(),
             });
         }
-        Ok(KNOWN_MODES
-            .iter()
+        Ok(known_pairs()
             .find(|(_, known)| known.eq_ignore_ascii_case(trimmed))
             .map_or_else(|| Mode::Other(trimmed.to_owned()), |(mode, _)| mode.clone()))
     }
@@ -190,5 +201,29 @@ impl<'de> Deserialize<'de> for AuthenticationMethodMode {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         let name = String::deserialize(deserializer)?;
         name.parse().map_err(serde::de::Error::custom)
+    }
+}
+
+/// The Graph model's open-enum rule: any text reads (unknown or malformed names are kept
+/// verbatim in `Other`) and writes back unchanged, and validation can flag unknown modes.
+/// Known names are matched ignoring case, as [`FromStr`] does, so `Other` never holds a
+/// known mode and equality stays equality of meaning.
+impl OpenEnum for AuthenticationMethodMode {
+    const GRAPH_TYPE: &'static str = "authenticationMethodModes";
+    const KNOWN: &'static [&'static str] = &KNOWN_NAMES;
+
+    fn from_wire(value: &str) -> Self {
+        match value.parse() {
+            Ok(Mode::Other(_)) | Err(_) => Mode::Other(value.to_owned()),
+            Ok(known) => known,
+        }
+    }
+
+    fn as_str(&self) -> &str {
+        AuthenticationMethodMode::as_str(self)
+    }
+
+    fn is_known(&self) -> bool {
+        !matches!(self, Mode::Other(_))
     }
 }

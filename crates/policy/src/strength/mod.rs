@@ -2,9 +2,10 @@
 //! strength, the three built-in strengths, whether the methods a session used satisfy one,
 //! and which method to ask for next.
 //!
-//! Independent of the Graph model (`crate::model`): the evaluator converts a strength
-//! policy's `allowedCombinations` strings with [`Combination::parse`] and its
-//! `combinationConfigurations` into [`CombinationConfiguration`].
+//! [`AuthenticationMethodMode`] and [`Combination`] are the only definitions of Graph's
+//! method modes and combinations: the Graph model (`crate::model`) uses them for a strength
+//! policy's `allowedCombinations`, and `AuthenticationStrength::from(&policy)` gives the
+//! engine's view of a model policy.
 //!
 //! Rules worth knowing:
 //! * A combination is satisfied when every one of its methods was used; extra methods don't
@@ -20,6 +21,7 @@ mod combination;
 mod configuration;
 mod credential;
 mod error;
+mod from_model;
 mod method;
 mod plan;
 mod policy;

@@ -30,13 +30,14 @@ pub fn satisfied_combination<'a>(
 }
 
 /// The methods of `combination` that `used` does not yet cover, or `None` when the
-/// combination can never count (it contains email).
+/// combination can never count: it contains email, or it is empty (only a programmatically
+/// collected combination can be; one naming no method must not be satisfied by anything).
 pub(crate) fn missing_methods<'c>(
     combination: &'c Combination,
     configurations: &[CombinationConfiguration],
     used: &[MethodCredential],
 ) -> Option<Vec<&'c AuthenticationMethodMode>> {
-    if combination.contains(&AuthenticationMethodMode::Email) {
+    if combination.is_empty() || combination.contains(&AuthenticationMethodMode::Email) {
         return None;
     }
     Some(

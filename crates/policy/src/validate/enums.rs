@@ -102,7 +102,10 @@ pub(super) fn check(policy: &ConditionalAccessPolicy, findings: &mut Vec<Validat
                 &format!("{path}.requirementsSatisfied"),
             );
             for (index, combination) in strength.allowed_combinations.iter().enumerate() {
-                out.flags(combination, &format!("{path}.allowedCombinations[{index}]"));
+                out.members(
+                    combination.methods(),
+                    &format!("{path}.allowedCombinations[{index}]"),
+                );
             }
         }
     }
@@ -159,7 +162,13 @@ impl Findings<'_> {
     }
 
     fn flags<T: OpenEnum>(&mut self, values: &FlagSet<T>, path: &str) {
-        for value in values.iter().filter(|value| !value.is_known()) {
+        self.members(values.iter(), path);
+    }
+
+    /// The members of one flags-like value (a flag set or a method combination), all
+    /// reported at the value's path.
+    fn members<'v, T: OpenEnum + 'v>(&mut self, values: impl Iterator<Item = &'v T>, path: &str) {
+        for value in values.filter(|value| !value.is_known()) {
             self.0.push(unknown_value(value, path));
         }
     }
