@@ -16,7 +16,9 @@ use tower_http::trace::{DefaultOnResponse, TraceLayer};
 use tracing::Level;
 
 use crate::graph_error::GraphError;
-use crate::routes::{audit, bootstrap, groups, health, openapi, policies, roles, token, users};
+use crate::routes::{
+    audit, bootstrap, groups, health, openapi, policies, roles, token, users, what_if,
+};
 use crate::state::AppState;
 
 const REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
@@ -75,6 +77,10 @@ pub fn router(state: AppState, limits: HttpLimits) -> Router {
         .route(
             "/v1.0/identity/conditionalAccess/policies/{id}",
             get(ca::get).patch(ca::update).delete(ca::delete),
+        )
+        .route(
+            "/v1.0/identity/conditionalAccess/evaluate",
+            post(what_if::evaluate),
         )
         .route(
             "/v1.0/identity/conditionalAccess/namedLocations",

@@ -8,6 +8,7 @@ mod lockout_lint;
 pub mod policies;
 pub mod roles;
 pub mod users;
+pub mod what_if;
 
 use portcullis_core::audit::ModifiedProperty;
 

@@ -9,3 +9,4 @@ pub mod policies;
 pub mod roles;
 pub mod token;
 pub mod users;
+pub mod what_if;

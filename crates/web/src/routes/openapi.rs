@@ -269,6 +269,14 @@ pub const OPERATIONS: &[Operation] = &[
         false,
     ),
     op(
+        "post",
+        "/v1.0/identity/conditionalAccess/evaluate",
+        "What If: which policies would apply to a sign-in, and why not (reads only)",
+        POLICY_R,
+        true,
+        false,
+    ),
+    op(
         "get",
         "/v1.0/identity/conditionalAccess/namedLocations",
         "List named locations",
@@ -389,6 +397,8 @@ pub fn document() -> Value {
         });
         let success = match operation.method {
             "post" if operation.path.ends_with("$ref") => ("204", "No content"),
+            // What If creates nothing: it answers its analysis with 200.
+            "post" if operation.path.ends_with("/evaluate") => ("200", "OK"),
             "post" if operation.path.starts_with("/v1.0") => ("201", "Created"),
             "patch" | "delete" => ("204", "No content"),
             _ => ("200", "OK"),
