@@ -123,19 +123,3 @@ fn user_target(user: &User) -> TargetResource {
 fn group_target(id: &GroupId, name: &str) -> TargetResource {
     plain_target("Group", id.as_str(), Some(name))
 }
-
-/// Records a property change when the values differ (old and new as text, as Graph does).
-pub(crate) fn diff(
-    changes: &mut Vec<ModifiedProperty>,
-    name: &str,
-    old: Option<String>,
-    new: Option<String>,
-) {
-    if old != new {
-        changes.push(ModifiedProperty {
-            display_name: name.to_owned(),
-            old_value: old,
-            new_value: new,
-        });
-    }
-}

@@ -3,6 +3,7 @@
 use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
 
+use crate::audit::ModifiedProperty;
 use crate::ids::{GroupId, UserId};
 
 /// A security group in the Graph `group` shape (the subset Portcullis manages).
@@ -21,6 +22,33 @@ pub struct Group {
     pub is_assignable_to_role: bool,
     #[serde(with = "time::serde::rfc3339")]
     pub created_date_time: OffsetDateTime,
+}
+
+impl Group {
+    /// The audited properties that differ between `old` and `self`, in the Graph
+    /// `modifiedProperty` shape (every writer — admin API, bulk import — uses this one list).
+    pub fn changes_since(&self, old: &Group) -> Vec<ModifiedProperty> {
+        let mut changes = Vec::new();
+        ModifiedProperty::push_if_changed(
+            &mut changes,
+            "displayName",
+            Some(old.display_name.clone()),
+            Some(self.display_name.clone()),
+        );
+        ModifiedProperty::push_if_changed(
+            &mut changes,
+            "description",
+            old.description.clone(),
+            self.description.clone(),
+        );
+        ModifiedProperty::push_if_changed(
+            &mut changes,
+            "mailNickname",
+            old.mail_nickname.clone(),
+            self.mail_nickname.clone(),
+        );
+        changes
+    }
 }
 
 /// A direct member of a group: a user or another group (nesting).

@@ -4,6 +4,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 use time::OffsetDateTime;
 
+use crate::audit::ModifiedProperty;
 use crate::ids::UserId;
 
 /// Graph `userType`.
@@ -54,6 +55,50 @@ pub struct User {
 }
 
 impl User {
+    /// The audited standard properties that differ between `old` and `self`, in the Graph
+    /// `modifiedProperty` shape (every writer — admin API, bulk import — uses this one
+    /// list; free-form attributes are recorded by the caller, which knows which it set).
+    pub fn changes_since(&self, old: &User) -> Vec<ModifiedProperty> {
+        let mut changes = Vec::new();
+        ModifiedProperty::push_if_changed(
+            &mut changes,
+            "userPrincipalName",
+            Some(old.user_principal_name.clone()),
+            Some(self.user_principal_name.clone()),
+        );
+        ModifiedProperty::push_if_changed(
+            &mut changes,
+            "displayName",
+            Some(old.display_name.clone()),
+            Some(self.display_name.clone()),
+        );
+        ModifiedProperty::push_if_changed(
+            &mut changes,
+            "mail",
+            old.mail.clone(),
+            self.mail.clone(),
+        );
+        ModifiedProperty::push_if_changed(
+            &mut changes,
+            "mobilePhone",
+            old.mobile_phone.clone(),
+            self.mobile_phone.clone(),
+        );
+        ModifiedProperty::push_if_changed(
+            &mut changes,
+            "userType",
+            Some(old.user_type.as_str().into()),
+            Some(self.user_type.as_str().into()),
+        );
+        ModifiedProperty::push_if_changed(
+            &mut changes,
+            "accountEnabled",
+            Some(old.account_enabled.to_string()),
+            Some(self.account_enabled.to_string()),
+        );
+        changes
+    }
+
     /// The form used for uniqueness and case-insensitive lookups.
     pub fn normalized_upn(&self) -> String {
         normalize_upn(&self.user_principal_name)
@@ -123,5 +168,44 @@ mod tests {
         assert_eq!(json["createdDateTime"], "2026-01-02T03:04:05Z");
         let back: User = serde_json::from_value(json).unwrap();
         assert_eq!(back, user);
+    }
+
+    #[test]
+    fn changes_since_lists_exactly_the_changed_properties() {
+        let old = User {
+            id: UserId::from_uuid(uuid::Uuid::nil()),
+            user_principal_name: "ada@example.com".into(),
+            display_name: "Ada".into(),
+            mail: None,
+            mobile_phone: None,
+            user_type: UserType::Member,
+            account_enabled: true,
+            created_date_time: time::macros::datetime!(2026-01-02 03:04:05 UTC),
+            attributes: Map::new(),
+        };
+        assert!(old.changes_since(&old).is_empty());
+        let mut new = old.clone();
+        new.display_name = "Ada L.".into();
+        new.mail = Some("ada@example.com".into());
+        new.account_enabled = false;
+        let changes = new.changes_since(&old);
+        let summary: Vec<_> = changes
+            .iter()
+            .map(|c| {
+                (
+                    c.display_name.as_str(),
+                    c.old_value.as_deref(),
+                    c.new_value.as_deref(),
+                )
+            })
+            .collect();
+        assert_eq!(
+            summary,
+            [
+                ("displayName", Some("Ada"), Some("Ada L.")),
+                ("mail", None, Some("ada@example.com")),
+                ("accountEnabled", Some("true"), Some("false")),
+            ]
+        );
     }
 }

@@ -12,7 +12,6 @@ use time::OffsetDateTime;
 use uuid::Uuid;
 
 use super::{Committed, Run, Unit};
-use crate::audit::diff;
 use crate::error::ImportError;
 use crate::row::{GroupRow, InputFile, RowError};
 
@@ -97,24 +96,7 @@ async fn plan(run: &mut Run<'_>, rows: &[GroupRow]) -> Result<Vec<(usize, Plan)>
                 if row.mail_nickname.is_some() {
                     group.mail_nickname = row.mail_nickname.clone();
                 }
-                diff(
-                    &mut modified,
-                    "displayName",
-                    Some(old.display_name.clone()),
-                    Some(group.display_name.clone()),
-                );
-                diff(
-                    &mut modified,
-                    "description",
-                    old.description.clone(),
-                    group.description.clone(),
-                );
-                diff(
-                    &mut modified,
-                    "mailNickname",
-                    old.mail_nickname.clone(),
-                    group.mail_nickname.clone(),
-                );
+                modified.extend(group.changes_since(&old));
                 if modified.is_empty() {
                     Plan::Existing(old)
                 } else {

@@ -12,7 +12,6 @@ use time::OffsetDateTime;
 use uuid::Uuid;
 
 use super::{Committed, Run, Unit, is_row_level};
-use crate::audit::diff;
 use crate::checkpoint::Checkpoint;
 use crate::error::ImportError;
 use crate::row::{InputFile, RowError, UserRow};
@@ -217,44 +216,14 @@ fn updated(old: &User, row: &UserRow) -> (User, Vec<ModifiedProperty>) {
     let mut modified = Vec::new();
     for (key, value) in &row.attributes {
         let before = user.attributes.insert(key.clone(), value.clone());
-        diff(
+        ModifiedProperty::push_if_changed(
             &mut modified,
             key,
             before.map(|v| v.to_string()),
             Some(value.to_string()),
         );
     }
-    diff(
-        &mut modified,
-        "userPrincipalName",
-        Some(old.user_principal_name.clone()),
-        Some(user.user_principal_name.clone()),
-    );
-    diff(
-        &mut modified,
-        "displayName",
-        Some(old.display_name.clone()),
-        Some(user.display_name.clone()),
-    );
-    diff(&mut modified, "mail", old.mail.clone(), user.mail.clone());
-    diff(
-        &mut modified,
-        "mobilePhone",
-        old.mobile_phone.clone(),
-        user.mobile_phone.clone(),
-    );
-    diff(
-        &mut modified,
-        "userType",
-        Some(old.user_type.as_str().into()),
-        Some(user.user_type.as_str().into()),
-    );
-    diff(
-        &mut modified,
-        "accountEnabled",
-        Some(old.account_enabled.to_string()),
-        Some(user.account_enabled.to_string()),
-    );
+    modified.extend(user.changes_since(old));
     (user, modified)
 }
 

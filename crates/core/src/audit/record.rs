@@ -75,6 +75,25 @@ pub struct ModifiedProperty {
     pub new_value: Option<String>,
 }
 
+impl ModifiedProperty {
+    /// Records `name` in `changes` when `old` and `new` differ (unchanged properties are
+    /// not listed, as in Graph).
+    pub fn push_if_changed(
+        changes: &mut Vec<ModifiedProperty>,
+        name: &str,
+        old: Option<String>,
+        new: Option<String>,
+    ) {
+        if old != new {
+            changes.push(ModifiedProperty {
+                display_name: name.to_owned(),
+                old_value: old,
+                new_value: new,
+            });
+        }
+    }
+}
+
 /// Graph `targetResource`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]

@@ -6,7 +6,6 @@ use portcullis_store::{Batch, Change, GroupField, ListQuery, Page};
 use time::OffsetDateTime;
 use uuid::Uuid;
 
-use super::diff;
 use crate::caller::Caller;
 use crate::error::{ServiceError, ServiceResult};
 use crate::services::{Services, audit_record, target};
@@ -101,24 +100,7 @@ impl Services {
             group.mail_nickname = nickname;
         }
         let mut t = group_target(&group);
-        diff(
-            &mut t.modified_properties,
-            "displayName",
-            Some(old.display_name.clone()),
-            Some(group.display_name.clone()),
-        );
-        diff(
-            &mut t.modified_properties,
-            "description",
-            old.description.clone(),
-            group.description.clone(),
-        );
-        diff(
-            &mut t.modified_properties,
-            "mailNickname",
-            old.mail_nickname.clone(),
-            group.mail_nickname.clone(),
-        );
+        t.modified_properties.extend(group.changes_since(&old));
         let audit = audit_record(caller, category::GROUP_MANAGEMENT, "Update group", "Update")
             .with_target(t);
         self.store

@@ -9,21 +9,3 @@ pub mod policies;
 pub mod roles;
 pub mod users;
 pub mod what_if;
-
-use portcullis_core::audit::ModifiedProperty;
-
-/// Records `name` as modified when `old` and `new` differ.
-pub(crate) fn diff(
-    changes: &mut Vec<ModifiedProperty>,
-    name: &str,
-    old: Option<String>,
-    new: Option<String>,
-) {
-    if old != new {
-        changes.push(ModifiedProperty {
-            display_name: name.to_owned(),
-            old_value: old,
-            new_value: new,
-        });
-    }
-}

@@ -1,13 +1,12 @@
 //! Users: list, read, create, update, delete.
 
-use portcullis_core::audit::category;
+use portcullis_core::audit::{ModifiedProperty, category};
 use portcullis_core::{Permission, Target, User, UserId, UserType};
 use portcullis_store::{Batch, Change, ListQuery, Page, UserField};
 use serde_json::{Map, Value};
 use time::OffsetDateTime;
 use uuid::Uuid;
 
-use super::diff;
 use crate::bootstrap::{password_credential, user_target};
 use crate::caller::Caller;
 use crate::error::{ServiceError, ServiceResult};
@@ -160,44 +159,14 @@ impl Services {
             } else {
                 user.attributes.insert(key.clone(), value.clone());
             }
-            diff(
+            ModifiedProperty::push_if_changed(
                 &mut modified,
                 &key,
                 old_value,
                 (!value.is_null()).then(|| value.to_string()),
             );
         }
-        diff(
-            &mut modified,
-            "userPrincipalName",
-            Some(old.user_principal_name.clone()),
-            Some(user.user_principal_name.clone()),
-        );
-        diff(
-            &mut modified,
-            "displayName",
-            Some(old.display_name.clone()),
-            Some(user.display_name.clone()),
-        );
-        diff(&mut modified, "mail", old.mail.clone(), user.mail.clone());
-        diff(
-            &mut modified,
-            "mobilePhone",
-            old.mobile_phone.clone(),
-            user.mobile_phone.clone(),
-        );
-        diff(
-            &mut modified,
-            "userType",
-            Some(old.user_type.as_str().into()),
-            Some(user.user_type.as_str().into()),
-        );
-        diff(
-            &mut modified,
-            "accountEnabled",
-            Some(old.account_enabled.to_string()),
-            Some(user.account_enabled.to_string()),
-        );
+        modified.extend(user.changes_since(&old));
         let mut batch = Batch::new().change(Change::UpdateUser(user.clone()));
         if let Some(password) = patch.password {
             check_password(&password)?;
@@ -213,7 +182,7 @@ impl Services {
                 &hash_password(&password)?,
                 now,
             )));
-            modified.push(portcullis_core::audit::ModifiedProperty {
+            modified.push(ModifiedProperty {
                 display_name: "passwordProfile".into(),
                 old_value: None,
                 new_value: Some("(changed)".into()),
