@@ -1,9 +1,10 @@
 //! Randomness and password hashing. High-entropy generated secrets (client secrets,
 //! one-time links) are hashed with `portcullis_core::SecretHash` (SHA-256, constant-time
-//! comparison); passwords, which people choose, with argon2id.
+//! comparison); passwords, which people choose, with argon2id through
+//! `portcullis_authn::password::PasswordHasher` — the same hasher the sign-in pipeline
+//! verifies with, so a password set here (normalised the same way) always signs in.
 
-use argon2::Argon2;
-use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
+use portcullis_authn::password::{Argon2Params, PasswordHasher};
 use portcullis_core::{GeneratedSecret, generate_secret};
 
 #[derive(Debug, thiserror::Error)]
@@ -28,24 +29,23 @@ pub fn new_secret(prefix: &str) -> Result<GeneratedSecret, SecretError> {
     Ok(generate_secret(prefix, random))
 }
 
-/// Hashes a password with argon2id (OWASP parameters: 19 MiB, 2 passes, 1 lane).
+/// The hasher with the default parameters (OWASP: 19 MiB, 2 passes, 1 lane).
+fn default_hasher() -> Result<PasswordHasher, SecretError> {
+    PasswordHasher::new(Argon2Params::default()).map_err(|e| SecretError::Hash(e.to_string()))
+}
+
+/// Hashes a password with argon2id and a salt from the operating system's CSPRNG.
 pub fn hash_password(password: &str) -> Result<String, SecretError> {
-    let salt_bytes = random_bytes(16)?;
-    let salt = SaltString::encode_b64(&salt_bytes).map_err(|e| SecretError::Hash(e.to_string()))?;
-    Argon2::default()
-        .hash_password(password.as_bytes(), &salt)
-        .map(|hash| hash.to_string())
+    default_hasher()?
+        .hash(password, &mut rand::rng())
         .map_err(|e| SecretError::Hash(e.to_string()))
 }
 
 /// Verifies a password against a stored PHC string; a malformed hash never matches.
 pub fn verify_password(password: &str, stored: &str) -> bool {
-    PasswordHash::new(stored)
-        .map(|hash| {
-            Argon2::default()
-                .verify_password(password.as_bytes(), &hash)
-                .is_ok()
-        })
+    default_hasher()
+        .ok()
+        .and_then(|hasher| hasher.verify(password, stored).ok())
         .unwrap_or(false)
 }
 
@@ -69,5 +69,15 @@ mod tests {
         assert!(verify_password("correct horse", &hash));
         assert!(!verify_password("wrong", &hash));
         assert!(!verify_password("x", "not a phc string"));
+    }
+
+    #[test]
+    fn a_password_set_here_verifies_in_the_sign_in_pipeline_in_either_unicode_form() {
+        // Composed "é" when set by an admin, decomposed "e\u{301}" when typed on another
+        // keyboard: the pipeline normalises, so hashing here must normalise the same way.
+        let hash = hash_password("caf\u{e9} au lait").unwrap();
+        let pipeline = PasswordHasher::new(Argon2Params::default()).unwrap();
+        assert!(pipeline.verify("cafe\u{301} au lait", &hash).unwrap());
+        assert!(verify_password("cafe\u{301} au lait", &hash));
     }
 }
