@@ -22,6 +22,7 @@ mod apps;
 mod commit;
 mod directory;
 mod logs;
+mod oauth_state;
 mod policy;
 mod security;
 

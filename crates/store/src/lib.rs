@@ -19,6 +19,7 @@
 pub mod change;
 pub mod error;
 pub mod filter;
+pub mod oauth_state;
 pub mod page;
 pub mod policy;
 pub mod sql;
@@ -32,6 +33,7 @@ pub use error::{StoreError, StoreResult};
 pub use filter::{
     AuditField, Filter, FilterField, FilterValue, GroupField, SignInField, UserField, ValueKind,
 };
+pub use oauth_state::{OAuthRecord, OAuthStateStore};
 pub use page::{
     AuditQuery, Cursor, ListQuery, MAX_PAGE_SIZE, Order, Page, SignInOutcome, SignInQuery,
 };

@@ -218,6 +218,7 @@ pub trait Store:
     + AuditLog
     + RiskStore
     + SigningKeyStore
+    + crate::oauth_state::OAuthStateStore
     + Send
     + Sync
 {

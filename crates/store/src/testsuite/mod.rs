@@ -8,6 +8,7 @@
 
 mod directory;
 mod logs;
+mod oauth_state;
 mod policy;
 mod security;
 
@@ -24,6 +25,7 @@ use crate::Store;
 
 pub use directory::*;
 pub use logs::*;
+pub use oauth_state::*;
 pub use policy::*;
 pub use security::*;
 
@@ -60,6 +62,8 @@ macro_rules! conformance_tests {
             audit_chain_linear_under_concurrent_writers, audit_tampering_is_detected,
             audit_retention_keeps_the_rest_verifiable,
             failed_batch_leaves_nothing_half_written, ping_and_backend_name,
+            oauth_state_insert_if_absent, oauth_state_compare_and_set_has_one_winner,
+            oauth_state_purge_expired, refresh_token_lookup_without_use,
         );
     };
     (@tests $make:expr; $($name:ident),* $(,)?) => {
