@@ -1,0 +1,20 @@
+#!/usr/bin/env bash
+# End-to-end tests: the real `portcullis` binary, headless Chromium (playwright-core),
+# openid-client and nginx, all on loopback. Each test file starts its own server.
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+source scripts/lib/deps.sh
+source scripts/lib/e2e.sh
+for lib in scripts/lib/nginx.sh; do
+  [ -e "$lib" ] && source "$lib"
+done
+ensure_e2e_dependencies
+if declare -F ensure_nginx >/dev/null; then ensure_nginx; fi
+
+cargo build -p portcullis --bin portcullis
+PORTCULLIS_BIN="$(cargo metadata --format-version 1 --no-deps | python3 -c 'import json,sys; print(json.load(sys.stdin)["target_directory"])')/debug/portcullis"
+export PORTCULLIS_BIN
+
+cd e2e
+# One file at a time: each starts a server and a browser, and the machine has 2 cores.
+node --test --test-concurrency=1 --test-timeout=300000 tests/*.test.mjs
