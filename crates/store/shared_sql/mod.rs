@@ -25,6 +25,7 @@ mod logs;
 mod oauth_state;
 mod policy;
 mod security;
+mod security_epochs;
 
 use portcullis_store::StoreError;
 use portcullis_store::sql::SqlParam;

@@ -22,6 +22,7 @@ pub mod filter;
 pub mod oauth_state;
 pub mod page;
 pub mod policy;
+pub mod security_epochs;
 pub mod sql;
 mod traits;
 
@@ -38,4 +39,5 @@ pub use page::{
     AuditQuery, Cursor, ListQuery, MAX_PAGE_SIZE, Order, Page, SignInOutcome, SignInQuery,
 };
 pub use policy::{PolicyKind, PolicySnapshot, Precondition, SINGLETON_ID, StoredPolicy};
+pub use security_epochs::{SecurityChanges, SecurityEpochStore, UserEpochChange};
 pub use traits::*;

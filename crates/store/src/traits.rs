@@ -218,6 +218,7 @@ pub trait Store:
     + AuditLog
     + RiskStore
     + SigningKeyStore
+    + crate::security_epochs::SecurityEpochStore
     + crate::oauth_state::OAuthStateStore
     + Send
     + Sync

@@ -11,6 +11,7 @@ mod logs;
 mod oauth_state;
 mod policy;
 mod security;
+mod security_epochs;
 
 use std::sync::Arc;
 
@@ -28,6 +29,7 @@ pub use logs::*;
 pub use oauth_state::*;
 pub use policy::*;
 pub use security::*;
+pub use security_epochs::*;
 
 /// What a backend's test harness provides.
 #[async_trait]
@@ -62,6 +64,8 @@ macro_rules! conformance_tests {
             audit_chain_linear_under_concurrent_writers, audit_tampering_is_detected,
             audit_retention_keeps_the_rest_verifiable,
             failed_batch_leaves_nothing_half_written, ping_and_backend_name,
+            security_epochs_follow_user_changes, security_epochs_skip_users_without_sessions,
+            security_epochs_directory_wide_and_paging,
             oauth_state_insert_if_absent, oauth_state_compare_and_set_has_one_winner,
             oauth_state_purge_expired, refresh_token_lookup_without_use,
         );
