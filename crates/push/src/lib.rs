@@ -23,11 +23,13 @@
 pub mod answer;
 pub mod approval;
 pub mod device;
+pub mod device_request;
 pub mod fatigue;
 pub mod key;
 pub mod message;
 pub mod number;
 pub mod settle;
+pub mod wire;
 
 pub use answer::{AnswerRefused, SignedAnswer, Verdict, effective_state, verify_answer};
 pub use approval::{
@@ -38,6 +40,7 @@ pub use device::{
     ActivationError, ActivationRequest, Device, DeviceState, IssuedActivation, PendingActivation,
     activate, hash_activation_code,
 };
+pub use device_request::{DeviceRequest, DeviceRequestRefused, verify_device_request};
 pub use fatigue::{FatigueEvent, FatiguePolicy, FatigueState, PushRefusal, SuspensionReason};
 pub use key::{AnswerSignature, DevicePublicKey, KeyError};
 pub use message::{AnswerFields, Decision, activation_bytes, device_request_bytes};
