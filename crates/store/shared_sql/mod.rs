@@ -24,6 +24,7 @@ mod directory;
 mod logs;
 mod oauth_state;
 mod policy;
+mod push_state;
 mod security;
 mod security_epochs;
 

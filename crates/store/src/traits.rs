@@ -220,6 +220,7 @@ pub trait Store:
     + SigningKeyStore
     + crate::security_epochs::SecurityEpochStore
     + crate::oauth_state::OAuthStateStore
+    + crate::push_state::PushStateStore
     + Send
     + Sync
 {

@@ -10,6 +10,7 @@ mod directory;
 mod logs;
 mod oauth_state;
 mod policy;
+mod push_state;
 mod security;
 mod security_epochs;
 
@@ -28,6 +29,7 @@ pub use directory::*;
 pub use logs::*;
 pub use oauth_state::*;
 pub use policy::*;
+pub use push_state::*;
 pub use security::*;
 pub use security_epochs::*;
 
@@ -68,6 +70,8 @@ macro_rules! conformance_tests {
             security_epochs_directory_wide_and_paging,
             oauth_state_insert_if_absent, oauth_state_compare_and_set_has_one_winner,
             oauth_state_purge_expired, refresh_token_lookup_without_use,
+            push_activation_codes_are_single_use, push_approvals_settle_once_and_feed_changes,
+            push_fatigue_compare_and_set, push_state_purge_and_cascade,
         );
     };
     (@tests $make:expr; $($name:ident),* $(,)?) => {
