@@ -24,6 +24,8 @@
 
 mod dialect;
 mod open;
+#[path = "../../store-sqlite/src/reports.rs"]
+mod reports;
 #[path = "../../store/shared_sql/mod.rs"]
 mod shared;
 

@@ -15,6 +15,7 @@
 mod backup;
 mod dialect;
 mod open;
+mod reports;
 #[path = "../../store/shared_sql/mod.rs"]
 mod shared;
 

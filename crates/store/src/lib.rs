@@ -22,6 +22,7 @@ pub mod filter;
 pub mod oauth_state;
 pub mod page;
 pub mod policy;
+pub mod reports;
 pub mod push_state;
 pub mod security_epochs;
 pub mod sql;

@@ -21,6 +21,7 @@ use crate::error::StoreResult;
 use crate::filter::{Filter, GroupField, UserField};
 use crate::page::{AuditQuery, ListQuery, Page, SignInQuery};
 use crate::policy::{PolicyKind, PolicySnapshot, StoredPolicy};
+use crate::reports::ReportStore;
 
 #[async_trait]
 pub trait UserStore: Send + Sync {
@@ -218,6 +219,7 @@ pub trait Store:
     + AuditLog
     + RiskStore
     + SigningKeyStore
+    + ReportStore
     + crate::security_epochs::SecurityEpochStore
     + crate::oauth_state::OAuthStateStore
     + crate::push_state::PushStateStore

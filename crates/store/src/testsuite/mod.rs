@@ -10,6 +10,7 @@ mod directory;
 mod logs;
 mod oauth_state;
 mod policy;
+mod reports;
 mod push_state;
 mod security;
 mod security_epochs;
@@ -29,6 +30,7 @@ pub use directory::*;
 pub use logs::*;
 pub use oauth_state::*;
 pub use policy::*;
+pub use reports::*;
 pub use push_state::*;
 pub use security::*;
 pub use security_epochs::*;
@@ -66,6 +68,7 @@ macro_rules! conformance_tests {
             audit_chain_linear_under_concurrent_writers, audit_tampering_is_detected,
             audit_retention_keeps_the_rest_verifiable,
             failed_batch_leaves_nothing_half_written, ping_and_backend_name,
+            report_sign_in_rollups, report_policy_impact, report_registration_coverage,
             security_epochs_follow_user_changes, security_epochs_skip_users_without_sessions,
             security_epochs_directory_wide_and_paging,
             oauth_state_insert_if_absent, oauth_state_compare_and_set_has_one_winner,
