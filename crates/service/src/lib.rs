@@ -9,8 +9,10 @@ pub mod admin;
 pub mod bootstrap;
 pub mod caller;
 pub mod error;
+pub mod forward_auth;
 pub mod secrets;
 pub mod services;
+pub mod sessions;
 pub mod tokens;
 
 pub use caller::Caller;

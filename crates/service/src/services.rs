@@ -40,6 +40,7 @@ pub struct Services {
     pub(crate) settings: Arc<ServiceSettings>,
     pub(crate) tenant_id: Arc<str>,
     pub(crate) keys: Arc<RwLock<KeyCache>>,
+    pub(crate) sessions: crate::sessions::SessionService,
 }
 
 impl Services {
@@ -47,8 +48,13 @@ impl Services {
     /// store has none (first start). Both creations are audited.
     pub async fn start(store: Arc<dyn Store>, settings: ServiceSettings) -> ServiceResult<Self> {
         let tenant_id = ensure_tenant_id(store.as_ref()).await?;
+        let sessions = crate::sessions::SessionService::new(
+            store.clone(),
+            crate::sessions::SessionSettings::default(),
+        );
         let services = Services {
             store,
+            sessions,
             settings: Arc::new(settings),
             tenant_id: tenant_id.into(),
             keys: Arc::new(RwLock::new(KeyCache::default())),
@@ -63,6 +69,12 @@ impl Services {
 
     pub fn store(&self) -> &Arc<dyn Store> {
         &self.store
+    }
+
+    /// Browser SSO sessions: validation (with continuous access evaluation), listing,
+    /// sign-out and revoke.
+    pub fn sessions(&self) -> &crate::sessions::SessionService {
+        &self.sessions
     }
 
     pub fn settings(&self) -> &ServiceSettings {

@@ -49,8 +49,7 @@ pub struct SecurityChanges {
 pub trait SecurityEpochStore: Send + Sync {
     /// Users whose epoch is above `after` (at most `limit` of them), with the counter's
     /// head, the directory-wide epoch and the policy version, all from one snapshot.
-    async fn security_changes_since(&self, after: i64, limit: u32)
-    -> StoreResult<SecurityChanges>;
+    async fn security_changes_since(&self, after: i64, limit: u32) -> StoreResult<SecurityChanges>;
 
     /// The user's epoch (0 if it never moved) and the directory-wide epoch, in one read.
     async fn user_epoch(&self, user: &UserId) -> StoreResult<(i64, i64)>;

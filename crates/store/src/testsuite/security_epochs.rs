@@ -16,7 +16,10 @@ async fn changes(store: &dyn Store, after: i64) -> SecurityChanges {
 }
 
 fn moved(last: &mut i64, now: i64, what: &str) {
-    assert!(now > *last, "{what} did not move the epoch ({now} <= {last})");
+    assert!(
+        now > *last,
+        "{what} did not move the epoch ({now} <= {last})"
+    );
     *last = now;
 }
 
@@ -35,19 +38,31 @@ pub async fn security_epochs_follow_user_changes(backend: &dyn TestBackend) {
     let mut ada = create_user(store, "ada@example.com", "Ada").await;
     let cookie = session(&ada.id, "cookie-ada");
     store.create_session(&cookie).await.unwrap();
-    assert_eq!(epoch_of(store, &ada.id).await, 0, "creating a session is no change");
+    assert_eq!(
+        epoch_of(store, &ada.id).await,
+        0,
+        "creating a session is no change"
+    );
 
     let mut last = 0;
 
     ada.account_enabled = false;
     commit(store, Change::UpdateUser(ada.clone())).await;
-    moved(&mut last, epoch_of(store, &ada.id).await, "disabling the user");
+    moved(
+        &mut last,
+        epoch_of(store, &ada.id).await,
+        "disabling the user",
+    );
 
     let method = credential(&ada.id);
     commit(store, Change::AddCredential(method.clone())).await;
     moved(&mut last, epoch_of(store, &ada.id).await, "adding a method");
     commit(store, Change::DeleteCredential(method.id.clone())).await;
-    moved(&mut last, epoch_of(store, &ada.id).await, "removing a method");
+    moved(
+        &mut last,
+        epoch_of(store, &ada.id).await,
+        "removing a method",
+    );
 
     store
         .append_risk_event(&RiskEvent {
@@ -66,7 +81,11 @@ pub async fn security_epochs_follow_user_changes(backend: &dyn TestBackend) {
         })
         .await
         .unwrap();
-    moved(&mut last, epoch_of(store, &ada.id).await, "a risk detection");
+    moved(
+        &mut last,
+        epoch_of(store, &ada.id).await,
+        "a risk detection",
+    );
 
     let group = create_group(store, "Pilot").await;
     commit(
@@ -82,16 +101,28 @@ pub async fn security_epochs_follow_user_changes(backend: &dyn TestBackend) {
     let mut stepped_up = cookie.clone();
     stepped_up.amr.push("hwk".into());
     store.update_session(&stepped_up).await.unwrap();
-    moved(&mut last, epoch_of(store, &ada.id).await, "a session step-up");
+    moved(
+        &mut last,
+        epoch_of(store, &ada.id).await,
+        "a session step-up",
+    );
     // The same document again is no change.
     store.update_session(&stepped_up).await.unwrap();
-    assert_eq!(epoch_of(store, &ada.id).await, last, "a no-op update moved the epoch");
+    assert_eq!(
+        epoch_of(store, &ada.id).await,
+        last,
+        "a no-op update moved the epoch"
+    );
 
     store
         .revoke_session(&cookie.id, t0() + Duration::minutes(5))
         .await
         .unwrap();
-    moved(&mut last, epoch_of(store, &ada.id).await, "revoking the session");
+    moved(
+        &mut last,
+        epoch_of(store, &ada.id).await,
+        "revoking the session",
+    );
 
     let feed = changes(store, 0).await;
     assert_eq!(feed.head, last, "{feed:?}");
@@ -104,7 +135,11 @@ pub async fn security_epochs_follow_user_changes(backend: &dyn TestBackend) {
 
     // Deleting the user is a change even though their sessions go with them.
     commit(store, Change::DeleteUser(ada.id.clone())).await;
-    moved(&mut last, epoch_of(store, &ada.id).await, "deleting the user");
+    moved(
+        &mut last,
+        epoch_of(store, &ada.id).await,
+        "deleting the user",
+    );
 }
 
 /// Users without an active session are not tracked (nothing can be cached for them).
@@ -138,7 +173,10 @@ pub async fn security_epochs_directory_wide_and_paging(backend: &dyn TestBackend
     };
     commit(store, Change::CreateApplication(app)).await;
     let after_app = changes(store, 0).await;
-    assert!(after_app.global_epoch > before.global_epoch, "{after_app:?}");
+    assert!(
+        after_app.global_epoch > before.global_epoch,
+        "{after_app:?}"
+    );
     assert_eq!(after_app.global_epoch, after_app.head);
 
     let outer = create_group(store, "Outer").await;

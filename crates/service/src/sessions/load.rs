@@ -1,0 +1,132 @@
+//! Reading a session and everything that decides it from the store (a cache miss).
+
+use std::sync::Arc;
+
+use portcullis_core::{CredentialKind, Session, UserId};
+use portcullis_store::{Store, StoreError};
+use time::OffsetDateTime;
+
+use super::active::{ActiveSession, SessionEvidence, SessionRejection, SessionUser, judge};
+use super::epochs::EpochStamp;
+use crate::error::ServiceResult;
+
+/// Groups listed in `Remote-Groups` and used for Conditional Access at most; a user in
+/// more is still judged by the groups read (policies name few groups).
+const MAX_GROUPS: usize = 200;
+/// Risk detections read per check.
+const MAX_RISK_EVENTS: u32 = 50;
+
+/// A loaded session: valid (with the epochs it was read at) or refused.
+pub enum Loaded {
+    Active(Arc<ActiveSession>, EpochStamp),
+    Rejected(SessionRejection, Option<Box<Session>>),
+}
+
+/// Loads the session found by `first_read`. The user's epoch is read *after* the first
+/// read (which names the user) and *before* everything judged, which is read again: a
+/// change committed between the two reads moves the epoch past the stamp, so a stale
+/// judgement can never carry a current stamp.
+pub async fn load(
+    store: &dyn Store,
+    first_read: Session,
+    position: i64,
+    now: OffsetDateTime,
+) -> ServiceResult<Loaded> {
+    let (user_epoch, global_epoch) = store.user_epoch(&first_read.user_id).await?;
+    let stamp = EpochStamp {
+        user: user_epoch,
+        global: global_epoch,
+        position,
+    };
+    let mut session = match store.get_session(&first_read.id).await {
+        Ok(session) => session,
+        Err(StoreError::NotFound(_)) => {
+            return Ok(Loaded::Rejected(SessionRejection::Unknown, None));
+        }
+        Err(other) => return Err(other.into()),
+    };
+    let user = match store.get_user(&session.user_id).await {
+        Ok(user) => Some(user),
+        Err(StoreError::NotFound(_)) => None,
+        Err(other) => return Err(other.into()),
+    };
+    let evidence_facts = match &user {
+        Some(user) => Some(posture(store, &user.id, &session).await?),
+        None => None,
+    };
+    let (password_set_at, high_risk_detected_at) = evidence_facts.unwrap_or((None, None));
+    let evidence = SessionEvidence {
+        session: &session,
+        account_enabled: user.as_ref().map(|u| u.account_enabled),
+        password_set_at,
+        high_risk_detected_at,
+    };
+    if let Err(rejection) = judge(&evidence, now) {
+        return Ok(Loaded::Rejected(rejection, Some(Box::new(session))));
+    }
+    let Some(user) = user else {
+        return Ok(Loaded::Rejected(
+            SessionRejection::UserDeleted,
+            Some(Box::new(session)),
+        ));
+    };
+    let group_ids = store.transitive_groups_of_user(&user.id).await?;
+    let mut groups = Vec::with_capacity(group_ids.len().min(MAX_GROUPS));
+    for id in group_ids.iter().take(MAX_GROUPS) {
+        match store.get_group(id).await {
+            Ok(group) => groups.push((id.to_string(), group.display_name)),
+            // Deleted between the two reads: not a member any more.
+            Err(StoreError::NotFound(_)) => {}
+            Err(other) => return Err(other.into()),
+        }
+    }
+    let roles = store.effective_roles_of_user(&user.id).await?;
+    // The sign-in's stored authentication facts are read here once the sign-in
+    // service's store lands; until then the methods come from `amr`.
+    let methods = super::active::session_methods(&session, None);
+    // Caches hold many sessions: the user agent is for the sessions list, read uncached.
+    session.user_agent = None;
+    let (group_ids, group_names) = groups.into_iter().unzip();
+    let active = ActiveSession {
+        session,
+        user: SessionUser {
+            id: user.id,
+            user_principal_name: user.user_principal_name,
+            display_name: user.display_name,
+            mail: user.mail,
+            user_type: user.user_type,
+            group_ids,
+            group_names,
+            role_template_ids: roles.iter().map(|r| r.template_id().to_owned()).collect(),
+        },
+        methods,
+    };
+    Ok(Loaded::Active(Arc::new(active), stamp))
+}
+
+/// When the current password was set, and when high user risk was last detected and is
+/// still open (`atRisk` or `confirmedCompromised`) since the session began.
+pub(super) async fn posture(
+    store: &dyn Store,
+    user: &UserId,
+    session: &Session,
+) -> ServiceResult<(Option<OffsetDateTime>, Option<OffsetDateTime>)> {
+    let password_set_at = store
+        .list_credentials(user)
+        .await?
+        .into_iter()
+        .filter(|c| c.kind == CredentialKind::Password)
+        .map(|c| c.created_date_time)
+        .max();
+    let high_risk = store
+        .list_risk_events(Some(user), Some(session.created_date_time), MAX_RISK_EVENTS)
+        .await?
+        .into_iter()
+        .filter(|event| {
+            event.risk_level.eq_ignore_ascii_case("high")
+                && matches!(event.risk_state.as_str(), "atRisk" | "confirmedCompromised")
+        })
+        .map(|event| event.detected_date_time)
+        .max();
+    Ok((password_set_at, high_risk))
+}
