@@ -13,6 +13,7 @@ pub mod forward_auth;
 pub mod secrets;
 pub mod services;
 pub mod sessions;
+pub mod signin;
 pub mod tokens;
 
 pub use caller::Caller;

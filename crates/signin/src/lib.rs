@@ -88,7 +88,10 @@ pub use effect::Effect;
 pub use error_code::ErrorCode;
 pub use input::{Input, PasskeyAssertion};
 pub use log::{AuthenticationStep, ReplayInputError, SignInLogEntry, replay_input};
-pub use machine::{Step, StepEnvironment, evaluation_context, session_evaluation_context, step};
+pub use machine::{
+    Step, StepEnvironment, StepUpSession, begin_step_up, evaluation_context,
+    session_evaluation_context, step,
+};
 pub use methods_policy::{
     AuthenticationMethodsPolicy, KeyEnforcement, KeyRestrictions, MethodConfiguration,
 };

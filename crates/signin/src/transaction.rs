@@ -104,6 +104,11 @@ impl SignInTransaction {
         &self.correlation_id
     }
 
+    /// The name as typed (trimmed); empty for a username-less passkey sign-in.
+    pub fn identifier(&self) -> &str {
+        &self.identifier
+    }
+
     /// The user, once the first factor is proven.
     pub fn user_id(&self) -> Option<&UserId> {
         self.user_id.as_ref()

@@ -27,6 +27,7 @@ mod policy;
 mod push_state;
 mod security;
 mod security_epochs;
+mod sign_in_state;
 
 use portcullis_store::StoreError;
 use portcullis_store::sql::SqlParam;

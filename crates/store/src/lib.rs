@@ -25,6 +25,7 @@ pub mod policy;
 pub mod reports;
 pub mod push_state;
 pub mod security_epochs;
+pub mod sign_in_state;
 pub mod sql;
 mod traits;
 
@@ -42,4 +43,8 @@ pub use page::{
 };
 pub use policy::{PolicyKind, PolicySnapshot, Precondition, SINGLETON_ID, StoredPolicy};
 pub use security_epochs::{SecurityChanges, SecurityEpochStore, UserEpochChange};
+pub use sign_in_state::{
+    LoggedSignIn, NewSignInSession, SignInStateStore, SignInStepWrite, StoredSignInTransaction,
+    StoredUserSignInState, TransactionWrite, UserStateWrite,
+};
 pub use traits::*;

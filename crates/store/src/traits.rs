@@ -222,6 +222,7 @@ pub trait Store:
     + ReportStore
     + crate::security_epochs::SecurityEpochStore
     + crate::oauth_state::OAuthStateStore
+    + crate::sign_in_state::SignInStateStore
     + crate::push_state::PushStateStore
     + Send
     + Sync

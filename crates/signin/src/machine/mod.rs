@@ -6,6 +6,7 @@ mod decide;
 mod first_factor;
 mod offers;
 mod second_factor;
+mod step_up;
 
 use portcullis_authn::CryptoRng;
 use portcullis_core::SignInId;
@@ -13,6 +14,7 @@ use portcullis_policy::evaluate::{Decision, SignInContext};
 use time::OffsetDateTime;
 
 pub use context::{evaluation_context, session_evaluation_context};
+pub use step_up::{StepUpSession, begin_step_up};
 
 use crate::campaign::CampaignProgress;
 use crate::config::{PolicyEnvironment, SignInConfig};
@@ -61,6 +63,18 @@ pub fn step<R: CryptoRng + ?Sized>(
 ) -> Step {
     let mut run = Run::new(environment);
     let outcome = run.dispatch(transaction, input, rng);
+    finish(run, transaction, outcome, rng)
+}
+
+/// Turns a step's outcome into the transaction's next stage, the session effect and the
+/// one log entry (shared by [`step`] and [`begin_step_up`]).
+pub(crate) fn finish<R: CryptoRng + ?Sized>(
+    mut run: Run<'_, '_>,
+    transaction: &mut SignInTransaction,
+    outcome: Outcome,
+    rng: &mut R,
+) -> Step {
+    let environment = run.env;
     transaction.stage = match &outcome {
         Outcome::Done(_) => Stage::Done,
         Outcome::Blocked { .. } => Stage::Failed,
@@ -127,7 +141,7 @@ pub(crate) struct Run<'e, 'a> {
 }
 
 impl<'e, 'a> Run<'e, 'a> {
-    fn new(env: &'e StepEnvironment<'a>) -> Self {
+    pub(crate) fn new(env: &'e StepEnvironment<'a>) -> Self {
         Self {
             env,
             effects: Vec::new(),

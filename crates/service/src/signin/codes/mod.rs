@@ -1,0 +1,109 @@
+//! Delivery of one-time codes (SMS, voice, email). The pipeline issues a code, keeps
+//! only its salted hash in the transaction and enforces lifetime, attempts and resend
+//! throttling (portcullis-authn `otp_code`); this module only carries the plaintext to
+//! the user, once, after the step's state is committed.
+//!
+//! Providers: [`FileCodeSender`] (development and tests: appends a JSON line per code to
+//! a file, or logs it), [`SmtpCodeSender`] (email over SMTP with STARTTLS, or plain for a
+//! loopback sink), [`WebhookCodeSender`] (SMS and voice through an HTTP provider), and
+//! [`RoutingCodeSender`] which picks one per channel.
+
+mod file;
+mod smtp;
+mod webhook;
+
+use async_trait::async_trait;
+pub use file::FileCodeSender;
+use portcullis_authn::otp_code::IssuedCode;
+use portcullis_core::{CorrelationId, UserId};
+use serde::{Deserialize, Serialize};
+pub use smtp::{SmtpCodeSender, SmtpSecurity, SmtpSettings};
+pub use webhook::{WebhookCodeSender, WebhookSettings};
+
+/// How a code travels.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub enum CodeChannel {
+    Sms,
+    Voice,
+    Email,
+}
+
+/// One code to deliver.
+#[derive(Clone)]
+pub struct CodeMessage {
+    pub channel: CodeChannel,
+    /// Phone number (E.164) or email address.
+    pub destination: String,
+    pub code: IssuedCode,
+    pub user_id: UserId,
+    /// Shown in the message so the user knows which sign-in asked.
+    pub app_display_name: Option<String>,
+    pub correlation_id: CorrelationId,
+}
+
+impl std::fmt::Debug for CodeMessage {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("CodeMessage")
+            .field("channel", &self.channel)
+            .field("user_id", &self.user_id)
+            .field("correlation_id", &self.correlation_id)
+            .finish_non_exhaustive()
+    }
+}
+
+impl CodeMessage {
+    /// The message text (the same for every channel).
+    pub fn text(&self) -> String {
+        match &self.app_display_name {
+            Some(app) => format!(
+                "Your Portcullis verification code is {} (sign-in to {app}). If you did not try to sign in, do not share it.",
+                self.code.as_str()
+            ),
+            None => format!(
+                "Your Portcullis verification code is {}. If you did not try to sign in, do not share it.",
+                self.code.as_str()
+            ),
+        }
+    }
+}
+
+/// Why a code could not be delivered.
+#[derive(Debug, thiserror::Error)]
+pub enum CodeDeliveryError {
+    #[error("no provider is configured for {0:?} codes")]
+    NoProvider(CodeChannel),
+    #[error("the provider refused the message: {0}")]
+    Refused(String),
+    #[error("the provider could not be reached: {0}")]
+    Unreachable(String),
+}
+
+/// Carries codes to users.
+#[async_trait]
+pub trait CodeSender: Send + Sync {
+    async fn send(&self, message: &CodeMessage) -> Result<(), CodeDeliveryError>;
+}
+
+/// Picks a provider per channel.
+#[derive(Default)]
+pub struct RoutingCodeSender {
+    pub email: Option<Box<dyn CodeSender>>,
+    pub sms: Option<Box<dyn CodeSender>>,
+    pub voice: Option<Box<dyn CodeSender>>,
+}
+
+#[async_trait]
+impl CodeSender for RoutingCodeSender {
+    async fn send(&self, message: &CodeMessage) -> Result<(), CodeDeliveryError> {
+        let provider = match message.channel {
+            CodeChannel::Email => &self.email,
+            CodeChannel::Sms => &self.sms,
+            CodeChannel::Voice => &self.voice,
+        };
+        match provider {
+            Some(provider) => provider.send(message).await,
+            None => Err(CodeDeliveryError::NoProvider(message.channel)),
+        }
+    }
+}

@@ -1,0 +1,601 @@
+//! [`SignInService`]: begin, step, and the session facts other protocols re-evaluate.
+
+use std::sync::Arc;
+
+use portcullis_authn::lockout::{FingerprintKey, LockoutPolicy};
+use portcullis_authn::otp_code::OtpCodePolicy;
+use portcullis_authn::password::{Argon2Params, DummyHash, PasswordHasher};
+use portcullis_core::audit::category;
+use portcullis_core::{CorrelationId, SecretHash, Session, SessionId};
+use portcullis_policy::evaluate::{SessionState, SignInTarget};
+use portcullis_signin::{
+    ErrorCode, Input, Outcome, RequestContext, SignInConfig, SignInTransaction, Stage,
+    StepEnvironment, StepUpSession, UserRecord,
+};
+use portcullis_store::{
+    Batch, Change, Store, StoreError, StoredSignInTransaction, TransactionWrite,
+};
+use rand::RngCore;
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+use time::{Duration, OffsetDateTime};
+use uuid::Uuid;
+
+use super::codes::CodeSender;
+use super::committer::Committer;
+use super::effects::{PlanFacts, PlannedStep, SessionLifetimes, plan};
+use super::policy_cache::{LoadedPolicy, PolicyCache};
+use super::subject::{Who, load_subject};
+use super::types::{
+    SessionAuthentication, SignInError, SignInProgress, SignInRequest, TargetApplication,
+    TransactionId,
+};
+use super::{PORTAL_APP_ID, PORTAL_DISPLAY_NAME, user_agent};
+use crate::caller::Caller;
+use crate::error::{ServiceError, ServiceResult};
+use crate::services::{audit_record, target};
+
+/// The setting holding the smart-lockout fingerprint key, shared by every node so a
+/// repeated wrong password is recognised whichever node sees it.
+const FINGERPRINT_KEY_SETTING: &str = "signin.fingerprintKey";
+
+/// How often a step is recomputed after losing a race on counters or credentials.
+const MAX_ATTEMPTS: usize = 3;
+
+/// Sign-in settings (from the server configuration).
+#[derive(Debug, Clone)]
+pub struct SignInSettings {
+    /// argon2id parameters for verifying and (re)hashing passwords.
+    pub argon2: Argon2Params,
+    pub lockout: LockoutPolicy,
+    pub otp_codes: OtpCodePolicy,
+    /// How long a transaction may stay open.
+    pub transaction_lifetime: Duration,
+    pub sessions: SessionLifetimes,
+    /// Most steps per group commit (1: every step commits alone).
+    pub group_commit_max: usize,
+}
+
+impl Default for SignInSettings {
+    fn default() -> Self {
+        SignInSettings {
+            argon2: Argon2Params::default(),
+            lockout: LockoutPolicy::default(),
+            otp_codes: OtpCodePolicy::default(),
+            transaction_lifetime: Duration::minutes(10),
+            sessions: SessionLifetimes::default(),
+            group_commit_max: 64,
+        }
+    }
+}
+
+/// What the store keeps per transaction (besides its revision and expiry).
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct TransactionDoc {
+    request: RequestContext,
+    transaction: SignInTransaction,
+    /// Step-up: the session the transaction started from.
+    #[serde(default)]
+    existing_session: Option<SessionId>,
+}
+
+/// The sign-in service. Cheap to clone; one per node.
+#[derive(Clone)]
+pub struct SignInService {
+    inner: Arc<Inner>,
+}
+
+struct Inner {
+    store: Arc<dyn Store>,
+    config: Arc<SignInConfig>,
+    lifetimes: SessionLifetimes,
+    policy: PolicyCache,
+    committer: Committer,
+    codes: Arc<dyn CodeSender>,
+}
+
+impl SignInService {
+    /// Starts the service on the current tokio runtime: loads (or creates, audited) the
+    /// shared lockout fingerprint key, prepares the dummy hash, starts the committer.
+    pub async fn start(
+        store: Arc<dyn Store>,
+        settings: SignInSettings,
+        codes: Arc<dyn CodeSender>,
+    ) -> ServiceResult<Self> {
+        let hasher = PasswordHasher::new(settings.argon2)
+            .map_err(|err| ServiceError::Invalid(format!("argon2 parameters: {err}")))?;
+        let fingerprint_key = ensure_fingerprint_key(store.as_ref()).await?;
+        let dummy_hasher = hasher.clone();
+        let dummy_hash =
+            tokio::task::spawn_blocking(move || DummyHash::new(&dummy_hasher, &mut rand::rng()))
+                .await
+                .map_err(|err| ServiceError::Internal(err.to_string()))?
+                .map_err(|err| ServiceError::Internal(err.to_string()))?;
+        let mut config = SignInConfig::new(hasher, dummy_hash, fingerprint_key);
+        config.lockout = settings.lockout;
+        config.otp_codes = settings.otp_codes;
+        config.transaction_lifetime = settings.transaction_lifetime;
+        Ok(SignInService {
+            inner: Arc::new(Inner {
+                committer: Committer::start(store.clone(), settings.group_commit_max),
+                store,
+                config: Arc::new(config),
+                lifetimes: settings.sessions,
+                policy: PolicyCache::default(),
+                codes,
+            }),
+        })
+    }
+
+    /// Begins a sign-in. A fresh sign-in waits for its first factor (`outcome: None`).
+    /// A step-up (`existing_session`) is evaluated at once from the session's methods:
+    /// `Done` when it already satisfies the target, otherwise a challenge for what is
+    /// missing; a session too old for the policy's sign-in frequency (or not active)
+    /// falls back to a fresh sign-in.
+    pub async fn begin(&self, request: SignInRequest) -> Result<SignInProgress, SignInError> {
+        let now = OffsetDateTime::now_utc();
+        let context = self.request_context(&request).await?;
+        let handle = new_handle();
+        let doc = TransactionDoc {
+            transaction: SignInTransaction::begin(
+                &request.identifier,
+                context.correlation_id.clone(),
+                now,
+            ),
+            request: context,
+            existing_session: None,
+        };
+        if let Some(session_id) = &request.existing_session
+            && let Some(progress) = self.begin_step_up(&handle, &doc, session_id, now).await?
+        {
+            return Ok(progress);
+        }
+        let write = portcullis_store::SignInStepWrite {
+            transaction: Some(TransactionWrite::Create(self.stored(&handle, &doc, now)?)),
+            ..Default::default()
+        };
+        self.inner.committer.commit(write).await?;
+        Ok(SignInProgress {
+            transaction: handle,
+            correlation_id: doc.request.correlation_id.clone(),
+            stage: Stage::FirstFactor,
+            outcome: None,
+            sign_in_id: None,
+            session: None,
+        })
+    }
+
+    /// Runs one step of the transaction with the user's input and answers once its
+    /// effects and log entry are committed. A failed sign-in is `Outcome::Blocked`, not
+    /// an error.
+    pub async fn step(
+        &self,
+        transaction: &TransactionId,
+        input: Input,
+    ) -> Result<SignInProgress, SignInError> {
+        let id_hash = transaction.hash();
+        for _ in 0..MAX_ATTEMPTS {
+            let stored = self.load_transaction(&id_hash).await?;
+            let doc: TransactionDoc = serde_json::from_value(stored.doc.clone())
+                .map_err(|err| SignInError::Internal(format!("stored transaction: {err}")))?;
+            if matches!(doc.transaction.stage(), Stage::Done | Stage::Failed) {
+                return Err(SignInError::UnknownTransaction);
+            }
+            let who = match (doc.transaction.user_id(), &input) {
+                (Some(id), _) => Who::Id(id),
+                (None, Input::Passkey(assertion)) => Who::CredentialOwner(&assertion.credential_id),
+                (None, _) => Who::Name(doc.transaction.identifier()),
+            };
+            let first_factor = doc.transaction.stage() == Stage::FirstFactor;
+            let loaded =
+                load_subject(self.inner.store.as_ref(), who, &doc.request, first_factor).await?;
+            let policy = self.inner.policy.current(self.inner.store.as_ref()).await?;
+            let (next, step) = self
+                .run_step(doc.clone(), policy, loaded.subject.clone(), input.clone())
+                .await?;
+            let now = OffsetDateTime::now_utc();
+            let planned = plan(
+                step.effects,
+                PlanFacts {
+                    loaded: &loaded,
+                    request: &doc.request,
+                    transaction: Some(TransactionWrite::Update {
+                        id_hash: id_hash.clone(),
+                        expected_revision: stored.revision,
+                        doc: to_json(&next)?,
+                    }),
+                    lifetimes: self.inner.lifetimes,
+                    replaces: doc.existing_session.clone(),
+                    now,
+                },
+            )?;
+            match self.commit(planned).await {
+                Ok(planned) => {
+                    return Ok(progress(transaction.clone(), &next, step.outcome, planned));
+                }
+                Err(StoreError::Conflict(why)) => {
+                    // Our own transaction moved: a concurrent step of the same sign-in.
+                    let now_stored = self.load_transaction(&id_hash).await;
+                    if !matches!(&now_stored, Ok(current) if current.revision == stored.revision) {
+                        return Err(SignInError::ConcurrentStep);
+                    }
+                    tracing::debug!(%why, "sign-in step lost a race on user state; recomputing");
+                }
+                Err(other) => return Err(other.into()),
+            }
+        }
+        Err(SignInError::ConcurrentStep)
+    }
+
+    /// The authentication facts of an active session (methods proven and when, amr,
+    /// acr, strengths met), for token refresh, forward-auth and step-up. `None`: unknown,
+    /// revoked or expired.
+    pub async fn session_authentication(
+        &self,
+        session: &SessionId,
+    ) -> ServiceResult<Option<(Session, SessionAuthentication)>> {
+        let found = match self.inner.store.get_session(session).await {
+            Ok(found) => found,
+            Err(StoreError::NotFound(_)) => return Ok(None),
+            Err(other) => return Err(other.into()),
+        };
+        if !found.is_active(OffsetDateTime::now_utc()) {
+            return Ok(None);
+        }
+        let Some(doc) = self.inner.store.get_session_authentication(session).await? else {
+            return Ok(None);
+        };
+        let facts = serde_json::from_value(doc)
+            .map_err(|err| ServiceError::Internal(format!("session facts: {err}")))?;
+        Ok(Some((found, facts)))
+    }
+
+    /// The active session a cookie value names (hashed, looked up by its SHA-256).
+    pub async fn session_from_cookie(&self, cookie_value: &str) -> ServiceResult<Option<Session>> {
+        let found = self
+            .inner
+            .store
+            .find_session_by_token_hash(&SecretHash::of(cookie_value))
+            .await?;
+        Ok(found.filter(|session| session.is_active(OffsetDateTime::now_utc())))
+    }
+
+    /// The policy configuration at the store's current version (compiled once per
+    /// version), for protocols that judge an existing session with
+    /// `portcullis_signin::session_evaluation_context`.
+    pub async fn policy(&self) -> ServiceResult<Arc<LoadedPolicy>> {
+        Ok(self.inner.policy.current(self.inner.store.as_ref()).await?)
+    }
+
+    /// A user as the pipeline sees them (groups, roles, methods, lockout), loaded
+    /// afresh; `None` if the user does not exist.
+    pub async fn user_record(
+        &self,
+        user: &portcullis_core::UserId,
+        request: &RequestContext,
+    ) -> Result<Option<UserRecord>, SignInError> {
+        let loaded = load_subject(self.inner.store.as_ref(), Who::Id(user), request, false).await?;
+        Ok(loaded.subject.user().cloned())
+    }
+
+    /// The pipeline's request context for `request` (application resolved, user agent
+    /// parsed, correlation id assigned): what `session_evaluation_context` takes.
+    pub async fn request_context(
+        &self,
+        request: &SignInRequest,
+    ) -> Result<RequestContext, SignInError> {
+        let (app_id, registered_name) = match &request.application {
+            TargetApplication::Portal => (PORTAL_APP_ID.to_owned(), PORTAL_DISPLAY_NAME.to_owned()),
+            TargetApplication::Client(client_id) => {
+                let parsed = portcullis_core::ClientId::parse(client_id.trim()).map_err(|_| {
+                    SignInError::Invalid(format!("application {client_id:?} is not a client id"))
+                })?;
+                let app = self
+                    .inner
+                    .store
+                    .find_application_by_client_id(&parsed)
+                    .await?
+                    .filter(|app| app.enabled)
+                    .ok_or_else(|| {
+                        SignInError::Invalid(format!("application {client_id} is not registered"))
+                    })?;
+                (app.app_id.to_string(), app.display_name)
+            }
+        };
+        let target = match &request.authentication_context {
+            None => SignInTarget::Application { app_id },
+            Some(context) => {
+                if !is_authentication_context(context) {
+                    return Err(SignInError::Invalid(format!(
+                        "authentication context {context:?} is not c1 … c25"
+                    )));
+                }
+                SignInTarget::AuthenticationContext {
+                    id: context.clone(),
+                    app_id: Some(app_id),
+                }
+            }
+        };
+        let user_agent = request.user_agent.as_deref();
+        Ok(RequestContext {
+            protocol: request.protocol,
+            target,
+            app_display_name: Some(request.app_display_name.clone().unwrap_or(registered_name)),
+            ip_address: request.ip_address,
+            location: request.location.clone(),
+            device_platform: user_agent.and_then(user_agent::platform),
+            device: None,
+            device_detail: request
+                .device_detail
+                .clone()
+                .unwrap_or_else(|| user_agent::device_detail(user_agent)),
+            user_agent: request.user_agent.clone(),
+            correlation_id: request
+                .correlation_id
+                .clone()
+                .unwrap_or_else(|| CorrelationId::from_uuid(Uuid::new_v4())),
+            risk: request.risk.clone(),
+            device_facts: request.device_facts.clone(),
+            authentication_flow: None,
+            out_of_band_available: false,
+        })
+    }
+
+    // ------------------------------------------------------------ internals
+
+    async fn begin_step_up(
+        &self,
+        handle: &TransactionId,
+        fresh: &TransactionDoc,
+        session_id: &SessionId,
+        now: OffsetDateTime,
+    ) -> Result<Option<SignInProgress>, SignInError> {
+        let Some((session, facts)) = self
+            .session_authentication(session_id)
+            .await
+            .map_err(|err| SignInError::Internal(err.to_string()))?
+        else {
+            return Ok(None);
+        };
+        let loaded = load_subject(
+            self.inner.store.as_ref(),
+            Who::Id(&session.user_id),
+            &fresh.request,
+            false,
+        )
+        .await?;
+        let Some(user) = loaded.subject.user() else {
+            return Ok(None);
+        };
+        let identifier = user.user_principal_name.clone();
+        let policy = self.inner.policy.current(self.inner.store.as_ref()).await?;
+        let from = StepUpSession {
+            user_id: session.user_id.clone(),
+            session: SessionState {
+                authenticated_at: Some(facts.auth_time),
+                methods: facts.methods,
+            },
+        };
+        let config = self.inner.config.clone();
+        let request = fresh.request.clone();
+        let subject = loaded.subject.clone();
+        let (transaction, step) = tokio::task::spawn_blocking(move || {
+            let environment = StepEnvironment {
+                config: &config,
+                policy: policy.environment(),
+                request: &request,
+                subject: &subject,
+                now,
+            };
+            portcullis_signin::begin_step_up(
+                &identifier,
+                request.correlation_id.clone(),
+                from,
+                &environment,
+                &mut rand::rng(),
+            )
+        })
+        .await
+        .map_err(|err| SignInError::Internal(err.to_string()))?;
+        // Too old for the policy's sign-in frequency: the log keeps the interrupt and the
+        // user proves their first factor again in a fresh transaction.
+        let reauthenticate = matches!(step.outcome, Outcome::Blocked { code }
+            if code == ErrorCode::ReauthenticationRequired.public());
+        let doc = if reauthenticate {
+            fresh.clone()
+        } else {
+            TransactionDoc {
+                request: fresh.request.clone(),
+                transaction,
+                existing_session: Some(session_id.clone()),
+            }
+        };
+        let planned = plan(
+            step.effects,
+            PlanFacts {
+                loaded: &loaded,
+                request: &doc.request,
+                transaction: Some(TransactionWrite::Create(self.stored(handle, &doc, now)?)),
+                lifetimes: self.inner.lifetimes,
+                replaces: Some(session_id.clone()),
+                now,
+            },
+        )?;
+        let planned = self.commit(planned).await?;
+        Ok(Some(if reauthenticate {
+            SignInProgress {
+                transaction: handle.clone(),
+                correlation_id: doc.request.correlation_id.clone(),
+                stage: Stage::FirstFactor,
+                outcome: None,
+                sign_in_id: planned.sign_in_id,
+                session: None,
+            }
+        } else {
+            progress(handle.clone(), &doc, step.outcome, planned)
+        }))
+    }
+
+    /// The pure step on a blocking thread (argon2 must not stall the async workers).
+    async fn run_step(
+        &self,
+        mut doc: TransactionDoc,
+        policy: Arc<LoadedPolicy>,
+        subject: portcullis_signin::Subject,
+        input: Input,
+    ) -> Result<(TransactionDoc, portcullis_signin::Step), SignInError> {
+        let config = self.inner.config.clone();
+        tokio::task::spawn_blocking(move || {
+            let environment = StepEnvironment {
+                config: &config,
+                policy: policy.environment(),
+                request: &doc.request,
+                subject: &subject,
+                now: OffsetDateTime::now_utc(),
+            };
+            let step = portcullis_signin::step(
+                &mut doc.transaction,
+                &environment,
+                input,
+                &mut rand::rng(),
+            );
+            (doc, step)
+        })
+        .await
+        .map_err(|err| SignInError::Internal(format!("sign-in step thread: {err}")))
+    }
+
+    /// Commits the planned write, then delivers its codes (after the commit, so a code is
+    /// never sent for a step that was not stored).
+    async fn commit(&self, planned: PlannedStep) -> Result<PlannedStep, StoreError> {
+        self.inner.committer.commit(planned.write.clone()).await?;
+        for message in &planned.codes {
+            if let Err(error) = self.inner.codes.send(message).await {
+                // The user sees "code sent" and can ask again (resend is throttled).
+                tracing::error!(correlation_id = %message.correlation_id, channel = ?message.channel,
+                    %error, "one-time code could not be delivered");
+                metrics::counter!("portcullis_signin_code_delivery_failures_total").increment(1);
+            }
+        }
+        Ok(planned)
+    }
+
+    async fn load_transaction(
+        &self,
+        id_hash: &SecretHash,
+    ) -> Result<StoredSignInTransaction, SignInError> {
+        match self.inner.store.get_sign_in_transaction(id_hash).await? {
+            Some(stored) if stored.expires_at > OffsetDateTime::now_utc() => Ok(stored),
+            _ => Err(SignInError::UnknownTransaction),
+        }
+    }
+
+    fn stored(
+        &self,
+        handle: &TransactionId,
+        doc: &TransactionDoc,
+        now: OffsetDateTime,
+    ) -> Result<StoredSignInTransaction, SignInError> {
+        Ok(StoredSignInTransaction {
+            id_hash: handle.hash(),
+            revision: 0,
+            created_at: now,
+            expires_at: now + self.inner.config.transaction_lifetime,
+            doc: to_json(doc)?,
+        })
+    }
+}
+
+fn progress(
+    handle: TransactionId,
+    doc: &TransactionDoc,
+    outcome: Outcome,
+    planned: PlannedStep,
+) -> SignInProgress {
+    SignInProgress {
+        transaction: handle,
+        correlation_id: doc.request.correlation_id.clone(),
+        stage: doc.transaction.stage(),
+        outcome: Some(outcome),
+        sign_in_id: planned.sign_in_id,
+        session: planned.session,
+    }
+}
+
+fn new_handle() -> TransactionId {
+    let mut bytes = [0u8; 32];
+    rand::rng().fill_bytes(&mut bytes);
+    TransactionId::from_random(bytes)
+}
+
+fn to_json<T: Serialize>(value: &T) -> Result<Value, SignInError> {
+    serde_json::to_value(value).map_err(|err| SignInError::Internal(err.to_string()))
+}
+
+/// `c1` … `c25`, the authentication context ids Entra allows.
+fn is_authentication_context(id: &str) -> bool {
+    id.strip_prefix('c')
+        .filter(|digits| !digits.starts_with('0'))
+        .and_then(|digits| digits.parse::<u8>().ok())
+        .is_some_and(|n| (1..=25).contains(&n))
+}
+
+async fn ensure_fingerprint_key(store: &dyn Store) -> ServiceResult<FingerprintKey> {
+    if let Some(key) = read_fingerprint_key(store).await? {
+        return Ok(key);
+    }
+    let mut bytes = [0u8; 32];
+    rand::rng().fill_bytes(&mut bytes);
+    let caller = Caller::system("Portcullis first start");
+    let audit = audit_record(
+        &caller,
+        category::KEY_MANAGEMENT,
+        "Create sign-in lockout fingerprint key",
+        "Add",
+    )
+    .with_target(target("Setting", FINGERPRINT_KEY_SETTING, None));
+    store
+        .commit(Batch::single(
+            Change::PutSetting {
+                key: FINGERPRINT_KEY_SETTING.to_owned(),
+                value: Value::String(hex::encode(bytes)),
+            },
+            audit,
+        ))
+        .await?;
+    // Another node may have written its key first: the stored one counts.
+    read_fingerprint_key(store)
+        .await?
+        .ok_or_else(|| ServiceError::Internal("the lockout fingerprint key was not stored".into()))
+}
+
+async fn read_fingerprint_key(store: &dyn Store) -> ServiceResult<Option<FingerprintKey>> {
+    let Some(Value::String(text)) = store.get_setting(FINGERPRINT_KEY_SETTING).await? else {
+        return Ok(None);
+    };
+    let bytes: [u8; 32] = hex::decode(&text)
+        .ok()
+        .and_then(|bytes| bytes.try_into().ok())
+        .ok_or_else(|| {
+            ServiceError::Internal(format!(
+                "setting {FINGERPRINT_KEY_SETTING} is not 32 hex bytes"
+            ))
+        })?;
+    Ok(Some(FingerprintKey::new(bytes)))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn authentication_context_ids() {
+        for good in ["c1", "c9", "c10", "c25"] {
+            assert!(is_authentication_context(good), "{good}");
+        }
+        for bad in ["c0", "c26", "c01", "C1", "c", "c1a", "", "x1", "c255"] {
+            assert!(!is_authentication_context(bad), "{bad}");
+        }
+    }
+}

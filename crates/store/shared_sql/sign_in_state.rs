@@ -1,0 +1,294 @@
+//! Sign-in transactions, users' sign-in state and the group commit of sign-in steps.
+//!
+//! A group of steps shares one database transaction (one fsync on SQLite, one round of
+//! WAL flush on PostgreSQL); each step runs inside its own savepoint, so a step that
+//! loses an optimistic-concurrency race is rolled back alone and reported to its own
+//! caller while the rest of the group commits.
+
+use async_trait::async_trait;
+use portcullis_core::{SecretHash, SessionId, SignIn, SignInId, UserId};
+use portcullis_store::{
+    LoggedSignIn, NewSignInSession, SignInStateStore, SignInStepWrite, StoreError, StoreResult,
+    StoredSignInTransaction, StoredUserSignInState, TransactionWrite, UserStateWrite,
+};
+use serde_json::Value;
+use sqlx::{Connection, Row};
+use time::OffsetDateTime;
+
+use super::{Conn, SqlStore, db_err, decode, encode, from_micros, micros, read_err, security};
+
+type DbRow = <crate::dialect::Db as sqlx::Database>::Row;
+
+fn json_column(row: &DbRow, what: &str) -> StoreResult<Value> {
+    decode(what, &row.try_get::<String, _>("doc").map_err(read_err)?)
+}
+
+#[async_trait]
+impl SignInStateStore for SqlStore {
+    async fn get_sign_in_transaction(
+        &self,
+        id_hash: &SecretHash,
+    ) -> StoreResult<Option<StoredSignInTransaction>> {
+        let row = sqlx::query(
+            "SELECT revision, created_at, expires_at, doc FROM sign_in_transactions WHERE id_hash = $1",
+        )
+        .bind(id_hash.as_str().to_owned())
+        .fetch_optional(&self.pool)
+        .await
+        .map_err(read_err)?;
+        let Some(row) = row else { return Ok(None) };
+        Ok(Some(StoredSignInTransaction {
+            id_hash: id_hash.clone(),
+            revision: row.try_get("revision").map_err(read_err)?,
+            created_at: from_micros(
+                "sign-in transaction creation",
+                row.try_get("created_at").map_err(read_err)?,
+            )?,
+            expires_at: from_micros(
+                "sign-in transaction expiry",
+                row.try_get("expires_at").map_err(read_err)?,
+            )?,
+            doc: json_column(&row, "sign-in transaction")?,
+        }))
+    }
+
+    async fn get_user_sign_in_state(
+        &self,
+        user: &UserId,
+    ) -> StoreResult<Option<StoredUserSignInState>> {
+        let row = sqlx::query("SELECT revision, doc FROM user_sign_in_state WHERE user_id = $1")
+            .bind(user.as_str().to_owned())
+            .fetch_optional(&self.pool)
+            .await
+            .map_err(read_err)?;
+        let Some(row) = row else { return Ok(None) };
+        Ok(Some(StoredUserSignInState {
+            user_id: user.clone(),
+            revision: row.try_get("revision").map_err(read_err)?,
+            doc: json_column(&row, "user sign-in state")?,
+        }))
+    }
+
+    async fn commit_sign_in_steps(
+        &self,
+        writes: &[SignInStepWrite],
+    ) -> StoreResult<Vec<StoreResult<()>>> {
+        // No store-state lock: these writes touch neither the audit chain nor policies,
+        // and their own revision checks order concurrent steps.
+        let mut tx = self.pool.begin().await.map_err(read_err)?;
+        let mut results = Vec::with_capacity(writes.len());
+        for write in writes {
+            let mut savepoint = Connection::begin(&mut *tx).await.map_err(read_err)?;
+            match apply_step(&mut savepoint, write).await {
+                Ok(()) => {
+                    savepoint.commit().await.map_err(read_err)?;
+                    results.push(Ok(()));
+                }
+                Err(err) => {
+                    savepoint.rollback().await.map_err(read_err)?;
+                    results.push(Err(err));
+                }
+            }
+        }
+        tx.commit().await.map_err(read_err)?;
+        Ok(results)
+    }
+
+    async fn get_session_authentication(&self, session: &SessionId) -> StoreResult<Option<Value>> {
+        let row = sqlx::query("SELECT doc FROM sign_in_session_facts WHERE session_id = $1")
+            .bind(session.as_str().to_owned())
+            .fetch_optional(&self.pool)
+            .await
+            .map_err(read_err)?;
+        row.map(|row| json_column(&row, "session authentication"))
+            .transpose()
+    }
+
+    async fn get_sign_in_evaluation_input(&self, id: &SignInId) -> StoreResult<Option<String>> {
+        let row = sqlx::query("SELECT evaluation_input FROM sign_ins WHERE id = $1")
+            .bind(id.as_str().to_owned())
+            .fetch_optional(&self.pool)
+            .await
+            .map_err(read_err)?;
+        match row {
+            None => Ok(None),
+            Some(row) => row.try_get("evaluation_input").map_err(read_err),
+        }
+    }
+
+    async fn purge_expired_sign_in_transactions(
+        &self,
+        before: OffsetDateTime,
+    ) -> StoreResult<u64> {
+        let done = sqlx::query("DELETE FROM sign_in_transactions WHERE expires_at < $1")
+            .bind(micros(before))
+            .execute(&self.pool)
+            .await
+            .map_err(db_err("sign-in transaction purge"))?;
+        Ok(done.rows_affected())
+    }
+}
+
+async fn apply_step(conn: &mut Conn, write: &SignInStepWrite) -> StoreResult<()> {
+    match &write.transaction {
+        Some(TransactionWrite::Create(created)) => create_transaction(conn, created).await?,
+        Some(TransactionWrite::Update {
+            id_hash,
+            expected_revision,
+            doc,
+        }) => update_transaction(conn, id_hash, *expected_revision, doc).await?,
+        None => {}
+    }
+    if let Some(state) = &write.user_state {
+        write_user_state(conn, state).await?;
+    }
+    for credential in &write.credentials {
+        security::update_credential(conn, credential).await?;
+    }
+    for logged in &write.sign_ins {
+        insert_sign_in(conn, logged).await?;
+    }
+    if let Some(created) = &write.session {
+        insert_session(conn, created).await?;
+    }
+    for (session, at) in &write.revoke_sessions {
+        sqlx::query("UPDATE sessions SET revoked_at = COALESCE(revoked_at, $2) WHERE id = $1")
+            .bind(session.as_str().to_owned())
+            .bind(micros(*at))
+            .execute(&mut *conn)
+            .await
+            .map_err(db_err("session revocation"))?;
+    }
+    Ok(())
+}
+
+async fn create_transaction(conn: &mut Conn, created: &StoredSignInTransaction) -> StoreResult<()> {
+    sqlx::query(
+        "INSERT INTO sign_in_transactions (id_hash, revision, created_at, expires_at, doc) \
+         VALUES ($1, $2, $3, $4, $5)",
+    )
+    .bind(created.id_hash.as_str().to_owned())
+    .bind(created.revision)
+    .bind(micros(created.created_at))
+    .bind(micros(created.expires_at))
+    .bind(encode("sign-in transaction", &created.doc)?)
+    .execute(&mut *conn)
+    .await
+    .map_err(db_err("sign-in transaction"))?;
+    Ok(())
+}
+
+async fn update_transaction(
+    conn: &mut Conn,
+    id_hash: &SecretHash,
+    expected_revision: i64,
+    doc: &Value,
+) -> StoreResult<()> {
+    let done = sqlx::query(
+        "UPDATE sign_in_transactions SET revision = $3, doc = $4 WHERE id_hash = $1 AND revision = $2",
+    )
+    .bind(id_hash.as_str().to_owned())
+    .bind(expected_revision)
+    .bind(expected_revision + 1)
+    .bind(encode("sign-in transaction", doc)?)
+    .execute(&mut *conn)
+    .await
+    .map_err(db_err("sign-in transaction update"))?;
+    if done.rows_affected() == 1 {
+        Ok(())
+    } else {
+        Err(StoreError::Conflict(format!(
+            "sign-in transaction changed since revision {expected_revision} was read"
+        )))
+    }
+}
+
+async fn write_user_state(conn: &mut Conn, state: &UserStateWrite) -> StoreResult<()> {
+    let doc = encode("user sign-in state", &state.doc)?;
+    let user = state.user_id.as_str().to_owned();
+    let done = match state.expected_revision {
+        // A concurrent first write makes this insert a unique violation: a conflict.
+        None => sqlx::query(
+            "INSERT INTO user_sign_in_state (user_id, revision, doc) VALUES ($1, 0, $2)",
+        )
+        .bind(user)
+        .bind(doc)
+        .execute(&mut *conn)
+        .await
+        .map_err(db_err(&format!("sign-in state of user {}", state.user_id)))?,
+        Some(revision) => sqlx::query(
+            "UPDATE user_sign_in_state SET revision = $3, doc = $4 WHERE user_id = $1 AND revision = $2",
+        )
+        .bind(user)
+        .bind(revision)
+        .bind(revision + 1)
+        .bind(doc)
+        .execute(&mut *conn)
+        .await
+        .map_err(db_err("user sign-in state update"))?,
+    };
+    if done.rows_affected() == 1 {
+        Ok(())
+    } else {
+        Err(StoreError::Conflict(format!(
+            "sign-in state of user {} changed since it was read",
+            state.user_id
+        )))
+    }
+}
+
+async fn insert_sign_in(conn: &mut Conn, logged: &LoggedSignIn) -> StoreResult<()> {
+    let record: &SignIn = &logged.record;
+    sqlx::query(
+        "INSERT INTO sign_ins (id, created_at, user_id, upn_lower, app_id, ip_address, client_app_used, \
+         conditional_access_status, error_code, correlation_id, is_interactive, doc, evaluation_input) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)",
+    )
+    .bind(record.id.as_str().to_owned())
+    .bind(micros(record.created_date_time))
+    .bind(record.user_id.as_ref().map(|u| u.as_str().to_owned()))
+    .bind(
+        record
+            .user_principal_name
+            .as_deref()
+            .map(portcullis_core::user::normalize_upn),
+    )
+    .bind(record.app_id.clone())
+    .bind(record.ip_address.clone())
+    .bind(record.client_app_used.clone())
+    .bind(record.conditional_access_status.as_str())
+    .bind(i64::from(record.status.error_code))
+    .bind(record.correlation_id.as_ref().map(|c| c.as_str().to_owned()))
+    .bind(record.is_interactive)
+    .bind(encode("sign-in", record)?)
+    .bind(logged.evaluation_input.clone())
+    .execute(&mut *conn)
+    .await
+    .map_err(db_err(&format!("sign-in {}", record.id)))?;
+    Ok(())
+}
+
+async fn insert_session(conn: &mut Conn, created: &NewSignInSession) -> StoreResult<()> {
+    let session = &created.session;
+    sqlx::query(
+        "INSERT INTO sessions (id, user_id, token_hash, created_at, expires_at, revoked_at, doc) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7)",
+    )
+    .bind(session.id.as_str().to_owned())
+    .bind(session.user_id.as_str().to_owned())
+    .bind(session.token_hash.as_str().to_owned())
+    .bind(micros(session.created_date_time))
+    .bind(micros(session.expires_date_time))
+    .bind(session.revoked_date_time.map(micros))
+    .bind(encode("session", session)?)
+    .execute(&mut *conn)
+    .await
+    .map_err(db_err(&format!("session {}", session.id)))?;
+    sqlx::query("INSERT INTO sign_in_session_facts (session_id, doc) VALUES ($1, $2)")
+        .bind(session.id.as_str().to_owned())
+        .bind(encode("session authentication", &created.authentication)?)
+        .execute(&mut *conn)
+        .await
+        .map_err(db_err(&format!("authentication facts of session {}", session.id)))?;
+    Ok(())
+}
