@@ -4,12 +4,14 @@
 
 mod config;
 mod hotp;
+mod qr;
 mod secret;
 mod uri;
 mod verify;
 
 pub use config::{Digits, PERIOD_RANGE, TotpAlgorithm, TotpConfig, TotpConfigError};
 pub use hotp::{InvalidHmacKey, hotp};
+pub use qr::{QrError, qr_svg};
 pub use secret::{TotpSecret, TotpSecretError};
 pub use uri::{OtpAuthUri, OtpAuthUriError};
 pub use verify::{Totp, TotpError};
