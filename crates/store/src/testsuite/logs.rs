@@ -18,7 +18,7 @@ use crate::{
     SignInQuery, StoreError,
 };
 
-fn sign_in(user: Option<&UserId>, upn: &str, minutes: i64, error_code: i32) -> SignIn {
+pub(crate) fn sign_in(user: Option<&UserId>, upn: &str, minutes: i64, error_code: i32) -> SignIn {
     SignIn {
         id: SignInId::from_uuid(Uuid::new_v4()),
         created_date_time: t0() + Duration::minutes(minutes),

@@ -14,6 +14,7 @@ mod reports;
 mod push_state;
 mod security;
 mod security_epochs;
+mod sign_in_state;
 
 use std::sync::Arc;
 
@@ -34,6 +35,7 @@ pub use reports::*;
 pub use push_state::*;
 pub use security::*;
 pub use security_epochs::*;
+pub use sign_in_state::*;
 
 /// What a backend's test harness provides.
 #[async_trait]
@@ -75,6 +77,9 @@ macro_rules! conformance_tests {
             oauth_state_purge_expired, refresh_token_lookup_without_use,
             push_activation_codes_are_single_use, push_approvals_settle_once_and_feed_changes,
             push_fatigue_compare_and_set, push_state_purge_and_cascade,
+            sign_in_transactions_round_trip, concurrent_sign_in_steps_have_one_winner,
+            sign_in_group_commit_isolates_a_failed_step,
+            user_sign_in_state_revisions_and_revocation,
         );
     };
     (@tests $make:expr; $($name:ident),* $(,)?) => {
