@@ -11,6 +11,7 @@ pub mod caller;
 pub mod error;
 pub mod forward_auth;
 pub mod secrets;
+pub mod security_info;
 pub mod services;
 pub mod sessions;
 pub mod signin;
