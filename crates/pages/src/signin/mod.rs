@@ -1,0 +1,29 @@
+//! The sign-in pages: `/signin` and its steps. Every step posts its form (CSRF-checked
+//! by the kit) with the transaction handle in the hidden `flow` field, and the answer
+//! renders the next step directly.
+
+mod complete;
+pub mod continuation;
+mod flow;
+mod outcome;
+mod start;
+mod stay;
+mod steps;
+pub mod views;
+
+use axum::Router;
+use axum::routing::{get, post};
+
+use crate::state::PagesState;
+
+pub fn routes() -> Router<PagesState> {
+    Router::new()
+        .route("/signin", get(start::show).post(start::submit))
+        .route("/signin/password", post(steps::password))
+        .route("/signin/tap", post(steps::temporary_access_pass))
+        .route("/signin/totp", post(steps::totp))
+        .route("/signin/send-code", post(steps::send_code))
+        .route("/signin/code", post(steps::one_time_code))
+        .route("/signin/register/skip", post(steps::skip_registration))
+        .route("/signin/stay", post(stay::answer))
+}
