@@ -40,6 +40,7 @@ pub struct Services {
     pub(crate) settings: Arc<ServiceSettings>,
     pub(crate) tenant_id: Arc<str>,
     pub(crate) keys: Arc<RwLock<KeyCache>>,
+    pub(crate) push: crate::push::PushService,
     pub(crate) sessions: crate::sessions::SessionService,
 }
 
@@ -52,7 +53,13 @@ impl Services {
             store.clone(),
             crate::sessions::SessionSettings::default(),
         );
+        let push = crate::push::PushService::new(
+            store.clone(),
+            &settings.public_url,
+            portcullis_push::FatiguePolicy::default(),
+        );
         let services = Services {
+            push,
             store,
             sessions,
             settings: Arc::new(settings),

@@ -1,6 +1,7 @@
 //! Route handlers, one module per resource.
 
 pub mod audit;
+pub mod authenticator;
 pub mod bootstrap;
 pub mod groups;
 pub mod health;
