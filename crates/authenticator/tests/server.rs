@@ -1,0 +1,421 @@
+//! The app against a real server: activation, push approval with number matching (right
+//! and wrong number), deny, report (risk high, audit, suspension), expiry, replay, two
+//! devices, removing a device, and the event stream. On SQLite, and on PostgreSQL when
+//! `PORTCULLIS_TEST_POSTGRES_URL` is set (each run in its own schema).
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use portcullis_authenticator::client::{Client, ClientError};
+use portcullis_authenticator::commands::{self, RespondRequest};
+use portcullis_authenticator::datadir::DataDir;
+use portcullis_authenticator::device::UnlockedDevice;
+use portcullis_authenticator::watch::{Update, watch};
+use portcullis_core::audit::InitiatedBy;
+use portcullis_core::{AuditId, AuditRecord, User, UserId, UserType};
+use portcullis_push::{
+    ApprovalContext, ApprovalPurpose, ApprovalState, Decision, MatchNumber, PushRefusal,
+};
+use portcullis_server::config::FileConfig;
+use portcullis_server::{Application, Config};
+use portcullis_service::Services;
+use portcullis_service::push::{PushError, StartedPush};
+use portcullis_store::{Batch, Change};
+use time::OffsetDateTime;
+use tokio::sync::mpsc;
+use uuid::Uuid;
+
+struct Server {
+    services: Services,
+    _data: tempfile::TempDir,
+    shutdown: portcullis_server::listener::ShutdownHandle,
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        self.shutdown.shutdown();
+    }
+}
+
+async fn start(postgres: Option<&str>) -> Server {
+    let data = tempfile::tempdir().unwrap();
+    let database_url = match postgres {
+        None => None,
+        Some(url) => {
+            let schema = format!("t_{}", Uuid::new_v4().simple());
+            let pool = sqlx::PgPool::connect(url).await.unwrap();
+            sqlx::query(sqlx::AssertSqlSafe(format!("CREATE SCHEMA {schema}")))
+                .execute(&pool)
+                .await
+                .unwrap();
+            pool.close().await;
+            let separator = if url.contains('?') { '&' } else { '?' };
+            Some(format!(
+                "{url}{separator}options=-c%20search_path%3D{schema}"
+            ))
+        }
+    };
+    let config = Config::from_layers(FileConfig {
+        listen: Some("127.0.0.1:0".into()),
+        data_dir: Some(data.path().to_owned()),
+        database_url,
+        ..FileConfig::default()
+    })
+    .unwrap();
+    let app = Application::build(config).await.expect("server starts");
+    let services = app.services().clone();
+    let shutdown = app.shutdown_handle();
+    tokio::spawn(app.run_until_stopped());
+    Server {
+        services,
+        _data: data,
+        shutdown,
+    }
+}
+
+async fn create_user(services: &Services, upn: &str) -> UserId {
+    let user = User {
+        id: UserId::from_uuid(Uuid::new_v4()),
+        user_principal_name: upn.to_owned(),
+        display_name: upn.to_owned(),
+        mail: None,
+        mobile_phone: None,
+        user_type: UserType::Member,
+        account_enabled: true,
+        created_date_time: OffsetDateTime::now_utc(),
+        attributes: serde_json::Map::new(),
+    };
+    let audit = AuditRecord::new(
+        AuditId::from_uuid(Uuid::new_v4()),
+        OffsetDateTime::now_utc(),
+        "UserManagement",
+        "Add user",
+        "Add",
+        InitiatedBy::default(),
+    );
+    services
+        .store()
+        .commit(Batch::single(Change::CreateUser(user.clone()), audit))
+        .await
+        .unwrap();
+    user.id
+}
+
+/// A user with `devices` activated authenticators, each in its own data directory.
+struct Enrolled {
+    user: UserId,
+    dirs: Vec<(tempfile::TempDir, DataDir)>,
+}
+
+async fn enrol(services: &Services, upn: &str, devices: usize) -> Enrolled {
+    let user = create_user(services, upn).await;
+    let mut dirs = Vec::new();
+    for n in 0..devices {
+        let temp = tempfile::tempdir().unwrap();
+        let dir = DataDir::resolve(Some(temp.path().join("app"))).unwrap();
+        let link = services
+            .push()
+            .issue_activation(&user, OffsetDateTime::now_utc())
+            .await
+            .unwrap();
+        let file = commands::activate(&dir, &link.link, &format!("device {n}"), false)
+            .await
+            .unwrap();
+        assert_eq!(file.user_id, user);
+        dirs.push((temp, dir));
+    }
+    Enrolled { user, dirs }
+}
+
+async fn push(services: &Services, user: &UserId) -> Result<StartedPush, PushError> {
+    services
+        .push()
+        .start_push(
+            user,
+            ApprovalPurpose::SignIn {
+                correlation_id: Uuid::new_v4().to_string(),
+            },
+            ApprovalContext {
+                application: "Payroll".into(),
+                ip_address: Some("198.51.100.23".into()),
+                location: Some("Lisbon, PT".into()),
+                requested_at: OffsetDateTime::now_utc(),
+            },
+            OffsetDateTime::now_utc(),
+        )
+        .await
+}
+
+async fn respond(
+    dir: &DataDir,
+    decision: Decision,
+    number: Option<String>,
+) -> Result<String, commands::CommandError> {
+    commands::respond(
+        dir,
+        RespondRequest {
+            decision,
+            number: number.as_deref(),
+            approval: None,
+            wait: Duration::ZERO,
+            device: None,
+        },
+    )
+    .await
+}
+
+fn other_number(number: MatchNumber) -> String {
+    (if number.value() == 99 {
+        10
+    } else {
+        number.value() + 1
+    })
+    .to_string()
+}
+
+async fn next(updates: &mut mpsc::Receiver<Update>) -> Update {
+    loop {
+        let update = tokio::time::timeout(Duration::from_secs(10), updates.recv())
+            .await
+            .expect("an update within 10 s")
+            .expect("the stream task is alive");
+        if !matches!(update, Update::Disconnected { .. }) {
+            return update;
+        }
+    }
+}
+
+fn backends() -> Vec<Option<String>> {
+    let mut list = vec![None];
+    if let Ok(url) = std::env::var("PORTCULLIS_TEST_POSTGRES_URL")
+        && !url.is_empty()
+    {
+        list.push(Some(url));
+    } else {
+        eprintln!("PORTCULLIS_TEST_POSTGRES_URL not set: PostgreSQL run skipped");
+    }
+    list
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn the_right_number_approves_a_waiting_sign_in() {
+    for backend in backends() {
+        let server = start(backend.as_deref()).await;
+        let alice = enrol(&server.services, "alice@example.org", 1).await;
+        let started = push(&server.services, &alice.user).await.unwrap();
+        let waiter = {
+            let services = server.services.clone();
+            let id = started.approval_id;
+            tokio::spawn(async move {
+                services
+                    .push()
+                    .wait_for_answer(&id, Duration::from_secs(20))
+                    .await
+            })
+        };
+        let out = respond(
+            &alice.dirs[0].1,
+            Decision::Approve,
+            Some(started.number.to_string()),
+        )
+        .await
+        .unwrap();
+        assert!(out.starts_with("approved"), "{out}");
+        let state = waiter.await.unwrap().unwrap();
+        let device = alice.dirs[0].1.device(None).unwrap().device_id;
+        assert_eq!(state, ApprovalState::Approved { device_id: device });
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn a_wrong_number_fails_and_deny_cools_pushes_down() {
+    for backend in backends() {
+        let server = start(backend.as_deref()).await;
+        let bob = enrol(&server.services, "bob@example.org", 1).await;
+        let started = push(&server.services, &bob.user).await.unwrap();
+        let out = respond(
+            &bob.dirs[0].1,
+            Decision::Approve,
+            Some(other_number(started.number)),
+        )
+        .await
+        .unwrap();
+        assert!(out.starts_with("wrongNumber"), "{out}");
+        let state = server
+            .services
+            .push()
+            .wait_for_answer(&started.approval_id, Duration::from_secs(1))
+            .await
+            .unwrap();
+        assert!(matches!(state, ApprovalState::WrongNumber { .. }));
+        // A wrong number counts as a denial: the next push waits for the cool-down.
+        assert!(matches!(
+            push(&server.services, &bob.user).await,
+            Err(PushError::Refused(PushRefusal::CoolingDown { .. }))
+        ));
+
+        let carol = enrol(&server.services, "carol@example.org", 1).await;
+        push(&server.services, &carol.user).await.unwrap();
+        let out = respond(&carol.dirs[0].1, Decision::Deny, None)
+            .await
+            .unwrap();
+        assert!(out.starts_with("denied"), "{out}");
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn a_report_raises_user_risk_audits_and_suspends_pushes() {
+    for backend in backends() {
+        let server = start(backend.as_deref()).await;
+        let dave = enrol(&server.services, "dave@example.org", 1).await;
+        push(&server.services, &dave.user).await.unwrap();
+        let out = respond(&dave.dirs[0].1, Decision::Report, None)
+            .await
+            .unwrap();
+        assert!(out.starts_with("reported"), "{out}");
+        let store = server.services.store();
+        let risks = store
+            .list_risk_events(Some(&dave.user), None, 100)
+            .await
+            .unwrap();
+        assert!(
+            risks
+                .iter()
+                .any(|r| r.risk_event_type == "userReportedSuspiciousActivity"
+                    && r.risk_level == "high"
+                    && r.risk_state == "atRisk"),
+            "{risks:?}"
+        );
+        let audit = store
+            .query_audit(&portcullis_store::AuditQuery {
+                filter: None,
+                from: None,
+                to: None,
+                limit: 200,
+                cursor: None,
+            })
+            .await
+            .unwrap();
+        assert!(
+            audit
+                .items
+                .iter()
+                .any(|a| a.activity_display_name == "Fraud reported - user is blocked for MFA")
+        );
+        assert!(matches!(
+            push(&server.services, &dave.user).await,
+            Err(PushError::Refused(PushRefusal::Suspended { .. }))
+        ));
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn replayed_expired_and_removed_device_answers_are_refused() {
+    for backend in backends() {
+        let server = start(backend.as_deref()).await;
+        let erin = enrol(&server.services, "erin@example.org", 2).await;
+        let started = push(&server.services, &erin.user).await.unwrap();
+        let first = Arc::new(commands::unlock(&erin.dirs[0].1, None).unwrap());
+        let second = commands::unlock(&erin.dirs[1].1, None).unwrap();
+        let client = Client::new(&first.file.server).unwrap();
+
+        // Both devices see the push; the second answers.
+        let notice = client.pending(&first).await.unwrap().pop().unwrap();
+        assert_eq!(client.pending(&second).await.unwrap().len(), 1);
+        let answer = second.answer(&notice, Decision::Approve, Some(started.number));
+        assert_eq!(client.respond(&answer).await.unwrap().result, "approved");
+        // The same signed answer again, and the first device afterwards: refused.
+        assert!(matches!(
+            client.respond(&answer).await,
+            Err(ClientError::Refused { status: 409, .. })
+        ));
+        let late = first.answer(&notice, Decision::Approve, Some(started.number));
+        assert!(matches!(
+            client.respond(&late).await,
+            Err(ClientError::Refused { status: 409, .. })
+        ));
+
+        // Expiry: shorten a fresh approval's life in the store, then answer too late.
+        let started = push(&server.services, &erin.user).await.unwrap();
+        let store = server.services.store();
+        let mut record = store
+            .get_push_approval(&started.approval_id.to_string())
+            .await
+            .unwrap()
+            .unwrap();
+        let soon = OffsetDateTime::now_utc() + time::Duration::seconds(1);
+        let soon = soon.replace_nanosecond(0).unwrap();
+        record.doc["expiresAt"] = serde_json::json!(
+            soon.format(&time::format_description::well_known::Rfc3339)
+                .unwrap()
+        );
+        record.expires_date_time = soon;
+        assert!(store.replace_push_approval(&record).await.unwrap());
+        let notice = client.pending(&first).await.unwrap().pop().unwrap();
+        let state = server
+            .services
+            .push()
+            .wait_for_answer(&started.approval_id, Duration::from_secs(5))
+            .await
+            .unwrap();
+        assert_eq!(state, ApprovalState::Expired);
+        let answer = first.answer(&notice, Decision::Approve, Some(started.number));
+        assert!(matches!(
+            client.respond(&answer).await,
+            Err(ClientError::Refused {
+                status: 409 | 410,
+                ..
+            })
+        ));
+
+        // Removing the first device: it can neither list nor answer any more.
+        server
+            .services
+            .push()
+            .remove_device(&erin.user, &first.file.device_id, OffsetDateTime::now_utc())
+            .await
+            .unwrap();
+        assert!(matches!(
+            client.pending(&first).await,
+            Err(ClientError::Refused { status: 401, .. })
+        ));
+        let started = push(&server.services, &erin.user).await.unwrap();
+        let notice = client.pending(&second).await.unwrap().pop().unwrap();
+        let answer = first.answer(&notice, Decision::Approve, Some(started.number));
+        assert!(matches!(
+            client.respond(&answer).await,
+            Err(ClientError::Refused { status: 401, .. })
+        ));
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn the_event_stream_delivers_pushes_and_settlements() {
+    for backend in backends() {
+        let server = start(backend.as_deref()).await;
+        let frank = enrol(&server.services, "frank@example.org", 1).await;
+        let device: Arc<UnlockedDevice> =
+            Arc::new(commands::unlock(&frank.dirs[0].1, None).unwrap());
+        let client = Client::new(&device.file.server).unwrap();
+        let (sender, mut updates) = mpsc::channel(16);
+        let task = tokio::spawn(watch(client.clone(), Arc::clone(&device), sender));
+        assert!(matches!(next(&mut updates).await, Update::Connected));
+        let started = push(&server.services, &frank.user).await.unwrap();
+        let Update::Push(notice) = next(&mut updates).await else {
+            panic!("expected a push");
+        };
+        assert_eq!(notice.approval_id, started.approval_id);
+        assert_eq!(notice.context.application, "Payroll");
+        let answer = device.answer(&notice, Decision::Approve, Some(started.number));
+        client.respond(&answer).await.unwrap();
+        let Update::Settled(settled) = next(&mut updates).await else {
+            panic!("expected a settlement");
+        };
+        assert_eq!(
+            (settled.approval_id, settled.state.as_str()),
+            (started.approval_id, "approved")
+        );
+        task.abort();
+    }
+}
