@@ -1,7 +1,7 @@
 //! Forward-auth judgements cached inside a session's cache entry.
 //!
 //! A judgement is keyed by the application, the policy version and the request facts
-//! Conditional Access reads besides the session (client IP, device platform); the
+//! Conditional Access reads besides the session (client IP, user agent); the
 //! session's entry itself is keyed by the session and dropped when the user's or the
 //! directory-wide security epoch moves, so the full key is (session, app, policy version,
 //! user epoch, request facts).
@@ -12,20 +12,21 @@ use std::sync::Arc;
 use portcullis_core::ApplicationId;
 use time::OffsetDateTime;
 
-/// What a judgement depends on besides the session.
+/// What a judgement depends on besides the session and the policy version.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct DecisionKey {
     pub application: ApplicationId,
-    pub policy_version: i64,
     pub client_ip: Option<IpAddr>,
-    /// The device platform read from the user agent (Graph name), if any.
-    pub platform: Option<&'static str>,
+    /// A hash of the user agent (device platform conditions read it).
+    pub user_agent: u64,
 }
 
 /// One cached judgement.
 #[derive(Debug, Clone)]
 pub struct DecisionSlot {
     pub key: DecisionKey,
+    /// The policy version it was made at; a newer version seen by the epoch poll voids it.
+    pub policy_version: i64,
     /// After this the judgement is made again (sign-in frequency falling due).
     pub valid_until: OffsetDateTime,
     pub verdict: Arc<CachedVerdict>,
@@ -36,7 +37,7 @@ pub struct DecisionSlot {
 pub enum CachedVerdict {
     /// Let the request through with these identity headers.
     Allow {
-        headers: Vec<(&'static str, String)>,
+        headers: Arc<Vec<(&'static str, String)>>,
     },
     /// Sign in again, or prove a stronger method (step-up).
     SignIn,

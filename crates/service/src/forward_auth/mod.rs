@@ -1,6 +1,18 @@
 //! Forward-auth: nginx `auth_request`, Traefik ForwardAuth and Caddy `forward_auth` ask
-//! whether a request to a protected web application may pass.
+//! whether a request to a protected web application may pass. Applications of kind
+//! forward-auth are found by host and path prefix; each request is judged by Conditional
+//! Access for that application over the session's proven methods (see [`check`]).
 
+mod apps;
+mod check;
 mod decision_cache;
+mod identity;
+mod judge;
+pub mod request;
 
+pub(crate) use apps::AppRoutes;
+pub use apps::ProtectedApp;
+pub use check::{ForwardAuthAnswer, IDENTITY_JWT_HEADER};
 pub use decision_cache::DecisionSlot;
+pub use identity::{REMOTE_EMAIL, REMOTE_GROUPS, REMOTE_NAME, REMOTE_USER};
+pub use request::{ForwardAuthRequest, OriginalRequestError, OriginalUrl};

@@ -20,7 +20,6 @@ pub struct CachedSession {
     pub stamp: EpochStamp,
     pub loaded_at: Instant,
     /// Forward-auth judgements of this session (a handful of apps at most).
-    #[allow(dead_code)] // Read by forward-auth, which lands next.
     pub decisions: Mutex<Vec<DecisionSlot>>,
 }
 

@@ -81,9 +81,8 @@ pub async fn load(
         }
     }
     let roles = store.effective_roles_of_user(&user.id).await?;
-    // The sign-in's stored authentication facts are read here once the sign-in
-    // service's store lands; until then the methods come from `amr`.
-    let methods = super::active::session_methods(&session, None);
+    let facts = store.get_session_authentication(&session.id).await?;
+    let methods = super::active::session_methods(&session, facts.as_ref());
     // Caches hold many sessions: the user agent is for the sessions list, read uncached.
     session.user_agent = None;
     let (group_ids, group_names) = groups.into_iter().unzip();

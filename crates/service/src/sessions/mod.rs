@@ -84,6 +84,8 @@ struct Inner {
     store: Arc<dyn Store>,
     epochs: EpochTracker,
     cache: SessionCache,
+    /// Forward-auth applications, reloaded with the directory-wide epoch.
+    app_routes: crate::forward_auth::AppRoutes,
 }
 
 impl SessionService {
@@ -97,6 +99,7 @@ impl SessionService {
                     settings.cache_ttl + settings.epoch_poll_interval * 2,
                 ),
                 cache: SessionCache::new(settings.cache_capacity, settings.cache_ttl),
+                app_routes: crate::forward_auth::AppRoutes::default(),
             }),
         }
     }
@@ -107,6 +110,10 @@ impl SessionService {
 
     pub(crate) fn epochs(&self) -> &EpochTracker {
         &self.inner.epochs
+    }
+
+    pub(crate) fn app_routes(&self) -> &crate::forward_auth::AppRoutes {
+        &self.inner.app_routes
     }
 
     /// Validates a session cookie value (the value of `portcullis_session` or
