@@ -111,6 +111,7 @@ pub fn router(state: AppState, limits: HttpLimits) -> Router {
     Router::new()
         .route("/healthz", get(health::healthz))
         .merge(crate::routes::authenticator::routes())
+        .merge(crate::routes::authentication_methods::routes())
         .route("/readyz", get(health::readyz))
         .route("/metrics", get(health::metrics))
         .route("/openapi.json", get(openapi::openapi))

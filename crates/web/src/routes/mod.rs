@@ -1,6 +1,8 @@
 //! Route handlers, one module per resource.
 
 pub mod audit;
+pub mod authentication_methods;
+pub mod authentication_methods_json;
 pub mod authenticator;
 pub mod bootstrap;
 pub mod groups;
