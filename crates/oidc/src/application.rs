@@ -6,12 +6,16 @@
 //! { "publicClient": false, "tokenEndpointAuthMethod": "client_secret_basic",
 //!   "grantTypes": ["authorization_code", "refresh_token"],
 //!   "postLogoutRedirectUris": ["https://app.example/bye"],
-//!   "loopbackRedirectAnyPort": false, "requirePkce": false }
+//!   "loopbackRedirectAnyPort": false, "requirePkce": false,
+//!   "jwks": {"keys": [ … ]}, "idTokenSignedResponseAlg": "RS256" }
 //! ```
 //!
 //! Every field is optional; `null` settings mean a confidential web app using
 //! `client_secret_basic` with the code and refresh grants. Unknown fields are refused
 //! so a misspelt security option is an error, not silently ignored.
+//!
+//! `jwks` holds the client's public keys for `private_key_jwt`; `idTokenSignedResponseAlg`
+//! picks the algorithm of its tokens (ES256 when absent; RS256 for older clients).
 
 use portcullis_core::{Application, ApplicationKind};
 use serde::{Deserialize, Serialize};
@@ -34,6 +38,23 @@ pub struct OidcClientSettings {
     pub loopback_redirect_any_port: bool,
     #[serde(default)]
     pub require_pkce: bool,
+    /// Public keys (a JWK Set) that verify this client's `private_key_jwt` assertions.
+    #[serde(default)]
+    pub jwks: Option<serde_json::Value>,
+    /// The algorithm this client's ID and access tokens are signed with.
+    #[serde(default)]
+    pub id_token_signed_response_alg: Option<crate::claims::SigningAlgorithm>,
+}
+
+impl OidcClientSettings {
+    /// The settings of an OIDC client application (`null` means all defaults).
+    pub fn of(application: &Application) -> Result<Self, ApplicationMappingError> {
+        if application.settings.is_null() {
+            return Ok(Self::default());
+        }
+        serde_json::from_value(application.settings.clone())
+            .map_err(|e| ApplicationMappingError::InvalidSettings(e.to_string()))
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -74,13 +95,7 @@ pub fn client_config_from_application(
             require_pkce: false,
         },
         ApplicationKind::OidcClient => {
-            let settings: OidcClientSettings = if application.settings.is_null() {
-                OidcClientSettings::default()
-            } else {
-                serde_json::from_value(application.settings.clone())
-                    .map_err(|e| ApplicationMappingError::InvalidSettings(e.to_string()))?
-            };
-            oidc_client(application, settings)
+            oidc_client(application, OidcClientSettings::of(application)?)
         }
     };
     config.validate()?;

@@ -24,6 +24,8 @@ pub enum StartError {
     Bind { addr: SocketAddr, source: io::Error },
     #[error("cannot start services: {0}")]
     Services(#[from] portcullis_service::ServiceError),
+    #[error(transparent)]
+    Config(#[from] crate::config::ConfigError),
 }
 
 /// A started, not yet serving, application.
@@ -61,10 +63,17 @@ impl Application {
             ServiceSettings {
                 public_url: public_url.clone(),
                 access_token_lifetime: config.access_token_lifetime,
+                signing_keys: crate::signing_keys::signing_key_settings(&config.data_dir)?,
             },
         )
         .await?;
         let bootstrap_link = services.first_start_link().await?;
+        let signin = portcullis_service::signin::SignInService::start(
+            services.store().clone(),
+            config.signin.settings()?,
+            config.signin.code_sender()?,
+        )
+        .await?;
         let state = AppState {
             services: services.clone(),
             trusted_proxies: portcullis_web::client_ip::TrustedProxies::new(
@@ -75,6 +84,7 @@ impl Application {
                 config.token_requests_per_second,
                 config.token_request_burst,
             )),
+            signin,
         };
         let router = portcullis_web::router(
             state,

@@ -55,6 +55,8 @@ pub struct FileConfig {
     pub http: HttpSection,
     #[serde(default)]
     pub tokens: TokensSection,
+    #[serde(default)]
+    pub signin: crate::signin_config::SignInSection,
 }
 
 #[derive(Debug, Default, Clone, Deserialize, PartialEq)]
@@ -155,6 +157,7 @@ impl FileConfig {
                 "TOKENS_CLIENT_REQUEST_BURST" => {
                     layer.tokens.client_request_burst = Some(parse_number(&value).map_err(env_err)?)
                 }
+                "SIGNIN_CODE_FILE" => layer.signin.code_file = Some(value.into()),
                 "TOKENS_ACCESS_TOKEN_LIFETIME_SECS" => {
                     layer.tokens.access_token_lifetime_secs =
                         Some(parse_number(&value).map_err(env_err)?)
@@ -206,6 +209,7 @@ impl FileConfig {
                     .client_request_burst
                     .or(self.tokens.client_request_burst),
             },
+            signin: self.signin.merge(other.signin),
         }
     }
 }
@@ -258,6 +262,8 @@ pub struct Config {
     pub access_token_lifetime: Duration,
     pub token_requests_per_second: u32,
     pub token_request_burst: u32,
+    /// `[signin]`, validated by [`Config::from_layers`].
+    pub signin: crate::signin_config::SignInSection,
 }
 
 impl Config {
@@ -404,6 +410,10 @@ impl Config {
                 DEFAULT_TOKEN_REQUEST_BURST,
                 "tokens.client_request_burst",
             )?,
+            signin: {
+                raw.signin.settings()?;
+                raw.signin
+            },
         })
     }
 }

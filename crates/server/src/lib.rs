@@ -8,6 +8,8 @@ pub mod application;
 pub mod config;
 pub mod listener;
 pub mod shutdown;
+pub mod signin_config;
+pub mod signing_keys;
 pub mod storage;
 pub mod telemetry;
 pub mod tls;

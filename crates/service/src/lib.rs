@@ -10,6 +10,7 @@ pub mod bootstrap;
 pub mod caller;
 pub mod error;
 pub mod forward_auth;
+pub mod oidc;
 pub mod push;
 pub mod secrets;
 pub mod security_info;

@@ -12,7 +12,8 @@ use uuid::Uuid;
 
 use crate::caller::Caller;
 use crate::error::{ServiceError, ServiceResult};
-use crate::tokens::signing_key::{TokenKey, generate_record};
+use crate::tokens::key_rotation::{SigningKeySettings, still_published};
+use crate::tokens::signing_key::TokenKey;
 
 /// Setting holding this installation's tenant id (the `tid` claim).
 pub const TENANT_ID_SETTING: &str = "tenant.id";
@@ -23,6 +24,8 @@ pub struct ServiceSettings {
     /// The URL clients reach Portcullis at; the token issuer and link base.
     pub public_url: String,
     pub access_token_lifetime: Duration,
+    /// Signing key algorithms, rotation schedule and encryption at rest.
+    pub signing_keys: SigningKeySettings,
 }
 
 /// Loaded signing keys. Keys never change once written (rotation adds keys), so the
@@ -31,6 +34,8 @@ pub struct ServiceSettings {
 #[derive(Default)]
 pub(crate) struct KeyCache {
     pub(crate) keys: Vec<(SigningKeyState, TokenKey)>,
+    /// Unix time of this node's next rotation check (`tokens::key_rotation`).
+    pub(crate) next_maintenance: i64,
 }
 
 /// Application services over one store.
@@ -66,11 +71,9 @@ impl Services {
             tenant_id: tenant_id.into(),
             keys: Arc::new(RwLock::new(KeyCache::default())),
         };
-        services.reload_keys().await?;
-        if services.active_key().is_none() {
-            services.create_signing_key().await?;
-            services.reload_keys().await?;
-        }
+        services
+            .maintain_signing_keys(OffsetDateTime::now_utc())
+            .await?;
         Ok(services)
     }
 
@@ -105,8 +108,10 @@ impl Services {
     pub(crate) async fn reload_keys(&self) -> ServiceResult<()> {
         let records = self.store.list_signing_keys().await?;
         let mut loaded = Vec::with_capacity(records.len());
-        for record in &records {
-            match TokenKey::from_record(record) {
+        let now = OffsetDateTime::now_utc();
+        let settings = &self.settings.signing_keys;
+        for record in records.iter().filter(|r| still_published(r, settings, now)) {
+            match TokenKey::from_record(record, settings.encryption.as_ref()) {
                 Ok(key) => loaded.push((record.state, key)),
                 // One bad key must not take the server down; it just cannot be used.
                 Err(e) => {
@@ -121,11 +126,14 @@ impl Services {
 
     pub(crate) fn active_key(&self) -> Option<TokenKey> {
         let cache = self.keys.read().ok()?;
-        // Newest first from the store: the first active key signs.
+        // Newest first from the store: the first active ES256 key signs admin tokens.
         cache
             .keys
             .iter()
-            .find(|(state, _)| *state == SigningKeyState::Active)
+            .find(|(state, key)| {
+                *state == SigningKeyState::Active
+                    && key.algorithm() == crate::tokens::signing_key::SIGNING_ALGORITHM
+            })
             .map(|(_, key)| key.clone())
     }
 
@@ -152,25 +160,6 @@ impl Services {
             })
             .unwrap_or_default();
         serde_json::json!({ "keys": keys })
-    }
-
-    async fn create_signing_key(&self) -> ServiceResult<()> {
-        let kid = Uuid::new_v4().simple().to_string();
-        let now = OffsetDateTime::now_utc();
-        let (record, _) = generate_record(&kid, SigningKeyState::Active, now)
-            .map_err(|e| ServiceError::Internal(e.to_string()))?;
-        let caller = Caller::system("Portcullis key management");
-        let audit = audit_record(
-            &caller,
-            category::KEY_MANAGEMENT,
-            "Add token signing key",
-            "Add",
-        )
-        .with_target(target("Other", &kid, Some("ES256 token signing key")));
-        self.store
-            .commit(Batch::single(Change::PutSigningKey(record), audit))
-            .await?;
-        Ok(())
     }
 }
 

@@ -43,6 +43,7 @@ pub struct AppState {
     pub trusted_proxies: TrustedProxies,
     pub metrics: Option<PrometheusHandle>,
     pub token_limiter: Arc<ClientRateLimiter>,
+    pub signin: portcullis_service::signin::SignInService,
 }
 
 impl AppState {

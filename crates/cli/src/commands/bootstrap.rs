@@ -24,6 +24,7 @@ pub async fn run(args: BootstrapArgs) -> Result<ExitCode, CliError> {
         ServiceSettings {
             public_url: config.public_url_for(config.listen),
             access_token_lifetime: config.access_token_lifetime,
+            signing_keys: portcullis_server::signing_keys::signing_key_settings(&config.data_dir)?,
         },
     )
     .await?;

@@ -43,7 +43,7 @@ impl AuthorizationResponse {
 }
 
 /// Escapes text for an HTML attribute value in double quotes (and for text content).
-fn escape_html(text: &str) -> String {
+pub fn escape_html(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
     for c in text.chars() {
         match c {

@@ -8,7 +8,7 @@ mod request;
 mod response;
 
 pub use error::{AuthorizeError, ErrorPageReason};
-pub use form_post::form_post_script_csp_source;
+pub use form_post::{escape_html, form_post_script_csp_source};
 pub use interaction::{
     InteractionContext, InteractionDecision, SessionFacts, SignInReason, decide_interaction,
 };

@@ -31,14 +31,21 @@ pub mod codes;
 mod committer;
 pub mod credential_payload;
 mod effects;
+mod log_access;
 mod policy_cache;
+mod rate_limit;
 mod service;
 mod subject;
 mod types;
 mod user_agent;
 
+/// The pure pipeline's types (inputs, outcomes, error codes, protocols), re-exported so
+/// protocol crates need no direct dependency on it.
+pub use portcullis_signin as pipeline;
+
 pub use effects::SessionLifetimes;
 pub use policy_cache::LoadedPolicy;
+pub use rate_limit::RateLimitSettings;
 pub use service::{SignInService, SignInSettings};
 pub use types::{
     IssuedSession, SessionAuthentication, SignInError, SignInProgress, SignInRequest,

@@ -25,6 +25,7 @@ use super::codes::CodeSender;
 use super::committer::Committer;
 use super::effects::{PlanFacts, PlannedStep, SessionLifetimes, plan};
 use super::policy_cache::{LoadedPolicy, PolicyCache};
+use super::rate_limit::{RateLimitSettings, SignInRateLimits};
 use super::subject::{Who, load_subject};
 use super::types::{
     SessionAuthentication, SignInError, SignInProgress, SignInRequest, TargetApplication,
@@ -54,6 +55,8 @@ pub struct SignInSettings {
     pub sessions: SessionLifetimes,
     /// Most steps per group commit (1: every step commits alone).
     pub group_commit_max: usize,
+    /// Per-IP and per-account flood control.
+    pub rate_limits: RateLimitSettings,
 }
 
 impl Default for SignInSettings {
@@ -65,7 +68,22 @@ impl Default for SignInSettings {
             transaction_lifetime: Duration::minutes(10),
             sessions: SessionLifetimes::default(),
             group_commit_max: 64,
+            rate_limits: RateLimitSettings::default(),
         }
+    }
+}
+
+impl SignInSettings {
+    /// Checks the argon2, lockout and one-time code parameters (at configuration load,
+    /// so a bad value stops start-up with a message instead of failing sign-ins).
+    pub fn validate(&self) -> Result<(), String> {
+        PasswordHasher::new(self.argon2).map_err(|err| format!("argon2 parameters: {err}"))?;
+        self.lockout
+            .validate()
+            .map_err(|err| format!("lockout: {err}"))?;
+        self.otp_codes
+            .validate()
+            .map_err(|err| format!("one-time codes: {err}"))
     }
 }
 
@@ -93,6 +111,7 @@ struct Inner {
     policy: PolicyCache,
     committer: Committer,
     codes: Arc<dyn CodeSender>,
+    limits: SignInRateLimits,
 }
 
 impl SignInService {
@@ -124,6 +143,7 @@ impl SignInService {
                 lifetimes: settings.sessions,
                 policy: PolicyCache::default(),
                 codes,
+                limits: SignInRateLimits::new(settings.rate_limits),
             }),
         })
     }
@@ -134,6 +154,10 @@ impl SignInService {
     /// missing; a session too old for the policy's sign-in frequency (or not active)
     /// falls back to a fresh sign-in.
     pub async fn begin(&self, request: SignInRequest) -> Result<SignInProgress, SignInError> {
+        self.inner
+            .limits
+            .check(request.ip_address, None)
+            .map_err(|retry_after| SignInError::RateLimited { retry_after })?;
         let now = OffsetDateTime::now_utc();
         let context = self.request_context(&request).await?;
         let handle = new_handle();
@@ -175,12 +199,18 @@ impl SignInService {
         input: Input,
     ) -> Result<SignInProgress, SignInError> {
         let id_hash = transaction.hash();
-        for _ in 0..MAX_ATTEMPTS {
+        for attempt in 0..MAX_ATTEMPTS {
             let stored = self.load_transaction(&id_hash).await?;
             let doc: TransactionDoc = serde_json::from_value(stored.doc.clone())
                 .map_err(|err| SignInError::Internal(format!("stored transaction: {err}")))?;
             if matches!(doc.transaction.stage(), Stage::Done | Stage::Failed) {
                 return Err(SignInError::UnknownTransaction);
+            }
+            if attempt == 0 {
+                self.inner
+                    .limits
+                    .check(doc.request.ip_address, Some(doc.transaction.identifier()))
+                    .map_err(|retry_after| SignInError::RateLimited { retry_after })?;
             }
             let who = match (doc.transaction.user_id(), &input) {
                 (Some(id), _) => Who::Id(id),

@@ -188,6 +188,10 @@ pub enum SignInError {
     /// transaction's current state again.
     #[error("another step of this sign-in was submitted at the same time")]
     ConcurrentStep,
+    /// Too many attempts from this address or for this account: try again after
+    /// `retry_after`. Nothing was evaluated or logged.
+    #[error("too many sign-in attempts; try again in {} seconds", retry_after.as_secs().max(1))]
+    RateLimited { retry_after: std::time::Duration },
     /// The request itself is malformed (an unknown application, a bad context id).
     #[error("{0}")]
     Invalid(String),

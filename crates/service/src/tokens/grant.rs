@@ -24,6 +24,9 @@ pub enum GrantError {
     InvalidClient,
     #[error("{0}")]
     InvalidScope(String),
+    /// Conditional Access for workload identities refused the client.
+    #[error("{0}")]
+    Blocked(String),
     #[error("{0}")]
     Internal(String),
 }

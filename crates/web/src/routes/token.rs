@@ -227,6 +227,7 @@ async fn grant(state: &AppState, headers: &HeaderMap, body: &[u8]) -> Result<Res
             .into_response()),
         Err(GrantError::InvalidClient) => Err(OAuthError::invalid_client(auth.used_basic)),
         Err(GrantError::InvalidScope(why)) => Err(OAuthError::new("invalid_scope", why)),
+        Err(GrantError::Blocked(why)) => Err(OAuthError::new("invalid_client", why)),
         Err(GrantError::Internal(why)) => {
             tracing::error!(error = %why, "token request failed");
             let mut e = OAuthError::new("server_error", "The server could not issue a token.");

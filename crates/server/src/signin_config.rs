@@ -1,0 +1,208 @@
+//! The `[signin]` configuration section: argon2 parameters, lockout, lifetimes, group
+//! commit, and how one-time codes reach users.
+//!
+//! ```toml
+//! [signin]
+//! argon2_memory_kib = 19456
+//! argon2_iterations = 2
+//! lockout_threshold = 10
+//! code_file = "/var/lib/portcullis/dev-codes.jsonl"   # development only
+//!
+//! [signin.email]          # SMTP (STARTTLS by default; "plainLoopback" for a local sink)
+//! host = "smtp.example.com"
+//! port = 587
+//! from = "Portcullis <no-reply@example.com>"
+//!
+//! [signin.sms]            # HTTP webhook provider
+//! url = "https://sms.example.com/send"
+//! bearer_token = "…"
+//! ```
+
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use portcullis_service::signin::codes::{
+    CodeDeliveryError, CodeSender, FileCodeSender, RoutingCodeSender, SmtpCodeSender, SmtpSettings,
+    WebhookCodeSender, WebhookSettings,
+};
+use portcullis_service::signin::{SessionLifetimes, SignInSettings};
+use serde::Deserialize;
+use time::Duration;
+
+use crate::config::ConfigError;
+
+/// `[signin]`; every key optional.
+#[derive(Debug, Default, Clone, Deserialize, PartialEq, Eq)]
+#[serde(deny_unknown_fields)]
+pub struct SignInSection {
+    pub argon2_memory_kib: Option<u32>,
+    pub argon2_iterations: Option<u32>,
+    pub argon2_parallelism: Option<u32>,
+    /// Wrong passwords before smart lockout engages.
+    pub lockout_threshold: Option<u32>,
+    pub transaction_lifetime_secs: Option<u64>,
+    /// A browser session without "persistent browser".
+    pub session_lifetime_secs: Option<u64>,
+    pub persistent_session_lifetime_secs: Option<u64>,
+    /// Most sign-in steps per group commit (1 disables grouping).
+    pub group_commit_max: Option<usize>,
+    /// Development and tests: write every one-time code as a JSON line to this file, for
+    /// the channels without a real provider. Never in production.
+    pub code_file: Option<PathBuf>,
+    pub email: Option<SmtpSettings>,
+    pub sms: Option<WebhookSettings>,
+    pub voice: Option<WebhookSettings>,
+}
+
+impl SignInSection {
+    /// Overlays `other` on `self` (every key set in `other` wins).
+    pub fn merge(self, other: SignInSection) -> SignInSection {
+        SignInSection {
+            argon2_memory_kib: other.argon2_memory_kib.or(self.argon2_memory_kib),
+            argon2_iterations: other.argon2_iterations.or(self.argon2_iterations),
+            argon2_parallelism: other.argon2_parallelism.or(self.argon2_parallelism),
+            lockout_threshold: other.lockout_threshold.or(self.lockout_threshold),
+            transaction_lifetime_secs: other
+                .transaction_lifetime_secs
+                .or(self.transaction_lifetime_secs),
+            session_lifetime_secs: other.session_lifetime_secs.or(self.session_lifetime_secs),
+            persistent_session_lifetime_secs: other
+                .persistent_session_lifetime_secs
+                .or(self.persistent_session_lifetime_secs),
+            group_commit_max: other.group_commit_max.or(self.group_commit_max),
+            code_file: other.code_file.or(self.code_file),
+            email: other.email.or(self.email),
+            sms: other.sms.or(self.sms),
+            voice: other.voice.or(self.voice),
+        }
+    }
+
+    /// The service settings, validated.
+    pub fn settings(&self) -> Result<SignInSettings, ConfigError> {
+        let mut settings = SignInSettings::default();
+        if let Some(memory_kib) = self.argon2_memory_kib {
+            settings.argon2.memory_kib = memory_kib;
+        }
+        if let Some(iterations) = self.argon2_iterations {
+            settings.argon2.iterations = iterations;
+        }
+        if let Some(parallelism) = self.argon2_parallelism {
+            settings.argon2.parallelism = parallelism;
+        }
+        if let Some(threshold) = self.lockout_threshold {
+            settings.lockout.threshold = threshold;
+        }
+        settings
+            .validate()
+            .map_err(|message| ConfigError::Invalid {
+                key: "signin",
+                message,
+            })?;
+        let seconds = |value: Option<u64>, default: Duration, key: &'static str| match value {
+            None => Ok(default),
+            Some(0) => Err(ConfigError::Invalid {
+                key,
+                message: "must be at least 1 second".into(),
+            }),
+            Some(secs) => {
+                i64::try_from(secs)
+                    .map(Duration::seconds)
+                    .map_err(|_| ConfigError::Invalid {
+                        key,
+                        message: format!("{secs} seconds is too long"),
+                    })
+            }
+        };
+        settings.transaction_lifetime = seconds(
+            self.transaction_lifetime_secs,
+            settings.transaction_lifetime,
+            "signin.transaction_lifetime_secs",
+        )?;
+        settings.sessions = SessionLifetimes {
+            session: seconds(
+                self.session_lifetime_secs,
+                settings.sessions.session,
+                "signin.session_lifetime_secs",
+            )?,
+            persistent: seconds(
+                self.persistent_session_lifetime_secs,
+                settings.sessions.persistent,
+                "signin.persistent_session_lifetime_secs",
+            )?,
+        };
+        if let Some(max) = self.group_commit_max {
+            settings.group_commit_max = max.clamp(1, 1024);
+        }
+        Ok(settings)
+    }
+
+    /// The code providers: SMTP for email and webhooks for SMS and voice where
+    /// configured, the development file for the rest when `code_file` is set.
+    pub fn code_sender(&self) -> Result<Arc<dyn CodeSender>, ConfigError> {
+        let file = || -> Option<Box<dyn CodeSender>> {
+            self.code_file
+                .clone()
+                .map(|path| Box::new(FileCodeSender::new(Some(path))) as Box<dyn CodeSender>)
+        };
+        let webhook = |settings: &Option<WebhookSettings>, key: &'static str| {
+            settings
+                .clone()
+                .map(|settings| {
+                    WebhookCodeSender::new(settings)
+                        .map(|sender| Box::new(sender) as Box<dyn CodeSender>)
+                        .map_err(|err: CodeDeliveryError| ConfigError::Invalid {
+                            key,
+                            message: err.to_string(),
+                        })
+                })
+                .transpose()
+        };
+        let email =
+            match &self.email {
+                Some(smtp) => Some(Box::new(SmtpCodeSender::new(smtp).map_err(|err| {
+                    ConfigError::Invalid {
+                        key: "signin.email",
+                        message: err.to_string(),
+                    }
+                })?) as Box<dyn CodeSender>),
+                None => file(),
+            };
+        Ok(Arc::new(RoutingCodeSender {
+            email,
+            sms: webhook(&self.sms, "signin.sms")?.or_else(file),
+            voice: webhook(&self.voice, "signin.voice")?.or_else(file),
+        }))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn defaults_and_validation() {
+        let settings = SignInSection::default().settings().unwrap();
+        assert_eq!(settings.argon2.memory_kib, 19 * 1024);
+        let bad = SignInSection {
+            argon2_memory_kib: Some(1),
+            ..SignInSection::default()
+        };
+        assert!(bad.settings().is_err());
+        let zero = SignInSection {
+            transaction_lifetime_secs: Some(0),
+            ..SignInSection::default()
+        };
+        let err = zero.settings().unwrap_err().to_string();
+        assert!(err.contains("signin.transaction_lifetime_secs"), "{err}");
+    }
+
+    #[test]
+    fn plain_smtp_only_to_loopback() {
+        let section: SignInSection = toml::from_str(
+            "[email]\nhost = \"smtp.example.com\"\nport = 25\nsecurity = \"plainLoopback\"\nfrom = \"a@example.com\"\n",
+        )
+        .unwrap();
+        let err = section.code_sender().err().unwrap().to_string();
+        assert!(err.contains("loopback"), "{err}");
+    }
+}

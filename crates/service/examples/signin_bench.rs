@@ -1,0 +1,255 @@
+//! Sign-in throughput against the raw argon2id rate, the cost of a sign-in apart from
+//! the hash, and sign-in log appends one by one against group commit, on SQLite.
+//!
+//! `cargo run --release -p portcullis-service --example signin_bench [seconds]`
+//!
+//! 1. Raw argon2id: every core verifies a password at the configured parameters
+//!    (default m=19 MiB, t=2, p=1) for the measuring time; verifications/s.
+//! 2. Password sign-ins through `SignInService` (begin + password step, each step
+//!    committed durably with its log entry and a new session) with as many concurrent
+//!    clients as cores × 4, for the same time; sign-ins/s and the ratio to (1).
+//! 3. The same with argon2 at its minimum (m=8 KiB, t=1): what a sign-in costs apart
+//!    from the hash.
+//! 4. Log appends on SQLite (synchronous=FULL): one durable commit per entry, against
+//!    groups of 64 entries per commit (what the committer does under load).
+
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::time::{Duration, Instant};
+
+use portcullis_authn::password::{Argon2Params, PasswordHasher};
+use portcullis_core::{
+    ConditionalAccessStatus, Credential, CredentialId, CredentialKind, SignIn, SignInId,
+    SignInStatus, User, UserId, UserType,
+};
+use portcullis_service::signin::codes::FileCodeSender;
+use portcullis_service::signin::credential_payload::PasswordPayload;
+use portcullis_service::signin::pipeline::{Input, Outcome, Protocol};
+use portcullis_service::signin::{
+    RateLimitSettings, SignInRequest, SignInService, SignInSettings, TargetApplication,
+};
+use portcullis_store::{Batch, Change, LoggedSignIn, SignInStateStore, SignInStepWrite, Store};
+use portcullis_store_sqlite::SqliteStore;
+use serde_json::json;
+use time::OffsetDateTime;
+use uuid::Uuid;
+
+const PASSWORD: &str = "correct horse battery staple";
+const USERS: usize = 64;
+
+fn cores() -> usize {
+    std::thread::available_parallelism().map_or(1, |n| n.get())
+}
+
+/// Verifications per second with every core busy.
+fn raw_argon2(params: Argon2Params, seconds: u64) -> f64 {
+    let hasher = PasswordHasher::new(params).unwrap();
+    let phc = hasher.hash(PASSWORD, &mut rand::rng()).unwrap();
+    let stop = Arc::new(AtomicBool::new(false));
+    let done = Arc::new(AtomicU64::new(0));
+    let started = Instant::now();
+    let threads: Vec<_> = (0..cores())
+        .map(|_| {
+            let (hasher, phc, stop, done) =
+                (hasher.clone(), phc.clone(), stop.clone(), done.clone());
+            std::thread::spawn(move || {
+                while !stop.load(Ordering::Relaxed) {
+                    assert!(hasher.verify(PASSWORD, &phc).unwrap());
+                    done.fetch_add(1, Ordering::Relaxed);
+                }
+            })
+        })
+        .collect();
+    std::thread::sleep(Duration::from_secs(seconds));
+    stop.store(true, Ordering::Relaxed);
+    threads.into_iter().for_each(|t| t.join().unwrap());
+    done.load(Ordering::Relaxed) as f64 / started.elapsed().as_secs_f64()
+}
+
+async fn store_with_users(dir: &std::path::Path, params: Argon2Params) -> Arc<dyn Store> {
+    let store: Arc<dyn Store> = Arc::new(SqliteStore::open_dir(dir).await.unwrap());
+    let hasher = PasswordHasher::new(params).unwrap();
+    let phc = hasher.hash(PASSWORD, &mut rand::rng()).unwrap();
+    let mut batch = Batch::new();
+    for n in 0..USERS {
+        let id = UserId::from_uuid(Uuid::new_v4());
+        batch = batch
+            .change(Change::CreateUser(User {
+                id: id.clone(),
+                user_principal_name: format!("user{n}@example.com"),
+                display_name: format!("User {n}"),
+                mail: None,
+                mobile_phone: None,
+                user_type: UserType::Member,
+                account_enabled: true,
+                created_date_time: OffsetDateTime::now_utc(),
+                attributes: Default::default(),
+            }))
+            .change(Change::AddCredential(Credential {
+                id: CredentialId::from_uuid(Uuid::new_v4()),
+                user_id: id,
+                kind: CredentialKind::Password,
+                display_name: None,
+                payload: PasswordPayload {
+                    phc: phc.clone(),
+                    must_change: false,
+                }
+                .to_value(),
+                metadata: json!({}),
+                created_date_time: OffsetDateTime::now_utc(),
+                last_used_date_time: None,
+                revision: 0,
+            }));
+    }
+    store.commit(batch).await.unwrap();
+    store
+}
+
+/// Completed password sign-ins per second, and their mean latency.
+async fn sign_ins(params: Argon2Params, seconds: u64) -> (f64, Duration) {
+    let dir = tempfile::tempdir().unwrap();
+    let store = store_with_users(dir.path(), params).await;
+    let settings = SignInSettings {
+        argon2: params,
+        // The benchmark is one client address hammering on purpose.
+        rate_limits: RateLimitSettings {
+            per_ip_per_minute: u32::MAX / 2,
+            per_ip_burst: u32::MAX / 2,
+            per_account_per_minute: u32::MAX / 2,
+            per_account_burst: u32::MAX / 2,
+        },
+        ..SignInSettings::default()
+    };
+    let service = SignInService::start(store, settings, Arc::new(FileCodeSender::new(None)))
+        .await
+        .unwrap();
+    let deadline = Instant::now() + Duration::from_secs(seconds);
+    let started = Instant::now();
+    let clients: Vec<_> = (0..cores() * 4)
+        .map(|client| {
+            let service = service.clone();
+            tokio::spawn(async move {
+                let mut count = 0u64;
+                let mut latency = Duration::ZERO;
+                while Instant::now() < deadline {
+                    let at = Instant::now();
+                    let upn = format!("user{}@example.com", (client + count as usize) % USERS);
+                    let mut request =
+                        SignInRequest::new(Protocol::NativeApp, TargetApplication::Portal, &upn);
+                    request.ip_address = Some("192.0.2.10".parse().unwrap());
+                    let begun = service.begin(request).await.unwrap();
+                    let done = service
+                        .step(&begun.transaction, Input::Password(PASSWORD.into()))
+                        .await
+                        .unwrap();
+                    assert!(matches!(done.outcome, Some(Outcome::Done(_))));
+                    latency += at.elapsed();
+                    count += 1;
+                }
+                (count, latency)
+            })
+        })
+        .collect();
+    let (mut total, mut latency) = (0u64, Duration::ZERO);
+    for client in clients {
+        let (count, time) = client.await.unwrap();
+        total += count;
+        latency += time;
+    }
+    let rate = total as f64 / started.elapsed().as_secs_f64();
+    (
+        rate,
+        latency / u32::try_from(total.max(1)).unwrap_or(u32::MAX),
+    )
+}
+
+fn log_entry() -> LoggedSignIn {
+    LoggedSignIn {
+        record: SignIn {
+            id: SignInId::from_uuid(Uuid::new_v4()),
+            created_date_time: OffsetDateTime::now_utc(),
+            correlation_id: None,
+            user_id: None,
+            user_principal_name: Some("user@example.com".into()),
+            user_display_name: None,
+            app_id: Some("portal".into()),
+            app_display_name: Some("Portcullis".into()),
+            ip_address: Some("192.0.2.10".into()),
+            client_app_used: Some("Browser".into()),
+            user_agent: None,
+            is_interactive: true,
+            status: SignInStatus::success(),
+            conditional_access_status: ConditionalAccessStatus::NotApplied,
+            applied_conditional_access_policies: json!([]),
+            risk_level_during_sign_in: Some("none".into()),
+            risk_level_aggregated: None,
+            risk_state: None,
+            risk_detail: None,
+            location: None,
+            device_detail: None,
+            authentication_details: json!([]),
+            authentication_requirement: Some("singleFactorAuthentication".into()),
+            extra: Default::default(),
+        },
+        evaluation_input: Some("{\"target\":{\"appId\":\"portal\"}}".into()),
+    }
+}
+
+/// Durable log appends per second with `group` entries per commit.
+async fn log_appends(group: usize, total: usize) -> f64 {
+    let dir = tempfile::tempdir().unwrap();
+    let store = SqliteStore::open_dir(dir.path()).await.unwrap();
+    let started = Instant::now();
+    for _ in 0..total / group {
+        let writes: Vec<SignInStepWrite> = (0..group)
+            .map(|_| SignInStepWrite {
+                sign_ins: vec![log_entry()],
+                ..SignInStepWrite::default()
+            })
+            .collect();
+        let results = store.commit_sign_in_steps(&writes).await.unwrap();
+        assert!(results.iter().all(Result::is_ok));
+    }
+    (total / group * group) as f64 / started.elapsed().as_secs_f64()
+}
+
+#[tokio::main(flavor = "multi_thread")]
+async fn main() {
+    let seconds: u64 = std::env::args()
+        .nth(1)
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(10);
+    let params = Argon2Params::default();
+    println!(
+        "cores: {}, argon2id m={} KiB t={} p={}, {seconds} s per measurement",
+        cores(),
+        params.memory_kib,
+        params.iterations,
+        params.parallelism
+    );
+    let raw = raw_argon2(params, seconds);
+    println!("raw argon2id verifications/s: {raw:.1}");
+    let (rate, latency) = sign_ins(params, seconds).await;
+    println!(
+        "password sign-ins/s through SignInService: {rate:.1} (mean latency {latency:?}) = {:.1}% of raw",
+        rate / raw * 100.0
+    );
+    let cheap = Argon2Params {
+        memory_kib: 8,
+        iterations: 1,
+        parallelism: 1,
+    };
+    let (cheap_rate, cheap_latency) = sign_ins(cheap, seconds).await;
+    println!(
+        "sign-ins/s with argon2 at its minimum: {cheap_rate:.1} => {:.0} µs of CPU per sign-in apart from the hash (mean latency {cheap_latency:?})",
+        cores() as f64 / cheap_rate * 1e6
+    );
+    let one = log_appends(1, 1000).await;
+    let grouped = log_appends(64, 64 * 200).await;
+    println!(
+        "sign-in log appends/s on SQLite: one by one {one:.0}, group commit of 64 {grouped:.0} ({:.0}×)",
+        grouped / one
+    );
+}

@@ -1,0 +1,372 @@
+//! Conditional Access at every issuance to a user, and the sign-in log entry each
+//! issuance writes before it is answered.
+//!
+//! No policy code lives here: the evaluator input is built by
+//! `portcullis_signin::session_evaluation_context` (the mapping the sign-in pipeline and
+//! forward-auth use) from the sign-in service's request context and user record, and the
+//! policy set is the sign-in service's compiled one for the store's current version.
+
+use std::net::IpAddr;
+
+use portcullis_core::signin::{ConditionalAccessStatus, SignInStatus};
+use portcullis_core::{SignIn, SignInId, UserId};
+use portcullis_oidc::{ClientType, ErrorCode, OAuthError};
+use portcullis_policy::evaluate::{self, Outcome, RequiredControl, SessionState, UsedMethod};
+use portcullis_policy::model::TransferMethod;
+use portcullis_signin::{Protocol, session_evaluation_context};
+use serde_json::{Map, Value, json};
+use time::OffsetDateTime;
+use uuid::Uuid;
+
+use super::OidcProvider;
+use super::clients::RegisteredClient;
+use super::error::OidcError;
+use crate::signin::{SignInRequest, TargetApplication};
+
+/// Entra's error codes, so a client (and an admin reading the log) can act on them.
+mod code {
+    /// Conditional Access blocked the access.
+    pub const BLOCKED_BY_POLICY: i32 = 53003;
+    /// Strong authentication (MFA or a strength) is required.
+    pub const MFA_REQUIRED: i32 = 50076;
+    /// Sign-in frequency: a fresh sign-in is required.
+    pub const REAUTHENTICATION_REQUIRED: i32 = 70044;
+    /// The account is disabled.
+    pub const USER_DISABLED: i32 = 50057;
+    /// The user no longer exists.
+    pub const USER_NOT_FOUND: i32 = 50034;
+    /// The session or grant was revoked (password changed, admin revoke, risk).
+    pub const GRANT_REVOKED: i32 = 50173;
+}
+
+/// What the user proved in the session a token is issued from.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SessionSnapshot {
+    pub user_id: UserId,
+    pub session_id: Option<String>,
+    /// First-factor time (`auth_time`).
+    pub authenticated_at: OffsetDateTime,
+    /// Every method proven, with when (the evaluator's session state).
+    pub methods: Vec<UsedMethod>,
+    pub amr: Vec<String>,
+    pub acr: Option<String>,
+}
+
+/// The kind of issuance, which decides what the user can still be asked.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum IssuanceKind {
+    /// `authorize` with an SSO session: a missing control sends the browser to sign in.
+    Authorize,
+    /// Code redemption: judged at `authorize` already; logged here.
+    CodeRedemption,
+    Refresh,
+    /// The user approving a device code on `/device` (interactive; the
+    /// `authenticationFlows` condition applies).
+    DeviceApproval,
+    /// The device redeeming its approved code, and that family's refreshes.
+    DeviceCode,
+}
+
+impl IssuanceKind {
+    fn interactive(self) -> bool {
+        matches!(self, IssuanceKind::Authorize | IssuanceKind::DeviceApproval)
+    }
+
+    fn device_flow(self) -> bool {
+        matches!(
+            self,
+            IssuanceKind::DeviceApproval | IssuanceKind::DeviceCode
+        )
+    }
+}
+
+/// Conditional Access's answer for one issuance.
+#[derive(Debug, Clone, PartialEq)]
+pub enum AuthorizationVerdict {
+    /// Issue. `acr` is the authentication context satisfied (if one was asked for).
+    Allow { acr: Option<String> },
+    /// Interactive only: the user must sign in (again or with more); `acr` is the
+    /// authentication context to step up to.
+    SignIn { acr: Option<String> },
+    /// Refuse with this protocol error.
+    Deny(OAuthError),
+}
+
+/// One issuance to judge.
+pub(crate) struct Judgement<'a> {
+    pub client: &'a RegisteredClient,
+    pub session: &'a SessionSnapshot,
+    pub kind: IssuanceKind,
+    pub authentication_context: Option<&'a str>,
+    pub ip_address: Option<IpAddr>,
+    pub user_agent: Option<&'a str>,
+}
+
+impl OidcProvider {
+    /// Judges an issuance and writes its sign-in log entry (durable before return).
+    pub(crate) async fn judge(
+        &self,
+        judgement: &Judgement<'_>,
+    ) -> Result<AuthorizationVerdict, OidcError> {
+        let now = OffsetDateTime::now_utc();
+        let client = judgement.client;
+        let protocol = match client.config.client_type {
+            ClientType::Public => Protocol::NativeApp,
+            ClientType::Confidential => Protocol::Browser,
+        };
+        let mut request = SignInRequest::new(
+            protocol,
+            TargetApplication::Client(client.client_id().to_owned()),
+            "",
+        );
+        request.ip_address = judgement.ip_address;
+        request.user_agent = judgement.user_agent.map(str::to_owned);
+        request.authentication_context = judgement.authentication_context.map(str::to_owned);
+        let mut context = self
+            .signin
+            .request_context(&request)
+            .await
+            .map_err(|e| OidcError::internal("sign-in request context", e))?;
+        if judgement.kind.device_flow() {
+            context.authentication_flow = Some(TransferMethod::DeviceCodeFlow);
+        }
+        let Some(user) = self
+            .signin
+            .user_record(&judgement.session.user_id, &context)
+            .await
+            .map_err(|e| OidcError::internal("user record", e))?
+        else {
+            let error = OAuthError::invalid_grant("the user no longer exists; sign in again");
+            self.log(
+                judgement,
+                None,
+                code::USER_NOT_FOUND,
+                Some(&error.description),
+                None,
+                now,
+            )
+            .await?;
+            return Ok(AuthorizationVerdict::Deny(error));
+        };
+        if !user.account_enabled {
+            let error = OAuthError::invalid_grant("the user's account is disabled");
+            self.log(
+                judgement,
+                Some(&user.user_principal_name),
+                code::USER_DISABLED,
+                Some(&error.description),
+                None,
+                now,
+            )
+            .await?;
+            return Ok(AuthorizationVerdict::Deny(error));
+        }
+        let policy = self.signin.policy().await?;
+        let session_state = SessionState {
+            authenticated_at: Some(judgement.session.authenticated_at),
+            methods: judgement.session.methods.clone(),
+        };
+        let input = session_evaluation_context(
+            &context,
+            &policy.environment(),
+            &user,
+            &session_state,
+            false,
+            context.target.clone(),
+            now,
+        );
+        let decision = evaluate::evaluate(&policy.conditional_access, &input);
+        let applied = serde_json::to_value(&decision.applied_conditional_access_policies)
+            .unwrap_or(Value::Array(Vec::new()));
+        let ca_status = match decision.conditional_access_status {
+            evaluate::ConditionalAccessStatus::Success => ConditionalAccessStatus::Success,
+            evaluate::ConditionalAccessStatus::Failure => ConditionalAccessStatus::Failure,
+            evaluate::ConditionalAccessStatus::NotApplied => ConditionalAccessStatus::NotApplied,
+        };
+        let interactive = judgement.kind.interactive();
+        let (verdict, error_code) = match &decision.outcome {
+            Outcome::Allow { .. } => (
+                AuthorizationVerdict::Allow {
+                    acr: judgement.authentication_context.map(str::to_owned),
+                },
+                0,
+            ),
+            Outcome::NeedsControls { .. } if interactive => (
+                AuthorizationVerdict::SignIn {
+                    acr: judgement.authentication_context.map(str::to_owned),
+                },
+                code::MFA_REQUIRED,
+            ),
+            Outcome::NeedsControls { alternatives, .. } => {
+                let needs_fresh_sign_in = alternatives
+                    .iter()
+                    .any(|a| a.controls.contains(&RequiredControl::Reauthentication));
+                let description = if needs_fresh_sign_in {
+                    "sign-in frequency: Conditional Access requires the user to sign in again (interaction_required)"
+                } else {
+                    "Conditional Access requires stronger authentication than this grant carries; sign the user in again (interaction_required)"
+                };
+                (
+                    AuthorizationVerdict::Deny(OAuthError::invalid_grant(description)),
+                    if needs_fresh_sign_in {
+                        code::REAUTHENTICATION_REQUIRED
+                    } else {
+                        code::MFA_REQUIRED
+                    },
+                )
+            }
+            Outcome::Block { .. } => {
+                let error = if interactive {
+                    OAuthError::new(
+                        ErrorCode::AccessDenied,
+                        "access to this application is blocked by Conditional Access",
+                    )
+                } else {
+                    OAuthError::invalid_grant(
+                        "access to this application is blocked by Conditional Access",
+                    )
+                };
+                (AuthorizationVerdict::Deny(error), code::BLOCKED_BY_POLICY)
+            }
+        };
+        let details = match &verdict {
+            AuthorizationVerdict::Deny(e) => Some(e.description.clone()),
+            AuthorizationVerdict::SignIn { .. } => {
+                Some("the session does not satisfy Conditional Access; sign-in required".into())
+            }
+            AuthorizationVerdict::Allow { .. } => None,
+        };
+        self.log(
+            judgement,
+            Some(&user.user_principal_name),
+            error_code,
+            details.as_deref(),
+            Some((ca_status, applied)),
+            now,
+        )
+        .await?;
+        Ok(verdict)
+    }
+
+    /// A refusal decided before Conditional Access (revoked grant, session gone), logged
+    /// like any other issuance attempt.
+    pub(crate) async fn log_refusal(
+        &self,
+        judgement: &Judgement<'_>,
+        error: &OAuthError,
+    ) -> Result<(), OidcError> {
+        self.log(
+            judgement,
+            None,
+            code::GRANT_REVOKED,
+            Some(&error.description),
+            None,
+            OffsetDateTime::now_utc(),
+        )
+        .await
+    }
+
+    async fn log(
+        &self,
+        judgement: &Judgement<'_>,
+        user_principal_name: Option<&str>,
+        error_code: i32,
+        details: Option<&str>,
+        conditional_access: Option<(ConditionalAccessStatus, Value)>,
+        now: OffsetDateTime,
+    ) -> Result<(), OidcError> {
+        let client = judgement.client;
+        let (ca_status, applied) = conditional_access.unwrap_or((
+            ConditionalAccessStatus::NotApplied,
+            Value::Array(Vec::new()),
+        ));
+        let status = if error_code == 0 {
+            SignInStatus::success()
+        } else {
+            SignInStatus {
+                error_code,
+                failure_reason: details.map(str::to_owned),
+                additional_details: None,
+            }
+        };
+        let mut extra = Map::new();
+        extra.insert(
+            "signInEventTypes".into(),
+            json!([if judgement.kind.interactive() {
+                "interactiveUser"
+            } else {
+                "nonInteractiveUser"
+            }]),
+        );
+        extra.insert(
+            "authenticationProtocol".into(),
+            json!(if judgement.kind.device_flow() {
+                "deviceCode"
+            } else {
+                "none"
+            }),
+        );
+        extra.insert(
+            "originalTransferMethod".into(),
+            json!(if judgement.kind.device_flow() {
+                "deviceCodeFlow"
+            } else {
+                "none"
+            }),
+        );
+        extra.insert("tokenIssuerType".into(), json!("AzureAD"));
+        extra.insert(
+            "incomingTokenType".into(),
+            json!(match judgement.kind {
+                IssuanceKind::Refresh => "refreshToken",
+                IssuanceKind::CodeRedemption => "authorizationCode",
+                IssuanceKind::DeviceCode => "deviceCode",
+                IssuanceKind::Authorize | IssuanceKind::DeviceApproval => "none",
+            }),
+        );
+        if let Some(session) = &judgement.session.session_id {
+            extra.insert("sessionId".into(), json!(session));
+        }
+        let record = SignIn {
+            id: SignInId::from_uuid(Uuid::new_v4()),
+            created_date_time: now,
+            correlation_id: None,
+            user_id: Some(judgement.session.user_id.clone()),
+            user_principal_name: user_principal_name.map(str::to_owned),
+            user_display_name: None,
+            app_id: Some(client.client_id().to_owned()),
+            app_display_name: Some(client.application.display_name.clone()),
+            ip_address: judgement.ip_address.map(|ip| ip.to_string()),
+            client_app_used: Some(
+                match client.config.client_type {
+                    ClientType::Public => "Mobile Apps and Desktop clients",
+                    ClientType::Confidential => "Browser",
+                }
+                .to_owned(),
+            ),
+            user_agent: judgement.user_agent.map(str::to_owned),
+            is_interactive: judgement.kind.interactive(),
+            status,
+            conditional_access_status: ca_status,
+            applied_conditional_access_policies: applied,
+            risk_level_during_sign_in: Some("none".into()),
+            risk_level_aggregated: None,
+            risk_state: Some("none".into()),
+            risk_detail: Some("none".into()),
+            location: None,
+            device_detail: None,
+            authentication_details: Value::Array(Vec::new()),
+            authentication_requirement: Some(
+                if judgement.session.amr.iter().any(|m| m == "mfa") {
+                    "multiFactorAuthentication"
+                } else {
+                    "singleFactorAuthentication"
+                }
+                .to_owned(),
+            ),
+            extra,
+        };
+        self.services.store.append_sign_in(&record).await?;
+        Ok(())
+    }
+}

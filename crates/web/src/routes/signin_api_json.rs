@@ -1,0 +1,143 @@
+//! The JSON shapes of the native-client sign-in API (`/api/v1/signin…`).
+
+use axum::Json;
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use portcullis_service::signin::pipeline::{ErrorCode, Outcome};
+use portcullis_service::signin::{SignInError, SignInProgress};
+use serde::Deserialize;
+use serde_json::{Value, json};
+
+/// `POST /api/v1/signin`.
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct BeginBody {
+    /// The user principal name typed by the user.
+    pub username: String,
+    /// The application signing in (a registered client id); absent: Portcullis itself.
+    #[serde(default)]
+    pub client_id: Option<String>,
+    /// An authentication context (`c1`…`c25`) the application asks for.
+    #[serde(default)]
+    pub acr: Option<String>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PasswordBody {
+    pub password: String,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PassBody {
+    pub pass: String,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct TotpBody {
+    pub code: String,
+    #[serde(default)]
+    pub credential_id: Option<String>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct SendCodeBody {
+    pub credential_id: String,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CodeBody {
+    pub code: String,
+}
+
+/// `{"code": 50126, "message": "AADSTS50126: …"}` for a public error code.
+fn error_json(code: ErrorCode) -> Value {
+    json!({
+        "code": code.code(),
+        "message": format!("AADSTS{}: {}", code.code(), code.failure_reason()),
+    })
+}
+
+/// The answer to `begin` or a step: where the sign-in stands, what to show next, the
+/// error (if the sign-in failed or the last answer was wrong) and, once done, the session.
+pub fn progress_json(progress: &SignInProgress) -> Value {
+    let mut body = json!({
+        "transaction": progress.transaction.as_str(),
+        "correlationId": progress.correlation_id,
+        "stage": progress.stage,
+    });
+    if let Some(outcome) = &progress.outcome {
+        body["outcome"] = serde_json::to_value(outcome).unwrap_or(Value::Null);
+        let error = match outcome {
+            Outcome::Blocked { code } => Some(*code),
+            Outcome::Challenge(challenge) => challenge.error,
+            _ => None,
+        };
+        if let Some(code) = error {
+            body["error"] = error_json(code);
+        }
+    } else {
+        body["next"] = json!(["password", "temporaryAccessPass"]);
+    }
+    if let Some(session) = &progress.session {
+        body["session"] = json!({
+            "id": session.session_id,
+            "token": session.cookie_value,
+            "persistent": session.persistent,
+            "expiresAt": session.expires_at.format(&time::format_description::well_known::Rfc3339).ok(),
+        });
+    }
+    body
+}
+
+/// An API error in the same envelope as the Graph API's.
+pub fn api_error(status: StatusCode, code: &str, message: &str) -> Response {
+    (
+        status,
+        Json(json!({"error": {"code": code, "message": message}})),
+    )
+        .into_response()
+}
+
+/// Maps a service error; only what the client can act on is said.
+pub fn signin_error(error: SignInError) -> Response {
+    match error {
+        SignInError::UnknownTransaction => api_error(
+            StatusCode::NOT_FOUND,
+            "unknownTransaction",
+            "The sign-in is unknown or has expired; start again.",
+        ),
+        SignInError::ConcurrentStep => api_error(
+            StatusCode::CONFLICT,
+            "concurrentStep",
+            "Another answer for this sign-in was submitted at the same time.",
+        ),
+        SignInError::RateLimited { retry_after } => {
+            let mut response = api_error(
+                StatusCode::TOO_MANY_REQUESTS,
+                "tooManyRequests",
+                "Too many sign-in attempts; try again later.",
+            );
+            let seconds = retry_after.as_secs().max(1).to_string();
+            if let Ok(value) = HeaderValue::from_str(&seconds) {
+                response.headers_mut().insert(header::RETRY_AFTER, value);
+            }
+            response
+        }
+        SignInError::Invalid(message) => {
+            api_error(StatusCode::BAD_REQUEST, "invalidRequest", &message)
+        }
+        SignInError::Internal(message) => {
+            tracing::error!(%message, "sign-in API failed");
+            api_error(
+                StatusCode::INTERNAL_SERVER_ERROR,
+                "internalServerError",
+                "The sign-in could not be processed.",
+            )
+        }
+    }
+}
