@@ -106,10 +106,19 @@ pub fn router(state: AppState, limits: HttpLimits) -> Router {
             "/v1.0/policies/identitySecurityDefaultsEnforcementPolicy",
             get(policies::get_security_defaults).patch(policies::update_security_defaults),
         )
-        .route("/v1.0/auditLogs/directoryAudits", get(audit::list));
+        .route("/v1.0/auditLogs/directoryAudits", get(audit::list))
+        .route(
+            "/v1.0/auditLogs/signIns",
+            get(crate::routes::sign_ins::list),
+        )
+        .route(
+            "/v1.0/auditLogs/signIns/{id}",
+            get(crate::routes::sign_ins::get),
+        );
 
     Router::new()
         .route("/healthz", get(health::healthz))
+        .merge(crate::routes::signin_api::routes())
         .merge(crate::routes::authenticator::routes())
         .merge(crate::routes::authentication_methods::routes())
         .route("/readyz", get(health::readyz))
