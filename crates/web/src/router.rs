@@ -126,6 +126,7 @@ pub fn router(state: AppState, limits: HttpLimits) -> Router {
         .route("/openapi.json", get(openapi::openapi))
         .route("/oauth2/token", post(token::token))
         .route("/.well-known/jwks.json", get(token::jwks))
+        .merge(crate::routes::oidc::routes())
         .route("/bootstrap", get(bootstrap::show).post(bootstrap::submit))
         .merge(api)
         .fallback(unknown_route)

@@ -7,6 +7,7 @@ pub mod authenticator;
 pub mod bootstrap;
 pub mod groups;
 pub mod health;
+pub mod oidc;
 pub mod openapi;
 pub mod policies;
 pub mod roles;

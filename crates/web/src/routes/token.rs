@@ -1,4 +1,7 @@
-//! `POST /oauth2/token` (RFC 6749 §4.4 client credentials) and the JWKS.
+//! `POST /oauth2/token` and the JWKS. Client credentials (automation applications,
+//! RFC 6749 §4.4) keep their own client authentication here; every other grant
+//! (authorization code, refresh token, device code) goes to the OpenID Connect
+//! provider (`routes::oidc`, `portcullis_service::oidc`).
 
 use axum::Json;
 use axum::extract::State;
@@ -8,6 +11,8 @@ use base64::Engine;
 use portcullis_service::tokens::grant::GrantError;
 use serde_json::json;
 
+use crate::client_ip::ClientIp;
+use crate::routes::oidc;
 use crate::state::AppState;
 
 /// An RFC 6749 §5.2 error response.
@@ -151,10 +156,11 @@ fn client_auth(headers: &HeaderMap, params: &[(String, String)]) -> Result<Clien
 /// `POST /oauth2/token`.
 pub async fn token(
     State(state): State<AppState>,
+    ip: ClientIp,
     headers: HeaderMap,
     body: axum::body::Bytes,
 ) -> Response {
-    match grant(&state, &headers, &body).await {
+    match grant(&state, ip, &headers, &body).await {
         Ok(response) => response,
         Err(error) => {
             metrics::counter!("portcullis_token_errors_total", "error" => error.error).increment(1);
@@ -163,7 +169,12 @@ pub async fn token(
     }
 }
 
-async fn grant(state: &AppState, headers: &HeaderMap, body: &[u8]) -> Result<Response, OAuthError> {
+async fn grant(
+    state: &AppState,
+    ip: ClientIp,
+    headers: &HeaderMap,
+    body: &[u8],
+) -> Result<Response, OAuthError> {
     let form_type = headers
         .get(header::CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())
@@ -191,11 +202,9 @@ async fn grant(state: &AppState, headers: &HeaderMap, body: &[u8]) -> Result<Res
         .find(|(k, _)| k == "grant_type")
         .map(|(_, v)| v.as_str())
         .ok_or_else(|| OAuthError::new("invalid_request", "grant_type is required."))?;
+    let meta = oidc::request_meta(headers, ip);
     if grant_type != "client_credentials" {
-        return Err(OAuthError::new(
-            "unsupported_grant_type",
-            format!("grant_type '{grant_type}' is not supported; use client_credentials."),
-        ));
+        return Ok(user_grant(state, headers, &params, &meta).await);
     }
     let auth = client_auth(headers, &params)?;
     if !state.token_limiter.check(&auth.client_id) {
@@ -210,9 +219,8 @@ async fn grant(state: &AppState, headers: &HeaderMap, body: &[u8]) -> Result<Res
         .iter()
         .find(|(k, _)| k == "scope")
         .map(|(_, v)| v.as_str());
-    match state
-        .services
-        .client_credentials(&auth.client_id, &auth.client_secret, scope)
+    match oidc::provider(state)
+        .client_credentials(&auth.client_id, &auth.client_secret, scope, &meta)
         .await
     {
         Ok(issued) => Ok((
@@ -234,6 +242,38 @@ async fn grant(state: &AppState, headers: &HeaderMap, body: &[u8]) -> Result<Res
             e.status = StatusCode::INTERNAL_SERVER_ERROR;
             Err(e)
         }
+    }
+}
+
+/// The authorization-code, refresh-token and device-code grants: the provider
+/// authenticates the client (any registered method) and issues.
+async fn user_grant(
+    state: &AppState,
+    headers: &HeaderMap,
+    params: &[(String, String)],
+    meta: &portcullis_service::oidc::RequestMeta,
+) -> Response {
+    let authorization = oidc::header_text(headers, header::AUTHORIZATION);
+    let used_basic =
+        authorization.is_some_and(|v| v.len() > 6 && v[..6].eq_ignore_ascii_case("basic "));
+    let params = portcullis_oidc::Params::from_pairs(params.iter().cloned());
+    let provider = oidc::provider(state);
+    let client = match provider.authenticate_client(authorization, &params).await {
+        Ok(client) => client,
+        Err(error) => return oidc::oidc_error_response(error, used_basic),
+    };
+    if !state.token_limiter.check(client.client_id()) {
+        return oidc::oauth_error_response(
+            &portcullis_oidc::OAuthError::new(
+                portcullis_oidc::ErrorCode::TemporarilyUnavailable,
+                "too many token requests for this client; retry later",
+            ),
+            false,
+        );
+    }
+    match provider.token(&client, &params, meta).await {
+        Ok(tokens) => (StatusCode::OK, no_store(), Json(tokens)).into_response(),
+        Err(error) => oidc::oidc_error_response(error, used_basic),
     }
 }
 
