@@ -419,3 +419,128 @@ async fn the_event_stream_delivers_pushes_and_settlements() {
         task.abort();
     }
 }
+
+/// The whole second factor: password, then the pipeline offers the authenticator, the
+/// push is approved with the number, and `Input::OutOfBandApproved` completes the sign-in
+/// with a session.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn a_sign_in_needing_mfa_completes_with_the_push() {
+    use portcullis_authn::methods::MethodKind;
+    use portcullis_authn::password::{Argon2Params, PasswordHasher};
+    use portcullis_service::push::PushSignInStep;
+    use portcullis_service::signin::codes::FileCodeSender;
+    use portcullis_service::signin::credential_payload::PasswordPayload;
+    use portcullis_service::signin::{
+        SignInRequest, SignInService, SignInSettings, TargetApplication,
+    };
+    use portcullis_signin::{Input, Outcome, Protocol, Stage};
+
+    const PASSWORD: &str = "correct horse battery staple";
+    let cheap = Argon2Params {
+        memory_kib: 8 * 1024,
+        iterations: 1,
+        parallelism: 1,
+    };
+    for backend in backends() {
+        let server = start(backend.as_deref()).await;
+        let store = server.services.store().clone();
+        let gina = enrol(&server.services, "gina@example.org", 1).await;
+        let phc = PasswordHasher::new(cheap)
+            .unwrap()
+            .hash(PASSWORD, &mut rand::rng())
+            .unwrap();
+        let password = portcullis_core::Credential {
+            id: portcullis_core::CredentialId::from_uuid(Uuid::new_v4()),
+            user_id: gina.user.clone(),
+            kind: portcullis_core::CredentialKind::Password,
+            display_name: None,
+            payload: PasswordPayload {
+                phc,
+                must_change: false,
+            }
+            .to_value(),
+            metadata: serde_json::json!({}),
+            created_date_time: OffsetDateTime::now_utc(),
+            last_used_date_time: None,
+            revision: 0,
+        };
+        let policy = serde_json::json!({
+            "id": "mfa-all", "displayName": "MFA for everyone", "state": "enabled",
+            "conditions": {
+                "users": {"includeUsers": ["All"]},
+                "applications": {"includeApplications": ["All"]},
+                "clientAppTypes": ["all"]
+            },
+            "grantControls": {"operator": "OR", "builtInControls": ["mfa"]}
+        });
+        store
+            .commit(Batch::new().change(Change::AddCredential(password)).change(
+                Change::PutPolicy {
+                    kind: portcullis_store::PolicyKind::ConditionalAccessPolicy,
+                    id: "mfa-all".into(),
+                    json: policy,
+                    precondition: portcullis_store::Precondition::None,
+                    at: OffsetDateTime::now_utc(),
+                },
+            ))
+            .await
+            .unwrap();
+        let signin = SignInService::start(
+            store.clone(),
+            SignInSettings {
+                argon2: cheap,
+                ..SignInSettings::default()
+            },
+            Arc::new(FileCodeSender::new(None)),
+        )
+        .await
+        .unwrap();
+        let begun = signin
+            .begin(SignInRequest::new(
+                Protocol::Browser,
+                TargetApplication::Portal,
+                "gina@example.org",
+            ))
+            .await
+            .unwrap();
+        let challenged = signin
+            .step(&begun.transaction, Input::Password(PASSWORD.into()))
+            .await
+            .unwrap();
+        let Some(Outcome::Challenge(challenge)) = &challenged.outcome else {
+            panic!("expected an MFA challenge, got {:?}", challenged.outcome);
+        };
+        assert!(
+            challenge
+                .methods
+                .iter()
+                .any(|m| m.kind == MethodKind::AuthenticatorPush)
+        );
+
+        let started = push(&server.services, &gina.user).await.unwrap();
+        let app_dir = DataDir::resolve(Some(gina.dirs[0].0.path().join("app"))).unwrap();
+        let number = started.number.to_string();
+        let answering = tokio::spawn(async move {
+            respond(&app_dir, Decision::Approve, Some(number))
+                .await
+                .map_err(|e| e.to_string())
+        });
+        let step = server
+            .services
+            .push()
+            .await_sign_in_push(
+                &signin,
+                &begun.transaction,
+                &started.approval_id,
+                Duration::from_secs(20),
+            )
+            .await
+            .unwrap();
+        assert!(answering.await.unwrap().unwrap().starts_with("approved"));
+        let PushSignInStep::Progress(progress) = step else {
+            panic!("expected the sign-in to progress, got {step:?}");
+        };
+        assert_eq!(progress.stage, Stage::Done, "{:?}", progress.outcome);
+        assert!(progress.session.is_some(), "a session is issued");
+    }
+}

@@ -20,6 +20,7 @@ mod devices;
 pub mod error;
 pub mod hub;
 mod respond;
+mod signin;
 mod stream;
 
 use std::sync::Arc;
@@ -33,6 +34,7 @@ pub use activation::IssuedActivationLink;
 pub use approvals::StartedPush;
 pub use error::{PushError, PushResult};
 pub use respond::detail_of;
+pub use signin::{PushSignInError, PushSignInStep};
 pub use stream::DeviceEvent;
 
 /// The push edge over one store. Cheap to clone; clones share one hub.

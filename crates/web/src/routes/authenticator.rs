@@ -112,28 +112,34 @@ pub async fn activate_page() -> Html<&'static str> {
     )
 }
 
-/// Reads the four signed-request headers.
-fn device_request(headers: &HeaderMap) -> Result<DeviceRequest, Response> {
-    let header = |name: &str| headers.get(name).and_then(|v| v.to_str().ok());
-    let unauthenticated = |what: &str| {
+/// A signed-request header that is missing or malformed (its name).
+struct BadDeviceHeader(&'static str);
+
+impl IntoResponse for BadDeviceHeader {
+    fn into_response(self) -> Response {
         refusal(
             StatusCode::UNAUTHORIZED,
             "deviceNotAuthenticated",
-            format!("missing or malformed {what} header"),
+            format!("missing or malformed {} header", self.0),
         )
-    };
+    }
+}
+
+/// Reads the four signed-request headers.
+fn device_request(headers: &HeaderMap) -> Result<DeviceRequest, BadDeviceHeader> {
+    let header = |name: &str| headers.get(name).and_then(|v| v.to_str().ok());
     let device_id = header(DEVICE_ID_HEADER)
         .and_then(|v| CredentialId::parse(v).ok())
-        .ok_or_else(|| unauthenticated(DEVICE_ID_HEADER))?;
+        .ok_or(BadDeviceHeader(DEVICE_ID_HEADER))?;
     let user_id = header(USER_ID_HEADER)
         .and_then(|v| UserId::parse(v).ok())
-        .ok_or_else(|| unauthenticated(USER_ID_HEADER))?;
+        .ok_or(BadDeviceHeader(USER_ID_HEADER))?;
     let timestamp = header(TIMESTAMP_HEADER)
         .and_then(|v| v.parse::<i64>().ok())
-        .ok_or_else(|| unauthenticated(TIMESTAMP_HEADER))?;
+        .ok_or(BadDeviceHeader(TIMESTAMP_HEADER))?;
     let signature = header(SIGNATURE_HEADER)
         .and_then(|v| AnswerSignature::from_base64url(v).ok())
-        .ok_or_else(|| unauthenticated(SIGNATURE_HEADER))?;
+        .ok_or(BadDeviceHeader(SIGNATURE_HEADER))?;
     Ok(DeviceRequest {
         device_id,
         user_id,
@@ -146,7 +152,7 @@ fn device_request(headers: &HeaderMap) -> Result<DeviceRequest, Response> {
 pub async fn pending(State(state): State<AppState>, headers: HeaderMap) -> Response {
     let request = match device_request(&headers) {
         Ok(request) => request,
-        Err(response) => return response,
+        Err(bad) => return bad.into_response(),
     };
     let push = state.services.push();
     let now = OffsetDateTime::now_utc();
@@ -167,7 +173,7 @@ pub async fn pending(State(state): State<AppState>, headers: HeaderMap) -> Respo
 pub async fn events(State(state): State<AppState>, headers: HeaderMap) -> Response {
     let request = match device_request(&headers) {
         Ok(request) => request,
-        Err(response) => return response,
+        Err(bad) => return bad.into_response(),
     };
     let push = state.services.push();
     let now = OffsetDateTime::now_utc();
