@@ -6,6 +6,7 @@ pub mod audit_log;
 pub mod groups;
 mod lockout_lint;
 pub mod policies;
+pub mod reports;
 pub mod roles;
 pub mod users;
 pub mod what_if;

@@ -103,7 +103,9 @@ pub struct SecurityInfoService {
 
 pub(crate) struct Inner {
     pub(crate) services: Services,
-    pub(crate) passkeys: Passkeys,
+    /// `None` when the public URL cannot be a WebAuthn relying party (an IP address):
+    /// passkeys are then unavailable, everything else works.
+    pub(crate) passkeys: Option<Passkeys>,
     pub(crate) settings: SecurityInfoSettings,
     /// argon2id for Temporary Access Passes (the sign-in pipeline verifies with the same
     /// parameters' verifier: the PHC string carries them).
@@ -112,8 +114,13 @@ pub(crate) struct Inner {
 
 impl SecurityInfoService {
     pub fn new(services: Services, settings: SecurityInfoSettings) -> ServiceResult<Self> {
-        let passkeys = Passkeys::new(&settings.relying_party)
-            .map_err(|e| ServiceError::Invalid(e.to_string()))?;
+        let passkeys = match Passkeys::new(&settings.relying_party) {
+            Ok(passkeys) => Some(passkeys),
+            Err(err) => {
+                tracing::warn!(error = %err, "passkeys are unavailable");
+                None
+            }
+        };
         settings
             .temporary_access_pass
             .validate()
@@ -132,6 +139,16 @@ impl SecurityInfoService {
 
     pub fn settings(&self) -> &SecurityInfoSettings {
         &self.inner.settings
+    }
+
+    /// The passkey ceremonies, or why there are none.
+    pub(crate) fn passkeys(&self) -> Result<&Passkeys, ServiceError> {
+        self.inner.passkeys.as_ref().ok_or_else(|| {
+            ServiceError::Invalid(
+                "passkeys need the public URL to name a domain (an IP address cannot be a WebAuthn relying party)"
+                    .into(),
+            )
+        })
     }
 
     pub(crate) fn store(&self) -> &dyn portcullis_store::Store {

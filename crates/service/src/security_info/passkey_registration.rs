@@ -59,10 +59,7 @@ impl SecurityInfoService {
             name: &context.user.user_principal_name,
             display_name: &context.user.display_name,
         };
-        let (options, ceremony) = self
-            .inner
-            .passkeys
-            .begin_registration(user, &existing, now)?;
+        let (options, ceremony) = self.passkeys()?.begin_registration(user, &existing, now)?;
         let state =
             serde_json::to_value(&ceremony).map_err(|e| ServiceError::Internal(e.to_string()))?;
         self.put_pending(
@@ -96,8 +93,7 @@ impl SecurityInfoService {
             context.policy.methods.fido2_key_restrictions.clone(),
         );
         let registered =
-            self.inner
-                .passkeys
+            self.passkeys()?
                 .finish_registration(ceremony, response_json, &models, now)?;
         let existing = self.store().list_credentials(&context.user.id).await?;
         let duplicate = existing.iter().any(|credential| {

@@ -53,7 +53,7 @@ impl SecurityInfoService {
         let (options, ceremony) = match target {
             PasskeySignInTarget::User(user) => {
                 let candidates = self.passkey_candidates(user).await?;
-                self.inner.passkeys.begin_authentication(
+                self.passkeys()?.begin_authentication(
                     AuthenticationTarget::User {
                         user_id: user,
                         passkeys: &candidates,
@@ -62,8 +62,7 @@ impl SecurityInfoService {
                 )?
             }
             PasskeySignInTarget::Discoverable { conditional_ui } => self
-                .inner
-                .passkeys
+                .passkeys()?
                 .begin_authentication(AuthenticationTarget::Discoverable { conditional_ui }, now)?,
         };
         Ok((options, ceremony))
@@ -92,7 +91,7 @@ impl SecurityInfoService {
         };
         let credentials = self.fido2_credentials(&owner).await?;
         let candidates = candidates_of(&credentials);
-        let verified = match self.inner.passkeys.finish_authentication(
+        let verified = match self.passkeys()?.finish_authentication(
             ceremony,
             &response,
             &owner,

@@ -3,11 +3,11 @@
 //! privilege is the service's (`UserAuthMethodsManage`, `TemporaryAccessPassIssue`,
 //! judged against the target user's roles).
 
-use axum::routing::get;
-use axum::{Json, Router};
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use axum::{Json, Router};
 use portcullis_core::{CredentialId, CredentialKind, UserId};
 use portcullis_service::Caller;
 use portcullis_service::security_info::{
@@ -86,7 +86,9 @@ async fn list_of(
     kind: Option<GraphMethodKind>,
 ) -> Result<Json<Value>, GraphError> {
     let user = user_id(state, caller, user).await?;
-    let methods = security_info(state)?.list_user_methods(caller, &user).await?;
+    let methods = security_info(state)?
+        .list_user_methods(caller, &user)
+        .await?;
     let items = methods
         .iter()
         .filter(|method| kind.is_none_or(|kind| kind.credential_kind() == method.kind))
@@ -113,9 +115,9 @@ async fn one_of(
             "Authentication method '{id}' does not exist."
         )));
     }
-    method_json(&method)
-        .map(Json)
-        .ok_or_else(|| GraphError::not_found(format!("Authentication method '{id}' does not exist.")))
+    method_json(&method).map(Json).ok_or_else(|| {
+        GraphError::not_found(format!("Authentication method '{id}' does not exist."))
+    })
 }
 
 async fn delete_of(

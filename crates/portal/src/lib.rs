@@ -1,0 +1,71 @@
+//! The admin portal under `/admin`: server-rendered pages (askama, the UI kit of
+//! `portcullis-pages`) over the admin services. Every page resolves the signed-in
+//! administrator into a service [`Caller`](portcullis_service::Caller) with their
+//! directory roles and calls the services as them, so least privilege is enforced where
+//! it always is (the services); the portal only hides controls a role cannot use.
+//!
+//! Pages: overview with SVG charts ([`charts`]), Conditional Access (list, form, JSON,
+//! templates, report-only toggle), What If, policy impact, sign-in logs (filter, detail,
+//! CSV and JSON-lines export), audit logs, users, groups and roles.
+
+// Tests may unwrap: a panic there is a failed test, not a crashed server.
+#![cfg_attr(test, allow(clippy::unwrap_used))]
+
+mod admin;
+pub mod charts;
+mod error;
+mod format;
+mod pages;
+mod state;
+mod static_assets;
+
+use axum::Router;
+use axum::routing::{get, post};
+use portcullis_pages::kit::Kit;
+use portcullis_web::AppState;
+
+pub use admin::Admin;
+pub use state::PortalState;
+
+/// The portal router with the UI kit's middleware (security headers, CSRF, rate
+/// limit), ready to merge beside the other routers.
+pub fn router(app: &AppState) -> Router {
+    router_with_kit(Kit::new(app))
+}
+
+/// The portal router over an explicit kit (tests build one without a whole server).
+pub fn router_with_kit(kit: Kit) -> Router {
+    let state = PortalState { kit };
+    use pages::{audit, groups, overview, policies, roles, sign_ins, users, what_if};
+    let routes = Router::new()
+        .route("/admin", get(overview::show))
+        .route("/admin/policies", get(policies::list))
+        .route(
+            "/admin/policies/new",
+            get(policies::new_form).post(policies::create),
+        )
+        .route("/admin/policies/templates", get(policies::templates))
+        .route(
+            "/admin/policies/templates/{slug}",
+            post(policies::from_template),
+        )
+        .route(
+            "/admin/policies/{id}",
+            get(policies::edit_form).post(policies::update),
+        )
+        .route("/admin/policies/{id}/state", post(policies::set_state))
+        .route("/admin/policies/{id}/impact", get(policies::impact))
+        .route("/admin/what-if", get(what_if::form).post(what_if::evaluate))
+        .route("/admin/sign-ins", get(sign_ins::list))
+        .route("/admin/sign-ins/export", get(sign_ins::export))
+        .route("/admin/sign-ins/{id}", get(sign_ins::detail))
+        .route("/admin/audit", get(audit::list))
+        .route("/admin/users", get(users::list))
+        .route("/admin/users/{id}", get(users::detail))
+        .route("/admin/users/{id}/enabled", post(users::set_enabled))
+        .route("/admin/groups", get(groups::list))
+        .route("/admin/groups/{id}", get(groups::detail))
+        .route("/admin/roles", get(roles::list))
+        .merge(static_assets::router());
+    portcullis_pages::kit::protect(routes, state.kit.clone()).with_state(state)
+}
