@@ -11,6 +11,7 @@
 
 pub mod kit;
 mod labels;
+pub mod security_info;
 pub mod signin;
 mod signout;
 mod state;
@@ -27,6 +28,7 @@ pub fn router(app: AppState) -> Router {
     let state = PagesState::new(app);
     let pages = Router::new()
         .merge(signin::routes())
+        .merge(security_info::routes())
         .route("/signout", get(signout::show).post(signout::submit))
         .merge(kit::static_assets::router());
     kit::protect(pages, state.kit.clone()).with_state(state)

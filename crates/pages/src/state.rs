@@ -1,6 +1,7 @@
 //! What the page handlers reach.
 
 use axum::extract::FromRef;
+use portcullis_service::security_info::{SecurityInfoService, SecurityInfoSettings};
 use portcullis_web::AppState;
 
 use crate::kit::Kit;
@@ -10,12 +11,23 @@ use crate::kit::Kit;
 pub struct PagesState {
     pub app: AppState,
     pub kit: Kit,
+    /// `None` when the public URL cannot be a WebAuthn relying party (logged at start);
+    /// the security-info pages then answer with the error page.
+    pub security_info: Option<SecurityInfoService>,
 }
 
 impl PagesState {
     pub fn new(app: AppState) -> Self {
         let kit = Kit::new(&app);
-        PagesState { app, kit }
+        let security_info = SecurityInfoSettings::for_public_url(app.base_url())
+            .and_then(|settings| SecurityInfoService::new(app.services.clone(), settings))
+            .map_err(|error| tracing::error!(%error, "My security info is unavailable"))
+            .ok();
+        PagesState {
+            app,
+            kit,
+            security_info,
+        }
     }
 }
 

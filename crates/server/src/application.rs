@@ -87,12 +87,13 @@ impl Application {
             signin,
         };
         let router = portcullis_web::router(
-            state,
+            state.clone(),
             HttpLimits {
                 body_limit_bytes: config.body_limit_bytes,
                 request_timeout: config.request_timeout,
             },
-        );
+        )
+        .merge(portcullis_pages::router(state));
         let bound = crate::listener::serve(listener, router, tls_config, config.shutdown_timeout)
             .map_err(|source| StartError::Bind {
             addr: config.listen,

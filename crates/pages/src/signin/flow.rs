@@ -26,6 +26,24 @@ pub struct BrowserFacts {
     pub correlation_id: CorrelationId,
 }
 
+impl<S> axum::extract::FromRequestParts<S> for BrowserFacts
+where
+    portcullis_web::client_ip::TrustedProxies: axum::extract::FromRef<S>,
+    S: Send + Sync,
+{
+    type Rejection = std::convert::Infallible;
+
+    async fn from_request_parts(
+        parts: &mut axum::http::request::Parts,
+        state: &S,
+    ) -> Result<Self, Self::Rejection> {
+        let portcullis_web::client_ip::ClientIp(ip) =
+            portcullis_web::client_ip::ClientIp::from_request_parts(parts, state).await?;
+        let correlation_id = CorrelationId::from_request_parts(parts, state).await?;
+        Ok(BrowserFacts::new(ip, &parts.headers, correlation_id))
+    }
+}
+
 impl BrowserFacts {
     pub fn new(ip: IpAddr, headers: &HeaderMap, correlation_id: CorrelationId) -> Self {
         let user_agent = headers

@@ -4,7 +4,7 @@
 
 mod complete;
 pub mod continuation;
-mod flow;
+pub(crate) mod flow;
 mod outcome;
 mod start;
 mod stay;

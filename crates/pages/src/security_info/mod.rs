@@ -1,0 +1,288 @@
+//! My security info (`/security-info`): the signed-in user's methods — list, add an
+//! authenticator app or a passkey, rename, remove, choose the default — through the
+//! security-info service, which judges each change by Conditional Access.
+
+mod context;
+mod views;
+
+use axum::Json;
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Redirect, Response};
+use portcullis_core::CredentialId;
+use portcullis_service::security_info::{SecurityInfoError, SecurityInfoService};
+use serde::Deserialize;
+use time::OffsetDateTime;
+
+use crate::kit::{CsrfToken, PageError, PageForm, SignedIn, render_status};
+use crate::signin::flow::BrowserFacts;
+use crate::signin::views::TotpSetupView;
+use crate::state::PagesState;
+use context::{ContextParts, user_message};
+use views::{ListPage, MethodRow, TotpPage};
+
+pub fn routes() -> axum::Router<PagesState> {
+    use axum::routing::{get, post};
+    axum::Router::new()
+        .route("/security-info", get(list))
+        .route("/security-info/totp", post(begin_totp))
+        .route("/security-info/totp/verify", post(finish_totp))
+        .route("/security-info/passkey/options", post(passkey_options))
+        .route("/security-info/passkey", post(finish_passkey))
+        .route("/security-info/{id}/rename", post(rename))
+        .route("/security-info/{id}/default", post(make_default))
+        .route("/security-info/{id}/remove", post(remove))
+}
+
+fn service(state: &PagesState) -> Result<&SecurityInfoService, PageError> {
+    state
+        .security_info
+        .as_ref()
+        .ok_or_else(|| PageError::internal_from(&"the security-info service is not configured"))
+}
+
+/// The list page, with an optional message (a refused change).
+async fn list_page(
+    state: &PagesState,
+    csrf: String,
+    active: &portcullis_service::sessions::ActiveSession,
+    error: Option<String>,
+) -> Result<Response, PageError> {
+    let methods = service(state)?
+        .list_methods(active.user_id())
+        .await
+        .map_err(|e| PageError::internal_from(&e))?;
+    let status = if error.is_some() {
+        StatusCode::UNPROCESSABLE_ENTITY
+    } else {
+        StatusCode::OK
+    };
+    Ok(render_status(
+        status,
+        &ListPage {
+            csrf,
+            user_name: active.user.display_name.clone(),
+            rows: methods.iter().map(MethodRow::new).collect(),
+            error,
+        },
+    ))
+}
+
+/// A refused change re-renders the list with the reason; our own failure is the
+/// error page.
+async fn refused(
+    state: &PagesState,
+    csrf: String,
+    active: &portcullis_service::sessions::ActiveSession,
+    error: SecurityInfoError,
+) -> Result<Response, PageError> {
+    match user_message(&error) {
+        Some(message) => list_page(state, csrf, active, Some(message)).await,
+        None => Err(PageError::internal_from(&error)),
+    }
+}
+
+fn back_to_list() -> Response {
+    Redirect::to("/security-info").into_response()
+}
+
+/// `GET /security-info`.
+pub async fn list(
+    State(state): State<PagesState>,
+    CsrfToken(csrf): CsrfToken,
+    SignedIn(active): SignedIn,
+) -> Result<Response, PageError> {
+    list_page(&state, csrf, &active, None).await
+}
+
+/// `POST /security-info/totp`: a new secret and its QR code.
+pub async fn begin_totp(
+    State(state): State<PagesState>,
+    CsrfToken(csrf): CsrfToken,
+    SignedIn(active): SignedIn,
+    facts: BrowserFacts,
+) -> Result<Response, PageError> {
+    let parts = ContextParts::load(&state, &active, &facts).await?;
+    match service(&state)?
+        .begin_totp(&parts.context(), OffsetDateTime::now_utc())
+        .await
+    {
+        Ok(enrolment) => Ok(crate::kit::render(&TotpPage {
+            csrf,
+            setup: TotpSetupView {
+                qr_svg: enrolment.qr_svg,
+                secret: enrolment.secret,
+                account: active.user.user_principal_name.clone(),
+                digits: 6,
+                token: String::new(),
+            },
+        })),
+        Err(error) => refused(&state, csrf, &active, error).await,
+    }
+}
+
+#[derive(Debug, Deserialize)]
+pub struct TotpForm {
+    #[serde(default)]
+    code: String,
+    #[serde(default)]
+    name: String,
+}
+
+/// `POST /security-info/totp/verify`: saved only if the first code verifies.
+pub async fn finish_totp(
+    State(state): State<PagesState>,
+    CsrfToken(csrf): CsrfToken,
+    SignedIn(active): SignedIn,
+    facts: BrowserFacts,
+    PageForm(form): PageForm<TotpForm>,
+) -> Result<Response, PageError> {
+    let parts = ContextParts::load(&state, &active, &facts).await?;
+    let code: String = form
+        .code
+        .chars()
+        .filter(|c| c.is_ascii_digit())
+        .take(10)
+        .collect();
+    let name = Some(form.name.trim()).filter(|n| !n.is_empty());
+    match service(&state)?
+        .finish_totp(&parts.context(), &code, name, OffsetDateTime::now_utc())
+        .await
+    {
+        Ok(_) => Ok(back_to_list()),
+        Err(error) => refused(&state, csrf, &active, error).await,
+    }
+}
+
+/// `POST /security-info/passkey/options`: options for `navigator.credentials.create`
+/// (JSON, fetched by `webauthn.js`).
+pub async fn passkey_options(
+    State(state): State<PagesState>,
+    SignedIn(active): SignedIn,
+    facts: BrowserFacts,
+) -> Result<Response, PageError> {
+    let parts = ContextParts::load(&state, &active, &facts).await?;
+    match service(&state)?
+        .begin_passkey_registration(&parts.context(), OffsetDateTime::now_utc())
+        .await
+    {
+        Ok(options) => Ok(Json(options).into_response()),
+        Err(error) => {
+            let message = user_message(&error).ok_or_else(|| PageError::internal_from(&error))?;
+            Ok((
+                StatusCode::FORBIDDEN,
+                Json(serde_json::json!({ "error": message })),
+            )
+                .into_response())
+        }
+    }
+}
+
+#[derive(Debug, Deserialize)]
+pub struct PasskeyForm {
+    #[serde(default)]
+    credential: String,
+    #[serde(default)]
+    name: String,
+}
+
+/// `POST /security-info/passkey`: the browser's attestation.
+pub async fn finish_passkey(
+    State(state): State<PagesState>,
+    CsrfToken(csrf): CsrfToken,
+    SignedIn(active): SignedIn,
+    facts: BrowserFacts,
+    PageForm(form): PageForm<PasskeyForm>,
+) -> Result<Response, PageError> {
+    if form.credential.is_empty() {
+        return list_page(
+            &state,
+            csrf,
+            &active,
+            Some("Adding a passkey needs JavaScript in this browser.".to_owned()),
+        )
+        .await;
+    }
+    let parts = ContextParts::load(&state, &active, &facts).await?;
+    let name = Some(form.name.trim()).filter(|n| !n.is_empty());
+    match service(&state)?
+        .finish_passkey_registration(
+            &parts.context(),
+            &form.credential,
+            name,
+            OffsetDateTime::now_utc(),
+        )
+        .await
+    {
+        Ok(_) => Ok(back_to_list()),
+        Err(error) => refused(&state, csrf, &active, error).await,
+    }
+}
+
+fn credential_id(text: &str) -> Result<CredentialId, PageError> {
+    CredentialId::parse(text).map_err(|_| PageError::not_found().with_retry("/security-info"))
+}
+
+#[derive(Debug, Deserialize)]
+pub struct RenameForm {
+    #[serde(default)]
+    name: String,
+}
+
+/// `POST /security-info/{id}/rename`.
+pub async fn rename(
+    State(state): State<PagesState>,
+    CsrfToken(csrf): CsrfToken,
+    SignedIn(active): SignedIn,
+    facts: BrowserFacts,
+    Path(id): Path<String>,
+    PageForm(form): PageForm<RenameForm>,
+) -> Result<Response, PageError> {
+    let id = credential_id(&id)?;
+    let parts = ContextParts::load(&state, &active, &facts).await?;
+    match service(&state)?
+        .rename_method(&parts.context(), &id, form.name.trim())
+        .await
+    {
+        Ok(_) => Ok(back_to_list()),
+        Err(error) => refused(&state, csrf, &active, error).await,
+    }
+}
+
+/// `POST /security-info/{id}/default`.
+pub async fn make_default(
+    State(state): State<PagesState>,
+    CsrfToken(csrf): CsrfToken,
+    SignedIn(active): SignedIn,
+    facts: BrowserFacts,
+    Path(id): Path<String>,
+) -> Result<Response, PageError> {
+    let id = credential_id(&id)?;
+    let parts = ContextParts::load(&state, &active, &facts).await?;
+    match service(&state)?
+        .set_default_method(&parts.context(), &id)
+        .await
+    {
+        Ok(()) => Ok(back_to_list()),
+        Err(error) => refused(&state, csrf, &active, error).await,
+    }
+}
+
+/// `POST /security-info/{id}/remove`.
+pub async fn remove(
+    State(state): State<PagesState>,
+    CsrfToken(csrf): CsrfToken,
+    SignedIn(active): SignedIn,
+    facts: BrowserFacts,
+    Path(id): Path<String>,
+) -> Result<Response, PageError> {
+    let id = credential_id(&id)?;
+    let parts = ContextParts::load(&state, &active, &facts).await?;
+    match service(&state)?
+        .remove_method(&parts.context(), &id, OffsetDateTime::now_utc())
+        .await
+    {
+        Ok(()) => Ok(back_to_list()),
+        Err(error) => refused(&state, csrf, &active, error).await,
+    }
+}
