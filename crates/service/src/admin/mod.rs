@@ -7,7 +7,6 @@ pub mod groups;
 mod lockout_lint;
 pub mod policies;
 pub mod reports;
-pub mod reports;
 pub mod roles;
 pub mod users;
 pub mod what_if;
