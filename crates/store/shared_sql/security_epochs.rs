@@ -15,11 +15,7 @@ const READ_CLOCK: &str = "SELECT c.seq, c.global_epoch, s.policy_version \
 
 #[async_trait]
 impl SecurityEpochStore for SqlStore {
-    async fn security_changes_since(
-        &self,
-        after: i64,
-        limit: u32,
-    ) -> StoreResult<SecurityChanges> {
+    async fn security_changes_since(&self, after: i64, limit: u32) -> StoreResult<SecurityChanges> {
         // One snapshot, so `head` covers exactly the users listed.
         let mut tx = crate::dialect::begin_snapshot(&self.pool)
             .await

@@ -116,10 +116,7 @@ impl SignInStateStore for SqlStore {
         }
     }
 
-    async fn purge_expired_sign_in_transactions(
-        &self,
-        before: OffsetDateTime,
-    ) -> StoreResult<u64> {
+    async fn purge_expired_sign_in_transactions(&self, before: OffsetDateTime) -> StoreResult<u64> {
         let done = sqlx::query("DELETE FROM sign_in_transactions WHERE expires_at < $1")
             .bind(micros(before))
             .execute(&self.pool)
@@ -289,6 +286,9 @@ async fn insert_session(conn: &mut Conn, created: &NewSignInSession) -> StoreRes
         .bind(encode("session authentication", &created.authentication)?)
         .execute(&mut *conn)
         .await
-        .map_err(db_err(&format!("authentication facts of session {}", session.id)))?;
+        .map_err(db_err(&format!(
+            "authentication facts of session {}",
+            session.id
+        )))?;
     Ok(())
 }
