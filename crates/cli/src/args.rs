@@ -38,6 +38,8 @@ pub enum Command {
         #[command(subcommand)]
         command: portcullis_bulk_import::ImportCommand,
     },
+    #[command(flatten)]
+    Admin(crate::admin::AdminCommand),
 }
 
 #[derive(Subcommand)]

@@ -1,5 +1,6 @@
 //! `portcullis`: the server and its administration commands.
 
+mod admin;
 mod args;
 mod commands;
 
@@ -39,6 +40,9 @@ fn main() -> ExitCode {
                 &mut std::io::stderr().lock(),
             )),
             Command::Import { command } => Ok(portcullis_bulk_import::run(command).await),
+            Command::Admin(command) => admin::run(command, &mut std::io::stdout().lock())
+                .await
+                .map_err(|e| commands::CliError::Other(e.to_string())),
         }
     });
     match result {

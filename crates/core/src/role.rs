@@ -165,6 +165,79 @@ mod tests {
         assert_eq!(DirectoryRole::from_template_id("nope"), None);
     }
 
+    /// Every template id, checked on 2026-11-23 against Microsoft's "Microsoft Entra
+    /// built-in roles" reference (permissions-reference, "All roles" table). Reports
+    /// Reader, Directory Readers, Security Operator and Groups Administrator had been
+    /// written from memory; all matched.
+    #[test]
+    fn template_ids_match_microsofts_published_table() {
+        use DirectoryRole as R;
+        let published = [
+            (
+                R::GlobalAdministrator,
+                "62e90394-69f5-4237-9190-012177145e10",
+            ),
+            (
+                R::PrivilegedRoleAdministrator,
+                "e8611ab8-c189-46e8-94e1-60213ab1f814",
+            ),
+            (
+                R::SecurityAdministrator,
+                "194ae4cb-b126-40b2-bd5b-6091b380977d",
+            ),
+            (
+                R::ConditionalAccessAdministrator,
+                "b1be1c3e-b65d-4f19-8427-f6fa0d97feb9",
+            ),
+            (
+                R::AuthenticationPolicyAdministrator,
+                "0526716b-113d-4c15-b2c8-68e3c22b9f80",
+            ),
+            (
+                R::PrivilegedAuthenticationAdministrator,
+                "7be44c8a-adaf-4e2a-84d6-ab2649e08a13",
+            ),
+            (
+                R::AuthenticationAdministrator,
+                "c4e39bd9-1100-46d3-8c65-fb160da0071f",
+            ),
+            (
+                R::HelpdeskAdministrator,
+                "729827e3-9c14-49f7-bb1b-9608f156bbb8",
+            ),
+            (
+                R::PasswordAdministrator,
+                "966707d0-3269-4727-9be2-8c3a10f19b9d",
+            ),
+            (R::UserAdministrator, "fe930be7-5e62-47db-91af-98c3a49a38b1"),
+            (
+                R::GroupsAdministrator,
+                "fdd7a751-b60b-444a-984c-02652fe8fa1c",
+            ),
+            (
+                R::ApplicationAdministrator,
+                "9b895d92-2cd3-44c7-9d02-a6ac2d5ea5c3",
+            ),
+            (
+                R::CloudApplicationAdministrator,
+                "158c047a-c907-4556-b7ef-446551a6b5f7",
+            ),
+            (R::SecurityOperator, "5f2222b1-57c3-48ba-8ad5-d4759f1fde6f"),
+            (R::SecurityReader, "5d6b6bb7-de71-4623-b4af-96380a352509"),
+            (R::GlobalReader, "f2ef992c-3afb-46b9-b7cf-a126ee74c451"),
+            (R::ReportsReader, "4a5d8f65-41da-4de4-8968-e035b65339cf"),
+            (R::DirectoryReaders, "88d8e3e3-8f55-4a1e-953a-9b9898b8876b"),
+        ];
+        assert_eq!(
+            published.len(),
+            DirectoryRole::ALL.len(),
+            "a role is not pinned"
+        );
+        for (role, id) in published {
+            assert_eq!(role.template_id(), id, "{role:?}");
+        }
+    }
+
     #[test]
     fn serde_uses_template_ids() {
         let json = serde_json::to_string(&DirectoryRole::HelpdeskAdministrator).unwrap();

@@ -93,6 +93,7 @@ impl Application {
                 request_timeout: config.request_timeout,
             },
         )
+        .merge(portcullis_portal::router(&state))
         .merge(portcullis_pages::router(state));
         let bound = crate::listener::serve(listener, router, tls_config, config.shutdown_timeout)
             .map_err(|source| StartError::Bind {

@@ -41,6 +41,9 @@ pub const AUTOMATION_PERMISSIONS: &[AppPermission] = &[
     AppPermission::PolicyReadWriteConditionalAccess,
     AppPermission::PolicyReadWriteAuthenticationMethod,
     AppPermission::AuditLogReadAll,
+    // `portcullis apps …` with the bootstrap credentials (not privileged apps: granting
+    // permissions stays with roles that may grant them).
+    AppPermission::ApplicationReadWriteAll,
 ];
 
 #[derive(Debug, Clone, Serialize, Deserialize)]

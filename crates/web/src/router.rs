@@ -17,7 +17,7 @@ use tracing::Level;
 
 use crate::graph_error::GraphError;
 use crate::routes::{
-    audit, bootstrap, groups, health, openapi, policies, roles, token, users, what_if,
+    applications, audit, bootstrap, groups, health, openapi, policies, roles, token, users, what_if,
 };
 use crate::state::AppState;
 
@@ -41,6 +41,10 @@ pub fn router(state: AppState, limits: HttpLimits) -> Router {
         .route(
             "/v1.0/users/{id}",
             get(users::get).patch(users::update).delete(users::delete),
+        )
+        .route(
+            "/v1.0/users/{id}/revokeSignInSessions",
+            post(crate::routes::sessions::revoke_sign_in_sessions),
         )
         .route("/v1.0/groups", get(groups::list).post(groups::create))
         .route(
@@ -114,6 +118,24 @@ pub fn router(state: AppState, limits: HttpLimits) -> Router {
         .route(
             "/v1.0/auditLogs/signIns/{id}",
             get(crate::routes::sign_ins::get),
+        )
+        .route(
+            "/v1.0/applications",
+            get(applications::list).post(applications::create),
+        )
+        .route(
+            "/v1.0/applications/{id}",
+            get(applications::get)
+                .patch(applications::update)
+                .delete(applications::delete),
+        )
+        .route(
+            "/v1.0/applications/{id}/addPassword",
+            post(applications::add_password),
+        )
+        .route(
+            "/v1.0/applications/{id}/removePassword",
+            post(applications::remove_password),
         );
 
     Router::new()
@@ -128,6 +150,7 @@ pub fn router(state: AppState, limits: HttpLimits) -> Router {
         .route("/.well-known/jwks.json", get(token::jwks))
         .merge(crate::routes::oidc::routes())
         .route("/bootstrap", get(bootstrap::show).post(bootstrap::submit))
+        .merge(crate::routes::forward_auth_routes::routes())
         .merge(api)
         .fallback(unknown_route)
         .method_not_allowed_fallback(method_not_allowed)

@@ -2,6 +2,8 @@
 //! [`crate::Caller::authorize`]) before reading or writing, and commits every change
 //! together with its audit record in one store transaction.
 
+pub mod applications;
+pub mod applications_settings;
 pub mod audit_log;
 pub mod groups;
 mod lockout_lint;
