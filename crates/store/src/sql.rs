@@ -67,16 +67,25 @@ pub fn render_filter<F: FilterField>(
                 prefix.clone()
             };
             // substr/length instead of LIKE: no wildcard escaping, and the same
-            // case-sensitive semantics on both backends.
+            // case-sensitive semantics on both backends. The range in front of it lets
+            // an index on the column answer the prefix (byte order: SQLite's BINARY, and
+            // the "C" collation the PostgreSQL lookup columns use); substr stays as the
+            // exact test, so the range only ever narrows.
             let len = i64::try_from(prefix.chars().count()).unwrap_or(i64::MAX);
+            let upper = prefix_upper_bound(&prefix);
+            let col = field.column();
             let len_p = params.push(SqlParam::Int(len));
             let prefix_p = params.push(SqlParam::Text(prefix));
             // The cast keeps PostgreSQL's substr(text, integer, integer) resolvable for a
             // bound BIGINT.
-            format!(
-                "substr({}, 1, CAST({len_p} AS INTEGER)) = {prefix_p}",
-                field.column()
-            )
+            let exact = format!("substr({col}, 1, CAST({len_p} AS INTEGER)) = {prefix_p}");
+            match upper {
+                Some(upper) => {
+                    let upper_p = params.push(SqlParam::Text(upper));
+                    format!("({col} >= {prefix_p} AND {col} < {upper_p} AND {exact})")
+                }
+                None => format!("({col} >= {prefix_p} AND {exact})"),
+            }
         }
         Filter::And(a, b) => format!(
             "({} AND {})",
@@ -89,6 +98,26 @@ pub fn render_filter<F: FilterField>(
             render_filter(b, params)?
         ),
     })
+}
+
+/// The smallest string greater than every string that starts with `prefix`, in code
+/// point (= UTF-8 byte) order: the prefix with its last character incremented, after
+/// dropping trailing U+10FFFF. `None` when no such string exists (every character is
+/// the last one, or the prefix is empty), and the range is then open above.
+fn prefix_upper_bound(prefix: &str) -> Option<String> {
+    let mut chars: Vec<char> = prefix.chars().collect();
+    while let Some(last) = chars.pop() {
+        let next = match u32::from(last) + 1 {
+            // Skip the surrogate block, which no `char` (and no UTF-8 text) contains.
+            0xD800 => Some('\u{E000}'),
+            code => char::from_u32(code),
+        };
+        if let Some(next) = next {
+            chars.push(next);
+            return Some(chars.into_iter().collect());
+        }
+    }
+    None
 }
 
 fn param<F: FilterField>(field: F, value: &FilterValue) -> SqlParam {
@@ -201,7 +230,7 @@ mod tests {
         let sql = render_filter(&filter, &mut params).unwrap();
         assert_eq!(
             sql,
-            "((upn_lower = $1 AND (account_enabled <> $2 OR account_enabled IS NULL)) OR substr(display_name_lower, 1, CAST($3 AS INTEGER)) = $4)"
+            "((upn_lower = $1 AND (account_enabled <> $2 OR account_enabled IS NULL)) OR (display_name_lower >= $4 AND display_name_lower < $5 AND substr(display_name_lower, 1, CAST($3 AS INTEGER)) = $4))"
         );
         assert_eq!(
             params.values,
@@ -209,9 +238,37 @@ mod tests {
                 SqlParam::Text("ada@x.com'; drop".into()),
                 SqlParam::Bool(false),
                 SqlParam::Int(2),
-                SqlParam::Text("gr".into())
+                SqlParam::Text("gr".into()),
+                SqlParam::Text("gs".into())
             ]
         );
+    }
+
+    #[test]
+    fn prefix_upper_bound_is_the_next_string_after_every_extension() {
+        assert_eq!(prefix_upper_bound("ad").as_deref(), Some("ae"));
+        assert_eq!(prefix_upper_bound("a\u{10FFFF}").as_deref(), Some("b"));
+        assert_eq!(
+            prefix_upper_bound("z\u{D7FF}").as_deref(),
+            Some("z\u{E000}")
+        );
+        assert_eq!(prefix_upper_bound("é").as_deref(), Some("ê"));
+        assert_eq!(prefix_upper_bound("\u{10FFFF}"), None);
+        assert_eq!(prefix_upper_bound(""), None);
+    }
+
+    proptest::proptest! {
+        /// Every string starting with the prefix lies in [prefix, upper) in byte order,
+        /// so the index range never drops a match.
+        #[test]
+        fn prefix_range_contains_every_extension(prefix in "\\PC{0,4}", rest in "\\PC{0,6}") {
+            let text = format!("{prefix}{rest}");
+            proptest::prop_assert!(text.as_bytes() >= prefix.as_bytes());
+            if let Some(upper) = prefix_upper_bound(&prefix) {
+                proptest::prop_assert!(text.as_bytes() < upper.as_bytes(), "{text:?} {upper:?}");
+                proptest::prop_assert!(upper.as_bytes() > prefix.as_bytes());
+            }
+        }
     }
 
     #[test]

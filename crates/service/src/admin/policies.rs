@@ -5,7 +5,7 @@
 use std::collections::HashSet;
 
 use portcullis_core::audit::{ModifiedProperty, category};
-use portcullis_core::{DirectoryRole, Permission, Target};
+use portcullis_core::{DirectoryRole, ENTRA_BUILT_IN_ROLES, Permission, Target};
 use portcullis_policy::model::{
     AuthenticationStrengthPolicy, ConditionalAccessPolicy, NamedLocation, PolicyState,
 };
@@ -449,7 +449,14 @@ impl Services {
             // Groups are not enumerated here (there may be very many); the engine then
             // skips that reference check.
             groups: None,
-            roles: ValidationContext::ids(DirectoryRole::ALL.iter().map(|r| r.template_id())),
+            // Every Entra built-in role is a valid target (policies exported from Entra name
+            // Exchange or Teams administrators); it matches nobody until someone holds it.
+            roles: ValidationContext::ids(
+                ENTRA_BUILT_IN_ROLES
+                    .iter()
+                    .map(|r| r.template_id)
+                    .chain(DirectoryRole::ALL.iter().map(|r| r.template_id())),
+            ),
             authentication_strengths: ValidationContext::ids(strength_ids.collect::<HashSet<_>>()),
             authentication_contexts: None,
         })
