@@ -131,6 +131,34 @@ async fn admin_subcommands_through_the_binary() {
     let stderr = String::from_utf8_lossy(&refused.stderr);
     assert!(stderr.contains("invalid_client"), "{stderr}");
     assert!(!stderr.contains("panicked"), "{stderr}");
+
+    // The sign-in log: every token the commands above obtained was a logged
+    // service-principal sign-in; JSON lines for a SIEM, one object per line.
+    let logs = portcullis(
+        args(&["logs", "signins", "--format", "lines", "--top", "50"]),
+        env.clone(),
+    )
+    .await;
+    assert!(logs.status.success(), "{logs:?}");
+    let lines: Vec<Value> = String::from_utf8_lossy(&logs.stdout)
+        .lines()
+        .map(|line| serde_json::from_str(line).unwrap())
+        .collect();
+    // users list, plan, apply, plan: four tokens at least.
+    assert!(lines.len() >= 4, "{lines:?}");
+    assert!(
+        lines.iter().all(|entry| entry["id"].is_string()),
+        "{lines:?}"
+    );
+    let table = portcullis(args(&["logs", "signins", "--format", "table"]), env.clone()).await;
+    assert!(table.status.success(), "{table:?}");
+    let bad_time = portcullis(
+        args(&["logs", "signins", "--since", "yesterday"]),
+        env.clone(),
+    )
+    .await;
+    assert_eq!(bad_time.status.code(), Some(1), "{bad_time:?}");
+    assert!(String::from_utf8_lossy(&bad_time.stderr).contains("RFC 3339"));
     shutdown.shutdown();
 }
 

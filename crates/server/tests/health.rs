@@ -89,7 +89,8 @@ async fn openapi_documents_every_admin_route() {
         let path = operation
             .path
             .replace("{id}", "00000000-0000-0000-0000-000000000001")
-            .replace("{memberId}", "00000000-0000-0000-0000-000000000002");
+            .replace("{memberId}", "00000000-0000-0000-0000-000000000002")
+            .replace("{methodId}", "00000000-0000-0000-0000-000000000003");
         let method =
             reqwest::Method::from_bytes(operation.method.to_uppercase().as_bytes()).unwrap();
         let response = app
