@@ -1,6 +1,8 @@
 // Forward-auth through a real nginx (Debian's package, `auth_request`) in front of a tiny
-// test app: unauthenticated → redirected to sign in → signed in through the JSON sign-in
-// API → back at the app with identity headers; disabling the user ends access within 5 s.
+// test app, with the user in headless Chromium: unauthenticated → redirected to the
+// sign-in pages → back at the app with identity headers; a Conditional Access policy
+// requiring MFA for that app forces a step-up on a password-only session; disabling the
+// user ends access within 5 s.
 
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
@@ -10,13 +12,18 @@ import { mkdtempSync, readFileSync, writeFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startPortcullis, freePort } from '../lib/server.mjs';
+import { launchBrowser } from '../lib/browser.mjs';
+import { totp } from '../lib/otp.mjs';
+
+const PASSWORD = 'correct horse battery staple 42';
 
 let server;
+let browser;
 let upstream;
 let nginx;
-let nginxUrl;
 let prefix;
 let wiki;
+let counter = 0;
 const nginxLogs = [];
 
 /** A tiny app that answers with the identity headers it received. */
@@ -66,31 +73,12 @@ async function startNginx(portcullisPort, upstreamPort) {
   return { child, url, port };
 }
 
-/** Signs in through the JSON sign-in API for the forward-auth application. */
-async function signIn(username, password) {
-  const post = async (path, body) => {
-    const res = await fetch(`${server.url}${path}`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify(body),
-    });
-    const json = await res.json();
-    assert.equal(res.status, 200, JSON.stringify(json));
-    return json;
-  };
-  const begun = await post('/api/v1/signin', { username, clientId: wiki.appId });
-  const done = await post(`/api/v1/signin/${encodeURIComponent(begun.transaction)}/password`, { password });
-  assert.equal(done.outcome?.kind, 'done', JSON.stringify(done));
-  return done.session.token;
-}
-
 before(async () => {
   server = await startPortcullis({ config: '[http]\ntrusted_proxies = ["127.0.0.1/32"]\n' });
+  browser = await launchBrowser();
   upstream = await startUpstream();
-  const portcullisPort = new URL(server.url).port;
-  // nginx's port is known only once it starts; register the app for it right after.
-  nginx = await startNginx(portcullisPort, upstream.port);
-  nginxUrl = nginx.url;
+  // nginx's port is known only once it starts; the app is registered for it right after.
+  nginx = await startNginx(new URL(server.url).port, upstream.port);
   wiki = await server.graph.post('/v1.0/applications', {
     displayName: 'Wiki behind nginx',
     applicationType: 'forwardAuth',
@@ -99,50 +87,142 @@ before(async () => {
 });
 
 after(async () => {
+  await browser?.close();
   nginx?.child.kill('SIGTERM');
   upstream?.app.close();
   await server?.stop();
   if (prefix) rmSync(prefix, { recursive: true, force: true });
 });
 
-test('unauthenticated → sign-in → identity headers → disabled user refused within 5 s', async () => {
-  const upn = `fa.${Date.now()}@example.test`;
-  const password = 'correct horse battery staple 42';
-  const user = await server.graph.createUser({ userPrincipalName: upn, password, displayName: 'Forward Auth' });
+async function newUser(name) {
+  counter += 1;
+  const upn = `${name}.${counter}.${Date.now()}@example.test`;
+  const user = await server.graph.createUser({ userPrincipalName: upn, password: PASSWORD, displayName: `Forward ${name}` });
+  return user;
+}
 
-  // 1. No session: nginx redirects to Portcullis's sign-in page with the way back.
-  const anonymous = await fetch(`${nginxUrl}/docs/page?x=1`, { redirect: 'manual' });
+/** Name and password on the sign-in pages, declining "stay signed in?" when asked. */
+async function signInOnPages(page, upn, leaving) {
+  await page.waitForURL((u) => u.pathname === '/signin');
+  await page.getByLabel('Email or username').fill(upn);
+  await page.getByRole('button', { name: 'Next' }).click();
+  await page.getByLabel('Password', { exact: true }).fill(PASSWORD);
+  await page.getByRole('button', { name: 'Sign in', exact: true }).click();
+  await answerStaySignedIn(page, leaving);
+}
+
+/** "Stay signed in?" appears only when no policy decided persistence. */
+async function answerStaySignedIn(page, leaving) {
+  const stay = page.getByRole('heading', { name: 'Stay signed in?' });
+  await Promise.race([stay.waitFor(), page.waitForURL(leaving)]);
+  if (await stay.isVisible()) await page.getByRole('button', { name: 'No' }).click();
+}
+
+/** The app's JSON echo of what nginx handed it. */
+async function appSees(page) {
+  return JSON.parse(await page.locator('body').innerText());
+}
+
+test('unauthenticated → sign-in pages → back at the app with identity headers → disabled user refused within 5 s', async () => {
+  const user = await newUser('ada');
+  const context = await browser.newContext();
+  const page = await context.newPage();
+  const target = `${nginx.url}/docs/page?x=1`;
+
+  // 1. No session: nginx turns Portcullis's 401 into a redirect to the sign-in page.
+  const anonymous = await fetch(target, { redirect: 'manual' });
   assert.equal(anonymous.status, 302, nginxLogs.join(''));
   const location = new URL(anonymous.headers.get('location'));
   assert.equal(`${location.origin}${location.pathname}`, `${server.url}/signin`);
-  assert.equal(location.searchParams.get('return_to'), `${nginxUrl}/docs/page?x=1`);
+  assert.equal(location.searchParams.get('return_to'), target);
   assert.equal(location.searchParams.get('app'), wiki.appId);
 
-  // 2. Sign in (the same pipeline as the pages) and come back with the session cookie
-  // (on loopback, cookies are shared across ports: one host).
-  const token = await signIn(upn, password);
-  const cookie = `portcullis_session=${token}`;
-  const back = await fetch(location.searchParams.get('return_to'), { headers: { cookie }, redirect: 'manual' });
-  assert.equal(back.status, 200, nginxLogs.join(''));
-  const seen = await back.json();
+  // 2. The browser follows it, signs in, and is sent back (cookies are per host, not
+  // per port, so the session cookie reaches nginx on localhost too).
+  await page.goto(target);
+  const back = (u) => u.origin === nginx.url;
+  await signInOnPages(page, user.userPrincipalName, back);
+  await page.waitForURL(back);
+  const seen = await appSees(page);
   assert.equal(seen.path, '/docs/page?x=1');
-  assert.equal(seen.user, upn);
-  assert.equal(seen.name, 'Forward Auth');
-  assert.equal(seen.jwt.split('.').length, 3);
+  assert.equal(seen.user, user.userPrincipalName);
+  assert.equal(seen.name, 'Forward ada');
+  assert.equal(seen.jwt.split('.').length, 3, 'signed identity JWT');
+  const jwtClaims = JSON.parse(Buffer.from(seen.jwt.split('.')[1], 'base64url').toString());
+  assert.equal(jwtClaims.sub, user.id);
 
   // A client cannot smuggle its own identity header past nginx.
-  const forged = await fetch(`${nginxUrl}/`, { headers: { cookie, 'remote-user': 'admin@example.test' } });
-  assert.equal((await forged.json()).user, upn);
+  const cookie = (await context.cookies(server.url)).find((c) => c.name === 'portcullis_session');
+  assert.ok(cookie, 'session cookie');
+  const header = `portcullis_session=${cookie.value}`;
+  const forged = await fetch(`${nginx.url}/`, { headers: { cookie: header, 'remote-user': 'admin@example.test' } });
+  assert.equal((await forged.json()).user, user.userPrincipalName);
 
   // 3. Continuous access evaluation: disable the user; the next requests fail within 5 s.
   await server.graph.patch(`/v1.0/users/${user.id}`, { accountEnabled: false });
   const started = Date.now();
   let status;
   while (Date.now() - started < 5_000) {
-    status = (await fetch(`${nginxUrl}/`, { headers: { cookie }, redirect: 'manual' })).status;
+    status = (await fetch(`${nginx.url}/`, { headers: { cookie: header }, redirect: 'manual' })).status;
     if (status === 302) break;
     await new Promise((r) => setTimeout(r, 100));
   }
   assert.equal(status, 302, `still ${status} after ${Date.now() - started} ms`);
   console.log(`disabled user refused after ${Date.now() - started} ms`);
+  // And the browser lands on the sign-in page again.
+  await page.goto(`${nginx.url}/docs/page?x=2`);
+  await page.waitForURL((u) => u.pathname === '/signin');
+  await context.close();
+});
+
+test('a policy requiring MFA for the app steps a password-only session up', async () => {
+  const user = await newUser('bea');
+  const context = await browser.newContext();
+  const page = await context.newPage();
+
+  // Signed in to Portcullis itself with a password only, the user adds an authenticator
+  // app on My security info (codes from the real oathtool).
+  await page.goto(`${server.url}/signin?return_to=%2Fsecurity-info`);
+  await signInOnPages(page, user.userPrincipalName, (u) => u.pathname === '/security-info');
+  await page.waitForURL((u) => u.pathname === '/security-info');
+  await page.getByRole('button', { name: 'Authenticator app' }).click();
+  await page.locator('summary', { hasText: "Can't scan it?" }).click();
+  const secret = (await page.locator('#totp-secret').textContent()).trim();
+  await page.getByLabel('Code', { exact: true }).fill(totp(secret));
+  await page.getByRole('button', { name: 'Verify' }).click();
+  await page.waitForURL((u) => u.pathname === '/security-info');
+
+  // The wiki now needs MFA for this user (Conditional Access replaces security defaults).
+  await server.graph.patch('/v1.0/policies/identitySecurityDefaultsEnforcementPolicy', { isEnabled: false });
+  await server.graph.createPolicy({
+    displayName: `Wiki needs MFA ${counter}`,
+    state: 'enabled',
+    conditions: {
+      users: { includeUsers: [user.id] },
+      applications: { includeApplications: [wiki.appId] },
+      clientAppTypes: ['all'],
+    },
+    grantControls: { operator: 'OR', builtInControls: ['mfa'] },
+  });
+
+  // The password-only session is not enough: nginx sends the browser to sign in for the
+  // wiki, which asks only for the missing second factor.
+  await page.goto(`${nginx.url}/stepped?up=1`);
+  await page.waitForURL((u) => u.pathname === '/signin');
+  assert.equal(new URL(page.url()).searchParams.get('app'), wiki.appId);
+  await page.getByRole('heading', { name: 'Verify your identity' }).waitFor();
+  assert.equal(await page.getByLabel('Password', { exact: true }).count(), 0, 'no password asked again');
+  // The enrolment used this period's code; a code is accepted once, so use the next one.
+  const next = new Date(Date.now() + 30_000);
+  await page.getByLabel(/Code from your authenticator app/).first().fill(totp(secret, { at: next }));
+  await page.getByRole('button', { name: 'Verify' }).first().click();
+  const back = (u) => u.origin === nginx.url;
+  await answerStaySignedIn(page, back);
+  await page.waitForURL(back);
+  const seen = await appSees(page);
+  assert.equal(seen.path, '/stepped?up=1');
+  assert.equal(seen.user, user.userPrincipalName);
+  const jwtClaims = JSON.parse(Buffer.from(seen.jwt.split('.')[1], 'base64url').toString());
+  assert.ok(jwtClaims.amr.includes('mfa') || jwtClaims.amr.includes('otp'), JSON.stringify(jwtClaims));
+  await context.close();
 });

@@ -82,26 +82,43 @@ pub fn unverified_issuer(assertion: &str) -> Option<String> {
     value.get("iss")?.as_str().map(str::to_owned)
 }
 
+/// Who an assertion may be addressed to. RFC 7523 and OpenID Connect Core §9 name the
+/// token endpoint URL; draft-ietf-oauth-rfc7523bis (what current clients such as
+/// `openid-client` 6 send) names the issuer identifier, to stop an assertion made for
+/// one server being replayed at another. Either is this server, so either is accepted.
+#[derive(Debug, Clone, Copy)]
+pub struct AssertionAudience<'a> {
+    pub token_endpoint: &'a str,
+    pub issuer: &'a str,
+}
+
+impl AssertionAudience<'_> {
+    fn accepts(&self, aud: &Audience) -> bool {
+        aud.contains(self.token_endpoint) || aud.contains(self.issuer)
+    }
+}
+
 /// Verifies the signature through `verifier`, then the claims.
 pub fn authenticate_with_assertion(
     verifier: &dyn AssertionSignatureVerifier,
     client_id: &str,
     assertion: &str,
-    token_endpoint: &str,
+    audience: AssertionAudience<'_>,
     now: i64,
 ) -> Result<AcceptedAssertion, OAuthError> {
     let claims = verifier
         .verify(client_id, assertion)
         .map_err(|why| OAuthError::invalid_client(format!("client assertion: {why}")))?;
-    check_assertion_claims(&claims, client_id, token_endpoint, now)
+    check_assertion_claims(&claims, client_id, audience, now)
 }
 
-/// RFC 7523 §3: `iss` = `sub` = the client id, `aud` contains the token endpoint,
-/// `exp` in the future (and not too far), `nbf`/`iat` not in the future, `jti` present.
+/// RFC 7523 §3: `iss` = `sub` = the client id, `aud` names this server (its token
+/// endpoint or issuer), `exp` in the future (and not too far), `nbf`/`iat` not in the
+/// future, `jti` present.
 pub fn check_assertion_claims(
     claims: &ClientAssertionClaims,
     client_id: &str,
-    token_endpoint: &str,
+    audience: AssertionAudience<'_>,
     now: i64,
 ) -> Result<AcceptedAssertion, OAuthError> {
     let bad = |why: &str| OAuthError::invalid_client(format!("client assertion: {why}"));
@@ -111,12 +128,10 @@ pub fn check_assertion_claims(
     if claims.sub.as_deref() != Some(client_id) {
         return Err(bad("sub must be the client id"));
     }
-    if !claims
-        .aud
-        .as_ref()
-        .is_some_and(|aud| aud.contains(token_endpoint))
-    {
-        return Err(bad("aud must contain the token endpoint URL"));
+    if !claims.aud.as_ref().is_some_and(|aud| audience.accepts(aud)) {
+        return Err(bad(
+            "aud must contain this server's token endpoint URL or issuer identifier",
+        ));
     }
     let exp = claims.exp.ok_or_else(|| bad("exp is required"))?;
     if exp <= now.saturating_sub(ASSERTION_LEEWAY_SECS) {
@@ -149,6 +164,10 @@ mod tests {
     use super::*;
 
     const ENDPOINT: &str = "https://idp.example/oauth2/token";
+    const AUDIENCE: AssertionAudience<'static> = AssertionAudience {
+        token_endpoint: ENDPOINT,
+        issuer: "https://idp.example",
+    };
     const NOW: i64 = 1_800_000_000;
 
     fn good() -> ClientAssertionClaims {
@@ -172,7 +191,7 @@ mod tests {
 
     #[test]
     fn good_claims_yield_a_jti_to_remember() {
-        let accepted = check_assertion_claims(&good(), "svc", ENDPOINT, NOW).unwrap();
+        let accepted = check_assertion_claims(&good(), "svc", AUDIENCE, NOW).unwrap();
         assert_eq!(
             accepted.effect,
             RememberJti {
@@ -181,6 +200,20 @@ mod tests {
                 until: NOW + 90
             }
         );
+    }
+
+    #[test]
+    fn the_issuer_identifier_is_an_accepted_audience() {
+        let to_issuer = ClientAssertionClaims {
+            aud: Some(Audience::One("https://idp.example".into())),
+            ..good()
+        };
+        assert!(check_assertion_claims(&to_issuer, "svc", AUDIENCE, NOW).is_ok());
+        let to_a_prefix = ClientAssertionClaims {
+            aud: Some(Audience::One("https://idp.example/oauth2".into())),
+            ..good()
+        };
+        assert!(check_assertion_claims(&to_a_prefix, "svc", AUDIENCE, NOW).is_err());
     }
 
     #[test]
@@ -203,7 +236,7 @@ mod tests {
             (
                 "aud",
                 ClientAssertionClaims {
-                    aud: Some(Audience::One("https://idp.example".into())),
+                    aud: Some(Audience::One("https://other-idp.example".into())),
                     ..good()
                 },
             ),
@@ -251,7 +284,7 @@ mod tests {
             ),
         ];
         for (name, claims) in cases {
-            let err = check_assertion_claims(&claims, "svc", ENDPOINT, NOW).unwrap_err();
+            let err = check_assertion_claims(&claims, "svc", AUDIENCE, NOW).unwrap_err();
             assert_eq!(err.code, crate::ErrorCode::InvalidClient, "{name}");
         }
     }
@@ -260,10 +293,10 @@ mod tests {
     fn signature_failure_is_invalid_client() {
         let verifier = FixedVerifier(Err("bad signature".into()));
         let err =
-            authenticate_with_assertion(&verifier, "svc", "a.b.c", ENDPOINT, NOW).unwrap_err();
+            authenticate_with_assertion(&verifier, "svc", "a.b.c", AUDIENCE, NOW).unwrap_err();
         assert_eq!(err.code, crate::ErrorCode::InvalidClient);
         let ok = FixedVerifier(Ok(good()));
-        assert!(authenticate_with_assertion(&ok, "svc", "a.b.c", ENDPOINT, NOW).is_ok());
+        assert!(authenticate_with_assertion(&ok, "svc", "a.b.c", AUDIENCE, NOW).is_ok());
     }
 
     #[test]

@@ -11,6 +11,7 @@
 
 pub mod kit;
 mod labels;
+pub mod my_sessions;
 pub mod security_info;
 pub mod signin;
 mod signout;
@@ -29,6 +30,7 @@ pub fn router(app: AppState) -> Router {
     let pages = Router::new()
         .merge(signin::routes())
         .merge(security_info::routes())
+        .merge(my_sessions::routes())
         .route("/signout", get(signout::show).post(signout::submit))
         .merge(kit::static_assets::router());
     kit::protect(pages, state.kit.clone()).with_state(state)

@@ -92,6 +92,25 @@ pub fn validate(raw: &str, public_url: &str, allowed_hosts: &[String]) -> Option
         .then(|| ReturnTo::External(url.to_string()))
 }
 
+/// Whether a same-origin destination answers with a redirect to another host: the
+/// OAuth endpoints send the browser on to the client's registered redirect URI.
+pub fn redirects_off_site(path: &str) -> bool {
+    path.starts_with("/oauth2/")
+}
+
+/// The host of the `redirect_uri` (or `post_logout_redirect_uri`) an OAuth request
+/// names, to tell the user where they are going next.
+pub fn client_host(path: &str) -> Option<String> {
+    let url = Url::parse("http://placeholder.invalid")
+        .ok()?
+        .join(path)
+        .ok()?;
+    url.query_pairs()
+        .find(|(k, _)| k == "redirect_uri" || k == "post_logout_redirect_uri")
+        .and_then(|(_, v)| Url::parse(&v).ok())
+        .and_then(|u| u.host_str().map(str::to_owned))
+}
+
 /// The hosts of enabled forward-auth applications (their `settings.host`).
 pub async fn forward_auth_hosts(services: &Services) -> Result<Vec<String>, PageError> {
     let applications = services
@@ -204,6 +223,15 @@ mod tests {
                 "https://wiki.example.com:8443/".to_owned()
             ))
         );
+    }
+
+    #[test]
+    fn oauth_endpoints_leave_the_origin_and_name_the_client() {
+        let authorize = "/oauth2/authorize?client_id=c&redirect_uri=https%3A%2F%2Fapp.example%2Fcb";
+        assert!(redirects_off_site(authorize));
+        assert_eq!(client_host(authorize).as_deref(), Some("app.example"));
+        assert!(!redirects_off_site("/device?user_code=ABCD"));
+        assert_eq!(client_host("/oauth2/authorize?client_id=c"), None);
     }
 
     #[test]

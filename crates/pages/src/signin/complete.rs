@@ -69,9 +69,15 @@ pub fn set_cookie(response: &mut Response, cookie: HeaderValue) {
 }
 
 /// A same-origin destination by 303; another host through the continue page (a form
-/// post may not redirect off-site under `form-action 'self'`).
+/// post may not redirect off-site under `form-action 'self'`). So does a same-origin
+/// protocol endpoint that answers with a redirect to the client (`/oauth2/authorize`):
+/// Chromium checks `form-action` along the whole redirect chain of the post.
 pub fn go_to(destination: &ReturnTo) -> Response {
     match destination {
+        ReturnTo::Relative(path) if return_to::redirects_off_site(path) => render(&ContinuePage {
+            destination: path.clone(),
+            host: return_to::client_host(path).unwrap_or_else(|| "the application".into()),
+        }),
         ReturnTo::Relative(path) => Redirect::to(path).into_response(),
         ReturnTo::External(url) => {
             let host = url::Url::parse(url)

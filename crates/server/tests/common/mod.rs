@@ -70,7 +70,7 @@ pub async fn spawn() -> TestApp {
 }
 
 /// Every test gets its own PostgreSQL schema, so tests sharing one server stay apart.
-async fn isolated(backend: &Backend) -> Backend {
+pub async fn isolated(backend: &Backend) -> Backend {
     let Backend::Postgres(url) = backend else {
         return backend.clone();
     };

@@ -137,6 +137,9 @@ impl Services {
         self.store
             .commit(Batch::single(Change::CreateApplication(app.clone()), audit))
             .await?;
+        // Read-your-writes for forward-auth routing on this node (others follow
+        // within the epoch poll interval).
+        self.sessions().epochs().mark_stale();
         Ok(app)
     }
 
@@ -179,6 +182,9 @@ impl Services {
         self.store
             .commit(Batch::single(Change::UpdateApplication(app.clone()), audit))
             .await?;
+        // Read-your-writes for forward-auth routing on this node (others follow
+        // within the epoch poll interval).
+        self.sessions().epochs().mark_stale();
         Ok(app)
     }
 
@@ -198,6 +204,9 @@ impl Services {
         self.store
             .commit(Batch::single(Change::DeleteApplication(id.clone()), audit))
             .await?;
+        // Read-your-writes for forward-auth routing on this node (others follow
+        // within the epoch poll interval).
+        self.sessions().epochs().mark_stale();
         Ok(())
     }
 

@@ -7,8 +7,8 @@ use jsonwebtoken::{Algorithm, DecodingKey, Validation};
 use portcullis_core::{Application, ClientId, SecretHash};
 use portcullis_oidc::application::{OidcClientSettings, client_config_from_application};
 use portcullis_oidc::client_assertion::{
-    AssertionSignatureVerifier, ClientAssertionClaims, authenticate_with_assertion,
-    unverified_issuer,
+    AssertionAudience, AssertionSignatureVerifier, ClientAssertionClaims,
+    authenticate_with_assertion, unverified_issuer,
 };
 use portcullis_oidc::client_auth::{ClientCredentials, parse_client_credentials};
 use portcullis_oidc::{ClientConfig, OAuthError, Params, TokenEndpointAuthMethod};
@@ -154,13 +154,13 @@ impl OidcProvider {
             jwks: client.settings.jwks.as_ref(),
         };
         let now = OffsetDateTime::now_utc().unix_timestamp();
-        let accepted = authenticate_with_assertion(
-            &verifier,
-            client.client_id(),
-            assertion,
-            &self.token_endpoint(),
-            now,
-        )?;
+        let token_endpoint = self.token_endpoint();
+        let audience = AssertionAudience {
+            token_endpoint: &token_endpoint,
+            issuer: self.issuer(),
+        };
+        let accepted =
+            authenticate_with_assertion(&verifier, client.client_id(), assertion, audience, now)?;
         let remember = accepted.effect;
         let key = format!("{}:{}", remember.client_id, remember.jti);
         let first_use = state::insert(
