@@ -13,7 +13,7 @@ use std::time::{Duration, Instant};
 
 use common::{Backend, TestApp};
 use oidc_support::*;
-use portcullis_core::{Application, ApplicationId, ApplicationKind, ClientId};
+use portcullis_core::{AppPermission, Application, ApplicationId, ApplicationKind, ClientId};
 use portcullis_server::config::FileConfig;
 use portcullis_store::{Batch, Change};
 use serde_json::{Value, json};
@@ -141,6 +141,10 @@ async fn changes_through_one_node_end_access_on_the_other() {
             .unwrap();
         let client = register_oidc_client(&a, json!({}), true).await;
         let admin = a.admin_token().await;
+        let revoker = a
+            .register_client(&[AppPermission::UserRevokeSessionsAll], &[])
+            .await;
+        let revoker = a.token_for(&revoker).await;
 
         // 1. Disabled through node A's Graph API.
         let ada = create_user(&a, "ada").await;
@@ -182,7 +186,7 @@ async fn changes_through_one_node_end_access_on_the_other() {
         let (status, body) = a
             .post(
                 &format!("/v1.0/users/{}/revokeSignInSessions", bob.id),
-                &admin,
+                &revoker,
                 json!({}),
             )
             .await;
