@@ -427,7 +427,7 @@ async fn the_event_stream_delivers_pushes_and_settlements() {
 async fn a_sign_in_needing_mfa_completes_with_the_push() {
     use portcullis_authn::methods::MethodKind;
     use portcullis_authn::password::{Argon2Params, PasswordHasher};
-    use portcullis_service::push::PushSignInStep;
+    use portcullis_service::push::{PushSignInError, PushSignInStep};
     use portcullis_service::signin::codes::FileCodeSender;
     use portcullis_service::signin::credential_payload::PasswordPayload;
     use portcullis_service::signin::{
@@ -517,7 +517,47 @@ async fn a_sign_in_needing_mfa_completes_with_the_push() {
                 .any(|m| m.kind == MethodKind::AuthenticatorPush)
         );
 
-        let started = push(&server.services, &gina.user).await.unwrap();
+        // A push for another sign-in cannot complete this one.
+        let foreign = push(&server.services, &gina.user).await.unwrap();
+        let refused = server
+            .services
+            .push()
+            .await_sign_in_push(
+                &signin,
+                &begun.transaction,
+                &foreign.approval_id,
+                Duration::ZERO,
+            )
+            .await;
+        assert!(
+            matches!(refused, Err(PushSignInError::ForeignApproval(_))),
+            "{refused:?}"
+        );
+
+        // "Use another method" withdraws a push without counting it as a failure.
+        let withdrawn = server
+            .services
+            .push()
+            .start_sign_in_push(&begun.transaction, OffsetDateTime::now_utc())
+            .await
+            .unwrap();
+        let progress = server
+            .services
+            .push()
+            .withdraw_sign_in_push(&signin, &begun.transaction, &withdrawn.approval_id)
+            .await
+            .unwrap();
+        let Some(Outcome::Challenge(again)) = &progress.outcome else {
+            panic!("expected the challenge again, got {:?}", progress.outcome);
+        };
+        assert!(again.error.is_none());
+
+        let started = server
+            .services
+            .push()
+            .start_sign_in_push(&begun.transaction, OffsetDateTime::now_utc())
+            .await
+            .unwrap();
         let app_dir = DataDir::resolve(Some(gina.dirs[0].0.path().join("app"))).unwrap();
         let number = started.number.to_string();
         let answering = tokio::spawn(async move {
@@ -542,5 +582,50 @@ async fn a_sign_in_needing_mfa_completes_with_the_push() {
         };
         assert_eq!(progress.stage, Stage::Done, "{:?}", progress.outcome);
         assert!(progress.session.is_some(), "a session is issued");
+
+        // A second sign-in, denied: the challenge comes back with an error.
+        let begun = signin
+            .begin(SignInRequest::new(
+                Protocol::Browser,
+                TargetApplication::Portal,
+                "gina@example.org",
+            ))
+            .await
+            .unwrap();
+        signin
+            .step(&begun.transaction, Input::Password(PASSWORD.into()))
+            .await
+            .unwrap();
+        let started = server
+            .services
+            .push()
+            .start_sign_in_push(&begun.transaction, OffsetDateTime::now_utc())
+            .await
+            .unwrap();
+        let app_dir = DataDir::resolve(Some(gina.dirs[0].0.path().join("app"))).unwrap();
+        assert!(
+            respond(&app_dir, Decision::Deny, None)
+                .await
+                .unwrap()
+                .starts_with("denied")
+        );
+        let step = server
+            .services
+            .push()
+            .await_sign_in_push(
+                &signin,
+                &begun.transaction,
+                &started.approval_id,
+                Duration::from_secs(5),
+            )
+            .await
+            .unwrap();
+        let PushSignInStep::Progress(progress) = step else {
+            panic!("expected the denial to reach the pipeline, got {step:?}");
+        };
+        let Some(Outcome::Challenge(again)) = &progress.outcome else {
+            panic!("expected the challenge again, got {:?}", progress.outcome);
+        };
+        assert!(again.error.is_some());
     }
 }

@@ -27,6 +27,13 @@ pub enum Input {
     /// The Authenticator app approved the push (number matched) — verified at the edge.
     /// The hook for out-of-band MFA on legacy protocols (RADIUS).
     OutOfBandApproved { credential_id: CredentialId },
+    /// The Authenticator push ended without an approval (settled at the edge): logged as
+    /// a failed second factor, a fraud report ends the sign-in, and `Withdrawn` (the
+    /// user chose another method) only re-offers the challenge.
+    OutOfBandDeclined {
+        credential_id: Option<CredentialId>,
+        reason: OutOfBandDecline,
+    },
     /// The user set a new password (the edge checked the password rules and stored it).
     PasswordChanged,
     /// The user registered and verified a method in the registration interrupt (a TOTP
@@ -39,6 +46,36 @@ pub enum Input {
     },
     /// "Skip for now" in the registration interrupt, allowed during the grace period.
     SkipRegistration,
+}
+
+/// Why an out-of-band (push) request ended without an approval.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum OutOfBandDecline {
+    /// "No, it's not me".
+    Denied,
+    /// The user approved with a number other than the one shown.
+    WrongNumber,
+    /// Nobody answered before the request expired.
+    Expired,
+    /// "This wasn't me" with a fraud report: the sign-in ends.
+    FraudReported,
+    /// The user moved on to another method before answering: not a failure.
+    Withdrawn,
+}
+
+impl OutOfBandDecline {
+    /// The `authenticationStepResultDetail` Entra logs for it.
+    pub fn result_detail(self) -> &'static str {
+        match self {
+            OutOfBandDecline::Denied => "MFA denied; user declined the authentication",
+            OutOfBandDecline::WrongNumber => "MFA denied; user did not select the correct number",
+            OutOfBandDecline::Expired => {
+                "MFA denied; user did not respond to mobile app notification"
+            }
+            OutOfBandDecline::FraudReported => "MFA denied; Fraud Code Entered",
+            OutOfBandDecline::Withdrawn => "MFA request withdrawn; another method was chosen",
+        }
+    }
 }
 
 /// The facts of a verified WebAuthn assertion.
@@ -62,6 +99,7 @@ impl Input {
             Input::SendCode { .. } => "sendCode",
             Input::OneTimeCode(_) => "oneTimeCode",
             Input::OutOfBandApproved { .. } => "outOfBandApproved",
+            Input::OutOfBandDeclined { .. } => "outOfBandDeclined",
             Input::PasswordChanged => "passwordChanged",
             Input::MethodRegistered { .. } => "methodRegistered",
             Input::SkipRegistration => "skipRegistration",

@@ -86,7 +86,7 @@ pub use campaign::{CampaignProgress, CampaignState, RegistrationCampaign};
 pub use config::{PolicyEnvironment, SignInConfig};
 pub use effect::Effect;
 pub use error_code::ErrorCode;
-pub use input::{Input, PasskeyAssertion};
+pub use input::{Input, OutOfBandDecline, PasskeyAssertion};
 pub use log::{AuthenticationStep, ReplayInputError, SignInLogEntry, replay_input};
 pub use machine::{
     Step, StepEnvironment, StepUpSession, begin_step_up, evaluation_context,

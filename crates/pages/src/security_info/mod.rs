@@ -2,6 +2,7 @@
 //! authenticator app or a passkey, rename, remove, choose the default — through the
 //! security-info service, which judges each change by Conditional Access.
 
+mod authenticator;
 mod context;
 mod views;
 
@@ -26,6 +27,7 @@ pub fn routes() -> axum::Router<PagesState> {
     axum::Router::new()
         .route("/security-info", get(list))
         .route("/security-info/totp", post(begin_totp))
+        .route("/security-info/authenticator", post(authenticator::begin))
         .route("/security-info/totp/verify", post(finish_totp))
         .route("/security-info/passkey/options", post(passkey_options))
         .route("/security-info/passkey", post(finish_passkey))

@@ -6,6 +6,7 @@ mod complete;
 pub mod continuation;
 pub(crate) mod flow;
 mod outcome;
+mod push;
 mod start;
 mod stay;
 mod steps;
@@ -26,4 +27,5 @@ pub fn routes() -> Router<PagesState> {
         .route("/signin/code", post(steps::one_time_code))
         .route("/signin/register/skip", post(steps::skip_registration))
         .route("/signin/stay", post(stay::answer))
+        .merge(push::routes())
 }

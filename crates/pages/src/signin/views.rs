@@ -42,7 +42,9 @@ pub enum MethodForm {
     EnterCode,
     Passkey,
     TemporaryAccessPass,
-    /// A method these pages do not drive (push arrives with the authenticator work).
+    /// A request to the Portcullis Authenticator (`signin::push`).
+    Push,
+    /// A method these pages do not drive.
     Unavailable,
 }
 
@@ -68,9 +70,8 @@ impl OfferedView {
             MethodKind::TemporaryAccessPassOneTime | MethodKind::TemporaryAccessPassMultiUse => {
                 MethodForm::TemporaryAccessPass
             }
-            MethodKind::Password
-            | MethodKind::AuthenticatorPush
-            | MethodKind::PasswordlessPhoneSignIn => MethodForm::Unavailable,
+            MethodKind::AuthenticatorPush => MethodForm::Push,
+            MethodKind::Password | MethodKind::PasswordlessPhoneSignIn => MethodForm::Unavailable,
         };
         OfferedView {
             label: method_name(method.kind),

@@ -30,6 +30,7 @@
 //! Every write goes through `store.commit` with its audit record.
 
 mod admin;
+mod authenticator;
 mod context;
 mod error;
 mod gate;
@@ -51,6 +52,7 @@ use time::Duration;
 use crate::error::{ServiceError, ServiceResult};
 use crate::services::Services;
 
+pub use authenticator::AuthenticatorActivation;
 pub use context::RegistrationContext;
 pub use error::SecurityInfoError;
 pub use passkey_sign_in::{PasskeySignIn, PasskeySignInTarget};

@@ -224,6 +224,9 @@ impl<'e, 'a> Run<'e, 'a> {
             (Stage::Challenge, Input::OutOfBandApproved { credential_id }) => {
                 self.out_of_band(transaction, user, &credential_id)
             }
+            (Stage::Challenge, Input::OutOfBandDeclined { reason, .. }) => {
+                self.out_of_band_declined(transaction, user, reason)
+            }
             (Stage::PasswordChange, Input::PasswordChanged) => {
                 transaction.password_changed = true;
                 self.record_step(

@@ -15,7 +15,7 @@ use super::Run;
 use super::first_factor::{mode_of, registered_passkey, used};
 use crate::effect::Effect;
 use crate::error_code::ErrorCode;
-use crate::input::PasskeyAssertion;
+use crate::input::{OutOfBandDecline, PasskeyAssertion};
 use crate::outcome::Outcome;
 use crate::subject::{MethodMaterial, UserRecord};
 use crate::transaction::{PendingCode, SignInTransaction};
@@ -379,6 +379,45 @@ impl Run<'_, '_> {
             credential_id,
             "MFA completed in the Authenticator app",
         )
+    }
+
+    /// The push ended unapproved. A fraud report ends the sign-in at once (the edge has
+    /// raised the user's risk); a withdrawal re-offers the challenge without counting.
+    pub(crate) fn out_of_band_declined(
+        &mut self,
+        transaction: &mut SignInTransaction,
+        user: &UserRecord,
+        reason: OutOfBandDecline,
+    ) -> Outcome {
+        let kind = MethodKind::AuthenticatorPush;
+        if !transaction
+            .offered
+            .iter()
+            .any(|(offered, _)| *offered == kind)
+        {
+            return self.not_offered(kind);
+        }
+        match reason {
+            OutOfBandDecline::Withdrawn => self.decide(transaction, user),
+            OutOfBandDecline::FraudReported => {
+                self.record_step(
+                    transaction,
+                    method_label(kind),
+                    MULTIFACTOR,
+                    reason.result_detail(),
+                    false,
+                );
+                self.fail(
+                    ErrorCode::StrongAuthenticationFailed,
+                    "the user reported the push as fraud".to_owned(),
+                )
+            }
+            OutOfBandDecline::Denied
+            | OutOfBandDecline::WrongNumber
+            | OutOfBandDecline::Expired => {
+                self.second_factor_failed(transaction, user, kind, reason.result_detail())
+            }
+        }
     }
 
     /// The registration interrupt finished: the edge stored and verified a new method.
