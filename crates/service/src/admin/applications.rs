@@ -127,19 +127,14 @@ impl Services {
             settings: new.settings,
         })?;
         self.check_forward_auth_route_free(&app).await?;
-        let audit = audit_record(
+        self.commit_application_change(
             caller,
-            category::APPLICATION_MANAGEMENT,
             "Add application",
             "Add",
+            app_target(&app, Vec::new()),
+            Change::CreateApplication(app.clone()),
         )
-        .with_target(app_target(&app, Vec::new()));
-        self.store
-            .commit(Batch::single(Change::CreateApplication(app.clone()), audit))
-            .await?;
-        // Read-your-writes for forward-auth routing on this node (others follow
-        // within the epoch poll interval).
-        self.sessions().epochs().mark_stale();
+        .await?;
         Ok(app)
     }
 
@@ -172,19 +167,14 @@ impl Services {
         }
         let app = validate_application(app)?;
         self.check_forward_auth_route_free(&app).await?;
-        let audit = audit_record(
+        self.commit_application_change(
             caller,
-            category::APPLICATION_MANAGEMENT,
             "Update application",
             "Update",
+            app_target(&app, changes(&old, &app)),
+            Change::UpdateApplication(app.clone()),
         )
-        .with_target(app_target(&app, changes(&old, &app)));
-        self.store
-            .commit(Batch::single(Change::UpdateApplication(app.clone()), audit))
-            .await?;
-        // Read-your-writes for forward-auth routing on this node (others follow
-        // within the epoch poll interval).
-        self.sessions().epochs().mark_stale();
+        .await?;
         Ok(app)
     }
 
@@ -194,18 +184,36 @@ impl Services {
         id: &ApplicationId,
     ) -> ServiceResult<()> {
         let app = self.authorize_on_application(caller, id).await?;
+        self.commit_application_change(
+            caller,
+            "Delete application",
+            "Delete",
+            app_target(&app, Vec::new()),
+            Change::DeleteApplication(id.clone()),
+        )
+        .await?;
+        Ok(())
+    }
+
+    /// Commits one application change with its audit record, then refreshes this node's
+    /// forward-auth routes at once (read-your-writes; other nodes follow within the
+    /// security-epoch poll interval).
+    async fn commit_application_change(
+        &self,
+        caller: &Caller,
+        activity: &str,
+        operation: &str,
+        target: TargetResource,
+        change: Change,
+    ) -> ServiceResult<()> {
         let audit = audit_record(
             caller,
             category::APPLICATION_MANAGEMENT,
-            "Delete application",
-            "Delete",
+            activity,
+            operation,
         )
-        .with_target(app_target(&app, Vec::new()));
-        self.store
-            .commit(Batch::single(Change::DeleteApplication(id.clone()), audit))
-            .await?;
-        // Read-your-writes for forward-auth routing on this node (others follow
-        // within the epoch poll interval).
+        .with_target(target);
+        self.store.commit(Batch::single(change, audit)).await?;
         self.sessions().epochs().mark_stale();
         Ok(())
     }
