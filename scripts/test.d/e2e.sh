@@ -11,9 +11,10 @@ done
 ensure_e2e_dependencies
 if declare -F ensure_nginx >/dev/null; then ensure_nginx; fi
 
-cargo build -p portcullis --bin portcullis
+cargo build -p portcullis --bin portcullis -p portcullis-authenticator --bin portcullis-authenticator
 PORTCULLIS_BIN="$(cargo metadata --format-version 1 --no-deps | python3 -c 'import json,sys; print(json.load(sys.stdin)["target_directory"])')/debug/portcullis"
 export PORTCULLIS_BIN
+export PORTCULLIS_AUTHENTICATOR_BIN="${PORTCULLIS_BIN}-authenticator"
 
 cd e2e
 # One file at a time: each starts a server and a browser, and the machine has 2 cores.
