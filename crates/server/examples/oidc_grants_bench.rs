@@ -3,8 +3,12 @@
 //! answered grant was logged).
 //!
 //! ```text
-//! cargo run --release -p portcullis-server --example oidc_grants_bench -- [SECONDS] [CONCURRENCY]
+//! cargo run --release -p portcullis-server --example oidc_grants_bench -- [SECONDS] [CONCURRENCY] [GROUP]
 //! ```
+//!
+//! `GROUP` is `[signin] group_commit_max` (default 64): log entries committed together.
+//! `1` commits each grant's entry alone — the baseline the group commit is measured
+//! against.
 //!
 //! It starts a real server (SQLite in a temporary directory, the same `Application`
 //! `portcullis serve` runs) on 127.0.0.1 and drives it with HTTP/1.1 keep-alive clients
@@ -35,6 +39,7 @@ async fn main() {
     let mut args = std::env::args().skip(1);
     let seconds: u64 = args.next().and_then(|s| s.parse().ok()).unwrap_or(10);
     let concurrency: usize = args.next().and_then(|s| s.parse().ok()).unwrap_or(32);
+    let group: usize = args.next().and_then(|s| s.parse().ok()).unwrap_or(64);
     let data_dir = tempfile::tempdir().unwrap();
     let config = Config::from_layers(FileConfig {
         listen: Some("127.0.0.1:0".into()),
@@ -43,6 +48,10 @@ async fn main() {
             // The benchmark measures grants, not the per-client flood limit.
             client_requests_per_second: Some(1_000_000),
             client_request_burst: Some(1_000_000),
+            ..Default::default()
+        },
+        signin: portcullis_server::signin_config::SignInSection {
+            group_commit_max: Some(group),
             ..Default::default()
         },
         ..FileConfig::default()
@@ -62,7 +71,9 @@ async fn main() {
         .build()
         .unwrap();
 
-    println!("Portcullis token endpoint, {concurrency} concurrent clients, {seconds} s per grant");
+    println!(
+        "Portcullis token endpoint, {concurrency} concurrent clients, {seconds} s per grant, group commit of up to {group}"
+    );
     println!(
         "machine: {} logical CPUs (server and load generator share them)",
         std::thread::available_parallelism().map_or(0, |n| n.get())

@@ -14,6 +14,7 @@ use portcullis_oidc::{ClientType, ErrorCode, OAuthError};
 use portcullis_policy::evaluate::{self, Outcome, RequiredControl, SessionState, UsedMethod};
 use portcullis_policy::model::TransferMethod;
 use portcullis_signin::{Protocol, session_evaluation_context};
+use portcullis_store::LoggedSignIn;
 use serde_json::{Map, Value, json};
 use time::OffsetDateTime;
 use uuid::Uuid;
@@ -366,7 +367,13 @@ impl OidcProvider {
             ),
             extra,
         };
-        self.services.store.append_sign_in(&record).await?;
+        // Through the group committer: under load many issuances share one commit.
+        self.signin
+            .append_log_entries(vec![LoggedSignIn {
+                record,
+                evaluation_input: None,
+            }])
+            .await?;
         Ok(())
     }
 }

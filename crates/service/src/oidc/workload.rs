@@ -128,9 +128,12 @@ impl OidcProvider {
             authentication_requirement: Some("singleFactorAuthentication".into()),
             extra,
         };
-        self.services
-            .store
-            .append_sign_in(&record)
+        // Through the group committer: under load many grants share one commit.
+        self.signin
+            .append_log_entries(vec![portcullis_store::LoggedSignIn {
+                record,
+                evaluation_input: None,
+            }])
             .await
             .map_err(|e| GrantError::Internal(e.to_string()))?;
         if !allowed {

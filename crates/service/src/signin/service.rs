@@ -148,6 +148,20 @@ impl SignInService {
         })
     }
 
+    /// Appends sign-in log entries made outside a sign-in step (token issuance by the
+    /// OpenID Connect provider) through the group committer: durable when this returns,
+    /// sharing one transaction (one fsync) with whatever else is waiting to commit.
+    pub async fn append_log_entries(
+        &self,
+        sign_ins: Vec<portcullis_store::LoggedSignIn>,
+    ) -> ServiceResult<()> {
+        let write = portcullis_store::SignInStepWrite {
+            sign_ins,
+            ..Default::default()
+        };
+        Ok(self.inner.committer.commit(write).await?)
+    }
+
     /// Begins a sign-in. A fresh sign-in waits for its first factor (`outcome: None`).
     /// A step-up (`existing_session`) is evaluated at once from the session's methods:
     /// `Done` when it already satisfies the target, otherwise a challenge for what is
