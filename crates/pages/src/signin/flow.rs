@@ -107,7 +107,7 @@ pub fn expired(next: &Continuation) -> PageError {
     .with_retry(next.signin_href())
 }
 
-fn service_error(error: SignInError, next: &Continuation) -> PageError {
+pub fn service_error(error: SignInError, next: &Continuation) -> PageError {
     match error {
         SignInError::UnknownTransaction => expired(next),
         SignInError::ConcurrentStep => PageError::new(
@@ -124,6 +124,13 @@ fn service_error(error: SignInError, next: &Continuation) -> PageError {
                 retry_after.as_secs().max(1)
             ),
         )
+        .with_retry(next.signin_href()),
+        SignInError::PasskeyRejected(reason) => PageError::new(
+            StatusCode::UNAUTHORIZED,
+            "Passkey not accepted",
+            format!("Your passkey could not be used: {reason}. Try again, or use another way to sign in."),
+        )
+        .with_code(portcullis_signin::ErrorCode::StrongAuthenticationFailed.code())
         .with_retry(next.signin_href()),
         SignInError::Invalid(reason) => {
             tracing::info!(%reason, "sign-in request refused");

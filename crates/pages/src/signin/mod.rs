@@ -6,6 +6,7 @@ mod complete;
 pub mod continuation;
 pub(crate) mod flow;
 mod outcome;
+mod passkey;
 mod push;
 mod start;
 mod stay;
@@ -22,6 +23,8 @@ pub fn routes() -> Router<PagesState> {
         .route("/signin", get(start::show).post(start::submit))
         .route("/signin/password", post(steps::password))
         .route("/signin/tap", post(steps::temporary_access_pass))
+        .route("/signin/passkey/options", post(passkey::options))
+        .route("/signin/passkey", post(passkey::answer))
         .route("/signin/totp", post(steps::totp))
         .route("/signin/send-code", post(steps::send_code))
         .route("/signin/code", post(steps::one_time_code))

@@ -32,6 +32,7 @@ mod committer;
 pub mod credential_payload;
 mod effects;
 mod log_access;
+mod passkey;
 mod policy_cache;
 mod rate_limit;
 mod service;

@@ -34,6 +34,7 @@ use super::types::{
 use super::{PORTAL_APP_ID, PORTAL_DISPLAY_NAME, user_agent};
 use crate::caller::Caller;
 use crate::error::{ServiceError, ServiceResult};
+use crate::security_info::AuthenticationCeremony;
 use crate::services::{audit_record, target};
 
 /// The setting holding the smart-lockout fingerprint key, shared by every node so a
@@ -90,28 +91,32 @@ impl SignInSettings {
 /// What the store keeps per transaction (besides its revision and expiry).
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
-struct TransactionDoc {
-    request: RequestContext,
-    transaction: SignInTransaction,
+pub(super) struct TransactionDoc {
+    pub(super) request: RequestContext,
+    pub(super) transaction: SignInTransaction,
     /// Step-up: the session the transaction started from.
     #[serde(default)]
-    existing_session: Option<SessionId>,
+    pub(super) existing_session: Option<SessionId>,
+    /// A passkey ceremony waiting for the browser's answer (`passkey.rs`): kept here,
+    /// server-side, so the answer may reach any node and is accepted once.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub(super) passkey_ceremony: Option<AuthenticationCeremony>,
 }
 
 /// The sign-in service. Cheap to clone; one per node.
 #[derive(Clone)]
 pub struct SignInService {
-    inner: Arc<Inner>,
+    pub(super) inner: Arc<Inner>,
 }
 
-struct Inner {
-    store: Arc<dyn Store>,
+pub(super) struct Inner {
+    pub(super) store: Arc<dyn Store>,
     config: Arc<SignInConfig>,
     lifetimes: SessionLifetimes,
     policy: PolicyCache,
-    committer: Committer,
+    pub(super) committer: Committer,
     codes: Arc<dyn CodeSender>,
-    limits: SignInRateLimits,
+    pub(super) limits: SignInRateLimits,
 }
 
 impl SignInService {
@@ -183,6 +188,7 @@ impl SignInService {
             ),
             request: context,
             existing_session: None,
+            passkey_ceremony: None,
         };
         if let Some(session_id) = &request.existing_session
             && let Some(progress) = self.begin_step_up(&handle, &doc, session_id, now).await?
@@ -453,6 +459,7 @@ impl SignInService {
                 request: fresh.request.clone(),
                 transaction,
                 existing_session: Some(session_id.clone()),
+                passkey_ceremony: None,
             }
         };
         let planned = plan(
@@ -525,7 +532,7 @@ impl SignInService {
         Ok(planned)
     }
 
-    async fn load_transaction(
+    pub(super) async fn load_transaction(
         &self,
         id_hash: &SecretHash,
     ) -> Result<StoredSignInTransaction, SignInError> {
@@ -573,7 +580,7 @@ fn new_handle() -> TransactionId {
     TransactionId::from_random(bytes)
 }
 
-fn to_json<T: Serialize>(value: &T) -> Result<Value, SignInError> {
+pub(super) fn to_json<T: Serialize>(value: &T) -> Result<Value, SignInError> {
     serde_json::to_value(value).map_err(|err| SignInError::Internal(err.to_string()))
 }
 

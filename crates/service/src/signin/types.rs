@@ -192,6 +192,11 @@ pub enum SignInError {
     /// `retry_after`. Nothing was evaluated or logged.
     #[error("too many sign-in attempts; try again in {} seconds", retry_after.as_secs().max(1))]
     RateLimited { retry_after: std::time::Duration },
+    /// The passkey answer was refused before the pipeline saw it (expired or replayed
+    /// ceremony, unknown credential, no user verification, a flagged clone): nothing
+    /// ended, the user may try again with new options.
+    #[error("the passkey was not accepted: {0}")]
+    PasskeyRejected(String),
     /// The request itself is malformed (an unknown application, a bad context id).
     #[error("{0}")]
     Invalid(String),

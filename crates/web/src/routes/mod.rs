@@ -19,6 +19,7 @@ pub mod sessions;
 pub mod sign_ins;
 pub mod signin_api;
 pub mod signin_api_json;
+pub mod signin_api_passkey;
 pub mod token;
 pub mod users;
 pub mod what_if;

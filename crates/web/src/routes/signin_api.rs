@@ -9,6 +9,7 @@
 //! POST /api/v1/signin/{transaction}/sendCode           {"credentialId"}
 //! POST /api/v1/signin/{transaction}/code               {"code"}
 //! POST /api/v1/signin/{transaction}/skipRegistration
+//! POST /api/v1/signin/passkey, …/{transaction}/passkey[/options]  (signin_api_passkey.rs)
 //! ```
 //!
 //! Every answer is `200` with the outcome (a failed sign-in is `outcome.kind = blocked`
@@ -54,6 +55,7 @@ pub fn routes() -> Router<AppState> {
             "/api/v1/signin/{transaction}/skipRegistration",
             post(skip_registration),
         )
+        .merge(super::signin_api_passkey::routes())
 }
 
 fn answer(result: Result<SignInProgress, portcullis_service::signin::SignInError>) -> Response {

@@ -128,6 +128,9 @@ pub fn signin_error(error: SignInError) -> Response {
             }
             response
         }
+        SignInError::PasskeyRejected(reason) => {
+            api_error(StatusCode::UNAUTHORIZED, "passkeyRejected", &reason)
+        }
         SignInError::Invalid(message) => {
             api_error(StatusCode::BAD_REQUEST, "invalidRequest", &message)
         }
