@@ -243,12 +243,15 @@ async fn main() {
         })
         .await
         .unwrap();
-    let router = portcullis_portal::router_with_kit(Kit {
-        services,
-        cookies: CookiePolicy::from_public_url("http://localhost"),
-        trusted_proxies: TrustedProxies::default(),
-        limiter: Arc::new(IpRateLimiter::new(1_000_000, 1_000_000)),
-    });
+    let router = portcullis_portal::router_with_kit(
+        Kit {
+            services,
+            cookies: CookiePolicy::from_public_url("http://localhost"),
+            trusted_proxies: TrustedProxies::default(),
+            limiter: Arc::new(IpRateLimiter::new(1_000_000, 1_000_000)),
+        },
+        "http://localhost",
+    );
     let cookie = format!("portcullis_session={token}");
     let pages = [
         "/admin?days=30".to_owned(),

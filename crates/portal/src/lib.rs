@@ -30,13 +30,17 @@ pub use state::PortalState;
 /// The portal router with the UI kit's middleware (security headers, CSRF, rate
 /// limit), ready to merge beside the other routers.
 pub fn router(app: &AppState) -> Router {
-    router_with_kit(Kit::new(app))
+    router_with_kit(Kit::new(app), app.base_url())
 }
 
-/// The portal router over an explicit kit (tests build one without a whole server).
-pub fn router_with_kit(kit: Kit) -> Router {
-    let state = PortalState { kit };
-    use pages::{audit, groups, overview, policies, roles, sign_ins, users, what_if};
+/// The portal router over an explicit kit and public URL (tests build one without a
+/// whole server).
+pub fn router_with_kit(kit: Kit, public_url: &str) -> Router {
+    let state = PortalState::new(kit, public_url);
+    use pages::{
+        audit, groups, overview, policies, roles, security_defaults, sign_ins, user_actions, users,
+        what_if,
+    };
     let routes = Router::new()
         .route("/admin", get(overview::show))
         .route("/admin/policies", get(policies::list))
@@ -63,6 +67,22 @@ pub fn router_with_kit(kit: Kit) -> Router {
         .route("/admin/users", get(users::list))
         .route("/admin/users/{id}", get(users::detail))
         .route("/admin/users/{id}/enabled", post(users::set_enabled))
+        .route(
+            "/admin/users/{id}/revoke-sessions",
+            post(user_actions::revoke_sessions),
+        )
+        .route(
+            "/admin/users/{id}/reset-methods",
+            post(user_actions::reset_methods),
+        )
+        .route(
+            "/admin/users/{id}/temporary-access-pass",
+            post(user_actions::issue_pass),
+        )
+        .route(
+            "/admin/security-defaults",
+            get(security_defaults::show).post(security_defaults::update),
+        )
         .route("/admin/groups", get(groups::list))
         .route("/admin/groups/{id}", get(groups::detail))
         .route("/admin/roles", get(roles::list))

@@ -52,7 +52,7 @@ pub async fn portal() -> Portal {
         limiter: Arc::new(IpRateLimiter::default()),
     };
     Portal {
-        router: portcullis_portal::router_with_kit(kit),
+        router: portcullis_portal::router_with_kit(kit, "http://localhost"),
         store,
         services,
         _dir: dir,

@@ -8,7 +8,9 @@ pub mod policies;
 mod policy_edit;
 mod policy_form;
 pub mod roles;
+pub mod security_defaults;
 pub mod sign_ins;
+pub mod user_actions;
 pub mod users;
 pub mod what_if;
 
@@ -24,6 +26,13 @@ pub type PageResult = Result<Response, Response>;
 /// Maps a service failure into the error page response.
 pub fn fail(error: ServiceError) -> Response {
     page_error(error).into_response()
+}
+
+/// The first value of a form field (`None` when absent).
+pub fn form_field(body: &[u8], name: &str) -> Option<String> {
+    form_urlencoded::parse(body)
+        .find(|(key, _)| key == name)
+        .map(|(_, value)| value.into_owned())
 }
 
 /// The reporting periods offered (days), and the default.

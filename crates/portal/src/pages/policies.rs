@@ -100,6 +100,9 @@ pub struct EnablePage {
     blocked: u64,
     challenged: u64,
     satisfied: u64,
+    /// Security defaults exclude enforced policies: the page says so before the admin
+    /// confirms, rather than after the refusal.
+    security_defaults_on: bool,
 }
 
 /// Sums one policy's results over the last `days`.
@@ -165,7 +168,11 @@ pub async fn set_state(
         .map_err(fail)?;
     if new_state == "enabled" && policy["state"] != "enabled" && field("confirm") != "yes" {
         let counts = recent_results(&state, &admin, &id, 7).await?;
+        let security_defaults_on = super::security_defaults::are_enabled(&state, &admin)
+            .await
+            .map_err(fail)?;
         return Ok(render(&EnablePage {
+            security_defaults_on,
             chrome: admin.chrome("policies"),
             csrf,
             name: policy["displayName"]

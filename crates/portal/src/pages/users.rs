@@ -5,7 +5,7 @@ use askama::Template;
 use axum::body::Bytes;
 use axum::extract::{Path, Query, State};
 use axum::response::{IntoResponse, Redirect};
-use portcullis_core::{Permission, Target, UserId};
+use portcullis_core::UserId;
 use portcullis_pages::kit::{CsrfToken, render};
 use portcullis_service::admin::users::UserPatch;
 use portcullis_store::reports::MethodStrength;
@@ -14,6 +14,7 @@ use portcullis_store::{
 };
 use serde::Deserialize;
 
+use super::user_actions::UserActions;
 use super::{PageResult, fail};
 use crate::admin::{Admin, Chrome};
 use crate::error::bad_request;
@@ -135,7 +136,9 @@ pub struct UserPage {
     csrf: String,
     user: portcullis_core::User,
     roles: Vec<&'static str>,
-    can_update: bool,
+    actions: UserActions,
+    /// Which action just completed (`?done=`), for the confirmation line.
+    done: &'static str,
     methods: Vec<MethodRow>,
     sessions: Vec<SessionRow>,
     sign_ins: Option<Vec<SignInRow>>,
@@ -145,11 +148,29 @@ fn parse_id(id: &str) -> Result<UserId, portcullis_pages::kit::PageError> {
     UserId::parse(id).map_err(|_| bad_request(format!("{id:?} is not a user ID")))
 }
 
+#[derive(Debug, Default, Deserialize)]
+pub struct DetailQuery {
+    #[serde(default)]
+    done: String,
+}
+
+/// The confirmation for a completed action; unknown values show nothing.
+fn done_text(done: &str) -> &'static str {
+    match done {
+        "sessions" => "Every session and refresh token of this user has been revoked.",
+        "methods" => {
+            "The user's authentication methods were removed; they register again at their next sign-in."
+        }
+        _ => "",
+    }
+}
+
 pub async fn detail(
     State(state): State<PortalState>,
     admin: Admin,
     CsrfToken(csrf): CsrfToken,
     Path(id): Path<String>,
+    Query(query): Query<DetailQuery>,
 ) -> PageResult {
     let services = &state.kit.services;
     let id = parse_id(&id).map_err(IntoResponse::into_response)?;
@@ -229,15 +250,13 @@ pub async fn detail(
         Err(portcullis_service::ServiceError::Forbidden(_)) => None,
         Err(other) => return Err(fail(other)),
     };
-    let can_update = admin
-        .caller
-        .authorize(Permission::UserUpdate, Target::User { roles: &roles })
-        .is_ok();
+    let actions = UserActions::for_target(&admin, &roles);
     Ok(render(&UserPage {
         chrome: admin.chrome("users"),
         csrf,
         roles: roles.iter().map(|r| r.display_name()).collect(),
-        can_update,
+        actions,
+        done: done_text(&query.done),
         methods,
         sessions,
         sign_ins,

@@ -7,6 +7,7 @@ use axum::body::Bytes;
 use axum::extract::State;
 use axum::http::StatusCode;
 use portcullis_pages::kit::{CsrfToken, render, render_status};
+use portcullis_policy::whatif::{AnalysisReason, WhatIfResponse};
 use portcullis_service::ServiceError;
 use serde_json::{Map, Value, json};
 
@@ -141,39 +142,48 @@ pub fn request_body(form: &WhatIfForm, user_id: &str) -> Value {
     })
 }
 
-fn rows(answer: &Value) -> Vec<ResultRow> {
-    let mut rows: Vec<ResultRow> = answer["value"]
-        .as_array()
-        .map(|results| {
-            results
-                .iter()
-                .map(|r| {
-                    let policy = &r["policy"];
-                    ResultRow {
-                        name: policy["displayName"]
-                            .as_str()
-                            .unwrap_or("(unnamed)")
-                            .to_owned(),
-                        state: state_label(policy["state"].as_str().unwrap_or_default()),
-                        applies: r["policyApplies"] == true,
-                        reasons: r["analysisReasons"].as_str().unwrap_or_default().to_owned(),
-                        grant: policy["grantControls"]["builtInControls"]
-                            .as_array()
-                            .map(|c| {
-                                c.iter()
-                                    .filter_map(Value::as_str)
-                                    .collect::<Vec<_>>()
-                                    .join(", ")
-                            })
-                            .unwrap_or_default(),
-                    }
-                })
-                .collect()
+/// One row per policy. The engine's result carries the policy's own JSON flattened
+/// beside `policyApplies` and `analysisReasons`, as Graph answers.
+fn rows(answer: &WhatIfResponse) -> Vec<ResultRow> {
+    let mut rows: Vec<ResultRow> = answer
+        .value
+        .iter()
+        .map(|r| {
+            let text = |key: &str| r.policy.get(key).and_then(Value::as_str);
+            ResultRow {
+                name: text("displayName").unwrap_or("(unnamed)").to_owned(),
+                state: state_label(text("state").unwrap_or_default()),
+                applies: r.policy_applies,
+                reasons: if r.policy_applies {
+                    String::new()
+                } else {
+                    reason_text(r.analysis_reasons)
+                },
+                grant: r
+                    .policy
+                    .get("grantControls")
+                    .and_then(|g| g["builtInControls"].as_array())
+                    .map(|c| {
+                        c.iter()
+                            .filter_map(Value::as_str)
+                            .collect::<Vec<_>>()
+                            .join(", ")
+                    })
+                    .unwrap_or_default(),
+            }
         })
-        .unwrap_or_default();
+        .collect();
     // Policies that apply first, as Entra lists them.
     rows.sort_by_key(|r| !r.applies);
     rows
+}
+
+/// Graph's reason name (`users`, `application` …), as the What If blade shows it.
+fn reason_text(reason: AnalysisReason) -> String {
+    serde_json::to_value(reason)
+        .ok()
+        .and_then(|v| v.as_str().map(str::to_owned))
+        .unwrap_or_default()
 }
 
 pub async fn evaluate(
@@ -216,7 +226,6 @@ pub async fn evaluate(
     };
     match outcome {
         Ok(answer) => {
-            let answer = serde_json::to_value(&answer).unwrap_or(Value::Null);
             view.results = Some(rows(&answer));
             Ok(render(&view))
         }
@@ -231,6 +240,37 @@ pub async fn evaluate(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use portcullis_policy::whatif::WhatIfAnalysisResult;
+
+    fn result(name: &str, applies: bool, reason: AnalysisReason) -> WhatIfAnalysisResult {
+        let policy = json!({
+            "displayName": name,
+            "state": "enabled",
+            "grantControls": { "operator": "OR", "builtInControls": ["mfa"] },
+        });
+        WhatIfAnalysisResult {
+            policy: policy.as_object().cloned().unwrap_or_default(),
+            policy_applies: applies,
+            analysis_reasons: reason,
+        }
+    }
+
+    #[test]
+    fn rows_read_the_flattened_policy_and_list_applying_policies_first() {
+        let answer = WhatIfResponse {
+            value: vec![
+                result("Block legacy", false, AnalysisReason::ClientApps),
+                result("Pilot MFA", true, AnalysisReason::NotSet),
+            ],
+        };
+        let rows = rows(&answer);
+        assert_eq!(rows[0].name, "Pilot MFA");
+        assert!(rows[0].applies);
+        assert_eq!(rows[0].grant, "mfa");
+        assert_eq!(rows[0].reasons, "");
+        assert_eq!(rows[1].name, "Block legacy");
+        assert_eq!(rows[1].reasons, "clientApps");
+    }
 
     #[test]
     fn the_request_has_the_graph_shape() {

@@ -2,7 +2,9 @@
 // Conditional Access policy in report-only for a pilot group, a pilot user signs in, the
 // impact view shows the challenge that would have happened, the admin turns the policy
 // on and the next sign-in is challenged; What If; sign-in log filtering; screenshots of
-// the key pages into docs/screenshots/.
+// the key pages into docs/screenshots/; security defaults turned off through the portal
+// before a policy can be enforced; a Helpdesk Administrator helps a user (revoke
+// sessions, Temporary Access Pass) but can neither see nor change policies.
 
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
@@ -11,6 +13,7 @@ import { launchBrowser, screenshot } from '../lib/browser.mjs';
 
 const PASSWORD = 'correct horse battery staple 42';
 const GLOBAL_ADMINISTRATOR = '62e90394-69f5-4237-9190-012177145e10';
+const HELPDESK_ADMINISTRATOR = '729827e3-9c14-49f7-bb1b-9608f156bbb8';
 
 let server;
 let browser;
@@ -25,6 +28,16 @@ async function signIn(page, upn) {
   await page.getByRole('button', { name: 'Next' }).click();
   await page.getByLabel('Password', { exact: true }).fill(PASSWORD);
   await page.getByRole('button', { name: 'Sign in', exact: true }).click();
+}
+
+/** Waits for `url`; on a timeout the error says which page the browser is on instead. */
+async function expectUrl(page, url) {
+  try {
+    await page.waitForURL(url, { timeout: 10_000 });
+  } catch (error) {
+    const main = await page.locator('main').textContent().catch(() => '(no main)');
+    throw new Error(`expected ${url}, on ${page.url()}: ${main.replace(/\s+/g, ' ').trim()}`, { cause: error });
+  }
 }
 
 /** Signs a pilot user in with a password and says what came next (the heading). */
@@ -69,7 +82,7 @@ after(async () => {
 test('report-only first, impact, then enforce: the next sign-in is challenged', async () => {
   const page = adminPage;
   await page.goto(`${server.url}/admin/policies/new`);
-  await page.getByLabel('Name').fill('Pilot MFA');
+  await page.getByLabel('Name', { exact: true }).fill('Pilot MFA');
   await page.getByLabel('Include groups').fill(pilotGroup.id);
   await page.getByLabel(/Include applications/).fill('All');
   await page.getByLabel('Require multifactor authentication').check();
@@ -92,14 +105,28 @@ test('report-only first, impact, then enforce: the next sign-in is challenged', 
   await page.goto(`${server.url}/admin`);
   await screenshot(page, 'portal-overview');
 
-  // Turn it on: the confirmation shows the report-only impact first.
+  // Turn it on: the confirmation shows the report-only impact first, and that a fresh
+  // installation's security defaults must go before any policy can be enforced.
   await page.goto(`${server.url}/admin/policies`);
   await page.getByLabel('State of Pilot MFA').selectOption('enabled');
   await page.getByRole('button', { name: 'Apply' }).click();
   await page.getByRole('heading', { name: /Turn on/ }).waitFor();
+  await page.locator('#security-defaults-warning').getByRole('link', { name: 'Turn security defaults off' }).click();
+  await page.getByRole('heading', { name: 'Security defaults or Conditional Access, not both' }).waitFor();
+  assert.equal(await page.locator('#security-defaults-state').textContent(), 'Yes');
+  await screenshot(page, 'portal-security-defaults');
+  await page.getByRole('button', { name: 'Turn security defaults off' }).click();
+  await page.getByText('Saved.').waitFor();
+  assert.equal(await page.locator('#security-defaults-state').textContent(), 'No');
+
+  await page.goto(`${server.url}/admin/policies`);
+  await page.getByLabel('State of Pilot MFA').selectOption('enabled');
+  await page.getByRole('button', { name: 'Apply' }).click();
+  await page.getByRole('heading', { name: /Turn on/ }).waitFor();
+  assert.equal(await page.locator('#security-defaults-warning').count(), 0);
   assert.match(await page.locator('.impact-summary').textContent(), /1\s+sign-ins would have been challenged/);
   await page.getByRole('button', { name: 'Turn on' }).click();
-  await page.waitForURL(`${server.url}/admin/policies`);
+  await expectUrl(page, `${server.url}/admin/policies`);
   assert.match(await page.locator('table').textContent(), /On/);
   await screenshot(page, 'portal-policies');
 
@@ -125,17 +152,77 @@ test('report-only first, impact, then enforce: the next sign-in is challenged', 
 test('What If lists every policy with whether it applies', async () => {
   const page = adminPage;
   await page.goto(`${server.url}/admin/what-if`);
-  await page.getByLabel(/^User/).fill(worker.userPrincipalName);
-  await page.getByLabel(/^Application/).fill('00000000-0000-0000-0000-000000000001');
+  await page.getByLabel(/^User \(/).fill(worker.userPrincipalName);
+  await page.getByLabel(/^Application \(/).fill('00000000-0000-0000-0000-000000000001');
   await page.getByRole('button', { name: 'Evaluate' }).click();
   const results = page.locator('#what-if-results');
   await results.waitFor();
+  const table = (await results.textContent()).replace(/\s+/g, ' ');
   const row = results.locator('tr', { hasText: 'Pilot MFA' });
+  assert.equal(await row.count(), 1, `one row for Pilot MFA in: ${table}`);
   assert.match(await row.textContent(), /Yes/);
   await screenshot(page, 'portal-what-if');
 
-  await page.getByLabel(/^User/).fill(admin.userPrincipalName);
+  await page.getByLabel(/^User \(/).fill(admin.userPrincipalName);
   await page.getByRole('button', { name: 'Evaluate' }).click();
   await results.waitFor();
   assert.match(await results.locator('tr', { hasText: 'Pilot MFA' }).textContent(), /No/, 'admin is not in the pilot group');
+});
+
+test('a Helpdesk Administrator helps users but cannot see or change policies', async () => {
+  const stamp = Date.now();
+  const helpdesk = await server.graph.createUser({ userPrincipalName: `helpdesk-${stamp}@example.test`, password: PASSWORD });
+  await server.graph.post(`/v1.0/directoryRoles/${HELPDESK_ADMINISTRATOR}/members/$ref`, {
+    '@odata.id': `${server.url}/v1.0/directoryObjects/${helpdesk.id}`,
+  });
+  const policy = (await server.graph.get('/v1.0/identity/conditionalAccess/policies')).value
+    .find((p) => p.displayName === 'Pilot MFA');
+  assert.ok(policy, 'the first test created Pilot MFA');
+
+  const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+  const page = await context.newPage();
+  await signIn(page, helpdesk.userPrincipalName);
+  const stay = page.getByRole('button', { name: 'No' });
+  if (await stay.isVisible().catch(() => false)) await stay.click();
+  await page.waitForURL(`${server.url}/admin`);
+
+  // The navigation offers what the role may do, and not Conditional Access.
+  const nav = page.getByRole('navigation');
+  assert.equal(await nav.getByRole('link', { name: 'Users' }).count(), 1);
+  assert.equal(await nav.getByRole('link', { name: 'Conditional Access' }).count(), 0);
+
+  // Opening the policy directly is refused.
+  const opened = await page.goto(`${server.url}/admin/policies/${policy.id}`);
+  assert.equal(opened.status(), 403);
+  await page.getByRole('heading', { name: "You don't have access" }).waitFor();
+
+  // A forged state change with a valid CSRF token is refused by the service too.
+  const csrf = (await context.cookies()).find((c) => c.name === 'portcullis_csrf');
+  assert.ok(csrf, 'the portal set its CSRF cookie');
+  const forged = await page.request.post(`${server.url}/admin/policies/${policy.id}/state`, {
+    form: { csrf_token: csrf.value, state: 'disabled', confirm: 'yes' },
+    maxRedirects: 0,
+  });
+  assert.equal(forged.status(), 403);
+  const after = await server.graph.get(`/v1.0/identity/conditionalAccess/policies/${policy.id}`);
+  assert.equal(after.state, policy.state, 'the policy is unchanged');
+
+  // The user page offers the helpdesk actions on a non-admin.
+  await page.goto(`${server.url}/admin/users/${worker.id}`);
+  await page.getByRole('button', { name: 'Issue Temporary Access Pass' }).waitFor();
+  await screenshot(page, 'portal-user-helpdesk');
+  await page.getByRole('button', { name: 'Revoke sessions' }).click();
+  await page.getByText('Every session and refresh token of this user has been revoked.').waitFor();
+
+  // A Temporary Access Pass is shown once.
+  await page.getByLabel('Pass lifetime in minutes').fill('120');
+  await page.getByRole('button', { name: 'Issue Temporary Access Pass' }).click();
+  const pass = (await page.locator('#temporary-access-pass').textContent()).trim();
+  assert.ok(pass.length >= 8, `a pass is shown (${pass})`);
+
+  // But not on an administrator: the Global Administrator's page offers no actions.
+  await page.goto(`${server.url}/admin/users/${admin.id}`);
+  await page.getByRole('heading', { name: 'Authentication methods' }).waitFor();
+  assert.equal(await page.getByRole('button', { name: 'Revoke sessions' }).count(), 0);
+  await context.close();
 });
