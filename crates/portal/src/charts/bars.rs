@@ -22,14 +22,18 @@ fn open(out: &mut String, id: &str, title: &str, desc: &str, width: u32, height:
     );
 }
 
-/// A rounded-up axis maximum (1, 2 or 5 times a power of ten) so gridlines fall on
-/// readable numbers.
+/// A rounded-up axis maximum (1, 2, 4 or 5 times a power of ten) so gridlines fall on
+/// readable numbers. Always even, because the middle gridline is labelled with half of
+/// it: an axis of 1 (or 5) would label its middle "0" (or "2").
 fn nice_max(max: u64) -> u64 {
     let mut step = 1u64;
     loop {
-        for factor in [1, 2, 5] {
+        for factor in [1, 2, 4, 5] {
             let candidate = step.saturating_mul(factor);
-            if candidate >= max.max(1) {
+            if candidate == u64::MAX {
+                return candidate;
+            }
+            if candidate % 2 == 0 && candidate >= max {
                 return candidate;
             }
         }
@@ -202,8 +206,10 @@ mod tests {
 
     #[test]
     fn axis_maxima_are_round_numbers() {
-        assert_eq!(nice_max(0), 1);
-        assert_eq!(nice_max(3), 5);
+        assert_eq!(nice_max(0), 2, "an empty chart reads 0, 1, 2");
+        assert_eq!(nice_max(1), 2);
+        assert_eq!(nice_max(3), 4);
+        assert_eq!(nice_max(5), 10, "5 would label its middle 2");
         assert_eq!(nice_max(7), 10);
         assert_eq!(nice_max(11), 20);
         assert_eq!(nice_max(480), 500);
