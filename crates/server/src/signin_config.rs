@@ -13,6 +13,11 @@
 //! port = 587
 //! from = "Portcullis <no-reply@example.com>"
 //!
+//! [signin.passwords]      # a password the user chooses (forced change, reset)
+//! min_length = 12
+//! banned_words = ["contoso", "portcullis"]
+//! leaked_ranges_dir = "/var/lib/portcullis/hibp"   # Have I Been Pwned range files
+//!
 //! [signin.sms]            # HTTP webhook provider
 //! url = "https://sms.example.com/send"
 //! bearer_token = "…"
@@ -25,7 +30,7 @@ use portcullis_service::signin::codes::{
     CodeDeliveryError, CodeSender, FileCodeSender, RoutingCodeSender, SmtpCodeSender, SmtpSettings,
     WebhookCodeSender, WebhookSettings,
 };
-use portcullis_service::signin::{SessionLifetimes, SignInSettings};
+use portcullis_service::signin::{NewPasswordSettings, SessionLifetimes, SignInSettings};
 use serde::Deserialize;
 use time::Duration;
 
@@ -52,6 +57,38 @@ pub struct SignInSection {
     pub email: Option<SmtpSettings>,
     pub sms: Option<WebhookSettings>,
     pub voice: Option<WebhookSettings>,
+    pub passwords: Option<PasswordsSection>,
+}
+
+/// `[signin.passwords]`: the rules for a password the user chooses.
+#[derive(Debug, Default, Clone, Deserialize, PartialEq, Eq)]
+#[serde(deny_unknown_fields)]
+pub struct PasswordsSection {
+    /// At least 8 (NIST SP 800-63B); default 8.
+    pub min_length: Option<usize>,
+    /// Refuse the shipped list of common passwords (default true).
+    pub reject_common: Option<bool>,
+    /// Organisation words a password must not contain (4–64 characters each).
+    pub banned_words: Option<Vec<String>>,
+    /// A directory of Have I Been Pwned SHA-1 range files (`5BAA6.txt` …).
+    pub leaked_ranges_dir: Option<PathBuf>,
+}
+
+impl PasswordsSection {
+    fn settings(&self) -> NewPasswordSettings {
+        let mut settings = NewPasswordSettings::default();
+        if let Some(min_length) = self.min_length {
+            settings.rules.min_length = min_length;
+        }
+        if let Some(reject_common) = self.reject_common {
+            settings.rules.reject_common = reject_common;
+        }
+        if let Some(words) = &self.banned_words {
+            settings.rules.banned_words = words.clone();
+        }
+        settings.leaked_ranges_dir = self.leaked_ranges_dir.clone();
+        settings
+    }
 }
 
 impl SignInSection {
@@ -74,6 +111,7 @@ impl SignInSection {
             email: other.email.or(self.email),
             sms: other.sms.or(self.sms),
             voice: other.voice.or(self.voice),
+            passwords: other.passwords.or(self.passwords),
         }
     }
 
@@ -91,6 +129,9 @@ impl SignInSection {
         }
         if let Some(threshold) = self.lockout_threshold {
             settings.lockout.threshold = threshold;
+        }
+        if let Some(passwords) = &self.passwords {
+            settings.passwords = passwords.settings();
         }
         settings
             .validate()
@@ -204,5 +245,25 @@ mod tests {
         .unwrap();
         let err = section.code_sender().err().unwrap().to_string();
         assert!(err.contains("loopback"), "{err}");
+    }
+
+    #[test]
+    fn password_rules_are_read_and_checked_at_load() {
+        let section: SignInSection = toml::from_str(
+            "[passwords]\nmin_length = 12\nbanned_words = [\"contoso\"]\nleaked_ranges_dir = \"/srv/hibp\"\n",
+        )
+        .unwrap();
+        let settings = section.settings().unwrap();
+        assert_eq!(settings.passwords.rules.min_length, 12);
+        assert_eq!(settings.passwords.rules.banned_words, ["contoso"]);
+        assert_eq!(
+            settings.passwords.leaked_ranges_dir.as_deref(),
+            Some(std::path::Path::new("/srv/hibp"))
+        );
+        let weak: SignInSection = toml::from_str("[passwords]\nmin_length = 4\n").unwrap();
+        let err = weak.settings().unwrap_err().to_string();
+        assert!(err.contains("min_length"), "{err}");
+        let typo = toml::from_str::<SignInSection>("[passwords]\nminlength = 12\n");
+        assert!(typo.is_err());
     }
 }

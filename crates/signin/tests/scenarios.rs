@@ -556,18 +556,78 @@ fn phishing_resistant_strength_offers_only_passkeys() {
     };
     assert_eq!(done.acr.as_deref(), Some(PHISHING_RESISTANT_MFA_ID));
 
-    // Without a passkey the user must register one.
+    // Without a passkey the user must register one, after proving the authenticator
+    // app they already have: a password alone must not enrol a passkey.
     let mut without = Driver::new(
         &world,
         request(Protocol::Browser),
         known(with_totp(user(), None)),
     );
-    let Outcome::RegistrationRequired(prompt) =
-        &without.submit(Input::Password(PASSWORD.into())).outcome
-    else {
-        panic!("expected registration");
+    let first = without.submit(Input::Password(PASSWORD.into()));
+    let existing = challenge(&first.outcome);
+    assert_eq!(existing.purpose, ChallengePurpose::RegisterSecurityInfo);
+    assert_eq!(existing.requirement, portcullis_signin::Requirement::Mfa);
+    assert_eq!(existing.methods[0].kind, MethodKind::Totp);
+    let proved = without.submit(Input::TotpCode {
+        credential_id: None,
+        code: totp_now(),
+    });
+    let Outcome::RegistrationRequired(prompt) = &proved.outcome else {
+        panic!("expected registration, got {:?}", proved.outcome);
     };
     assert_eq!(prompt.methods, [MethodKind::Fido2]);
+    // The passkey registered in the interrupt completes the sign-in as phishing-resistant.
+    without.subject = known(with_passkey(with_totp(user(), None)));
+    let registered = without.submit(Input::MethodRegistered {
+        credential_id: credential(2),
+        kind: MethodKind::Fido2,
+        aaguid: None,
+    });
+    let Outcome::Done(done) = &registered.outcome else {
+        panic!("expected done, got {:?}", registered.outcome);
+    };
+    assert_eq!(done.acr.as_deref(), Some(PHISHING_RESISTANT_MFA_ID));
+}
+
+#[test]
+fn a_method_the_edge_did_not_store_is_refused_in_the_interrupt() {
+    let world = mfa_for_all();
+    let mut driver = Driver::new(&world, request(Protocol::Browser), known(user()));
+    driver.submit(Input::Password(PASSWORD.into()));
+    let forged = driver.submit(Input::MethodRegistered {
+        credential_id: credential(1),
+        kind: MethodKind::Totp,
+        aaguid: None,
+    });
+    assert_eq!(
+        forged.outcome,
+        Outcome::Blocked {
+            code: ErrorCode::InvalidRequest
+        }
+    );
+}
+
+#[test]
+fn a_user_without_methods_registers_in_the_interrupt_and_finishes_signing_in() {
+    let world = mfa_for_all();
+    let mut driver = Driver::new(&world, request(Protocol::Browser), known(user()));
+    let first = driver.submit(Input::Password(PASSWORD.into()));
+    let Outcome::RegistrationRequired(prompt) = &first.outcome else {
+        panic!("expected registration, got {:?}", first.outcome);
+    };
+    assert!(prompt.methods.contains(&MethodKind::Totp));
+    assert_eq!(log_code(first), 50072);
+    // The edge saved the app (verified by its first code) and reloads the user with it.
+    driver.subject = known(with_totp(user(), None));
+    let done = driver.submit(Input::MethodRegistered {
+        credential_id: credential(1),
+        kind: MethodKind::Totp,
+        aaguid: None,
+    });
+    let Outcome::Done(completed) = &done.outcome else {
+        panic!("expected done, got {:?}", done.outcome);
+    };
+    assert_eq!(completed.amr, ["pwd", "otp", "mfa"]);
 }
 
 #[test]

@@ -111,13 +111,7 @@ pub async fn begin_totp(
     {
         Ok(enrolment) => Ok(crate::kit::render(&TotpPage {
             csrf,
-            setup: TotpSetupView {
-                qr_svg: enrolment.qr_svg,
-                secret: enrolment.secret,
-                account: active.user.user_principal_name.clone(),
-                digits: 6,
-                token: String::new(),
-            },
+            setup: TotpSetupView::from(enrolment),
         })),
         Err(error) => refused(&state, csrf, &active, error).await,
     }

@@ -132,6 +132,18 @@ pub fn service_error(error: SignInError, next: &Continuation) -> PageError {
         )
         .with_code(portcullis_signin::ErrorCode::StrongAuthenticationFailed.code())
         .with_retry(next.signin_href()),
+        // The interrupt handlers show these on their own page; reaching here means a
+        // handler without that page (the generic answer is still the user's words).
+        SignInError::PasswordRejected(reason) | SignInError::RegistrationRefused(reason) => {
+            PageError::new(StatusCode::BAD_REQUEST, "Not accepted", reason)
+                .with_retry(next.signin_href())
+        }
+        SignInError::WrongRegistrationCode => PageError::new(
+            StatusCode::BAD_REQUEST,
+            "Wrong code",
+            "The code was wrong or had expired. Set up the app again.",
+        )
+        .with_retry(next.signin_href()),
         SignInError::Invalid(reason) => {
             tracing::info!(%reason, "sign-in request refused");
             PageError::new(

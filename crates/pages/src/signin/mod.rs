@@ -5,6 +5,7 @@
 mod complete;
 pub mod continuation;
 pub(crate) mod flow;
+mod interrupt;
 mod outcome;
 mod passkey;
 mod push;
@@ -29,6 +30,14 @@ pub fn routes() -> Router<PagesState> {
         .route("/signin/send-code", post(steps::send_code))
         .route("/signin/code", post(steps::one_time_code))
         .route("/signin/register/skip", post(steps::skip_registration))
+        .route("/signin/register/totp", post(interrupt::begin_totp))
+        .route("/signin/register/totp/verify", post(interrupt::verify_totp))
+        .route(
+            "/signin/register/passkey/options",
+            post(interrupt::passkey_options),
+        )
+        .route("/signin/register/passkey", post(interrupt::finish_passkey))
+        .route("/signin/password-change", post(interrupt::change_password))
         .route("/signin/stay", post(stay::answer))
         .merge(push::routes())
 }

@@ -56,11 +56,9 @@ pub async fn respond(
         },
         Some(Outcome::Challenge(challenge)) => render(&challenge_page(flow, &challenge)),
         Some(Outcome::RegistrationRequired(prompt)) => render(&register_page(flow, &prompt)),
-        Some(Outcome::PasswordChangeRequired { reason }) => render(&PasswordChangePage {
-            flow,
-            reason: password_change_reason(reason),
-            error: None,
-        }),
+        Some(Outcome::PasswordChangeRequired { reason }) => {
+            render(&password_change_page(flow, reason, None))
+        }
         Some(Outcome::Blocked { code }) => error_page(&blocked(code, rendering.next)),
     }
 }
@@ -123,6 +121,38 @@ pub fn challenge_page(flow: FlowFields, challenge: &Challenge) -> ChallengePage 
         notice,
         prompted,
         others: views,
+    }
+}
+
+/// The forced password change, with the refusal of the last attempt if any.
+pub fn password_change_page(
+    flow: FlowFields,
+    reason: PasswordChangeReason,
+    error: Option<String>,
+) -> PasswordChangePage {
+    PasswordChangePage {
+        flow,
+        reason: password_change_reason(reason),
+        reason_key: password_change_reason_key(reason),
+        error,
+    }
+}
+
+/// The reason as posted back in the form.
+fn password_change_reason_key(reason: PasswordChangeReason) -> &'static str {
+    match reason {
+        PasswordChangeReason::Expired => "expired",
+        PasswordChangeReason::PolicyRequiresPasswordChange => "policy",
+        PasswordChangeReason::RiskRemediation => "risk",
+    }
+}
+
+/// The reason a form posted back (only its words depend on it).
+pub fn parse_password_change_reason(key: &str) -> PasswordChangeReason {
+    match key {
+        "policy" => PasswordChangeReason::PolicyRequiresPasswordChange,
+        "risk" => PasswordChangeReason::RiskRemediation,
+        _ => PasswordChangeReason::Expired,
     }
 }
 

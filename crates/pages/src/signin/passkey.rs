@@ -35,13 +35,17 @@ pub struct PasskeyForm {
 }
 
 fn passkeys(state: &PagesState) -> Result<&SecurityInfoService, PageError> {
-    state.security_info.as_ref().ok_or_else(|| {
-        PageError::new(
-            StatusCode::NOT_IMPLEMENTED,
-            "Passkeys are not available",
-            "This server's address cannot be used with passkeys. Sign in another way.",
-        )
-    })
+    state
+        .security_info
+        .as_ref()
+        .filter(|service| service.passkeys_available())
+        .ok_or_else(|| {
+            PageError::new(
+                StatusCode::NOT_IMPLEMENTED,
+                "Passkeys are not available",
+                "This server's address cannot be used with passkeys. Sign in another way.",
+            )
+        })
 }
 
 /// A JSON error `webauthn.js` reports as a failed request.

@@ -133,8 +133,17 @@ pub struct TotpSetupView {
     pub secret: String,
     pub account: String,
     pub digits: u32,
-    /// The service's opaque handle of the pending registration.
-    pub token: String,
+}
+
+impl From<portcullis_service::security_info::TotpEnrolment> for TotpSetupView {
+    fn from(enrolment: portcullis_service::security_info::TotpEnrolment) -> Self {
+        TotpSetupView {
+            qr_svg: enrolment.qr_svg,
+            secret: enrolment.secret,
+            account: enrolment.account,
+            digits: enrolment.digits,
+        }
+    }
 }
 
 #[derive(Template)]
@@ -150,6 +159,8 @@ pub struct RegisterTotpPage {
 pub struct PasswordChangePage {
     pub flow: FlowFields,
     pub reason: &'static str,
+    /// The reason's name, posted back so a refused password re-renders the same words.
+    pub reason_key: &'static str,
     pub error: Option<String>,
 }
 

@@ -7,11 +7,13 @@ use serde_json::{Map, Value};
 use time::OffsetDateTime;
 use uuid::Uuid;
 
-use crate::bootstrap::{password_credential, user_target};
+use crate::bootstrap::user_target;
 use crate::caller::Caller;
 use crate::error::{ServiceError, ServiceResult};
 use crate::secrets::hash_password;
 use crate::services::{Services, audit_record};
+use crate::signin::credential_payload::PasswordPayload;
+use crate::signin::password_replacement;
 
 /// A user to create (Graph `POST /users`).
 #[derive(Debug, Clone)]
@@ -24,6 +26,9 @@ pub struct NewUser {
     pub account_enabled: bool,
     /// `passwordProfile.password`; hashed with argon2id, never stored in clear.
     pub password: Option<String>,
+    /// `passwordProfile.forceChangePasswordNextSignIn`: the sign-in asks for a new
+    /// password before it completes.
+    pub force_change_password: bool,
     pub attributes: Map<String, Value>,
 }
 
@@ -37,6 +42,9 @@ pub struct UserPatch {
     pub user_type: Option<UserType>,
     pub account_enabled: Option<bool>,
     pub password: Option<String>,
+    /// `passwordProfile.forceChangePasswordNextSignIn`, for the new password or, without
+    /// one, for the current password.
+    pub force_change_password: Option<bool>,
     pub attributes: Map<String, Value>,
 }
 
@@ -100,11 +108,15 @@ impl Services {
         let mut batch = Batch::new().change(Change::CreateUser(user.clone()));
         if let Some(password) = new.password {
             check_password(&password)?;
-            batch = batch.change(Change::AddCredential(password_credential(
+            for change in password_replacement(
+                &[],
                 &user.id,
-                &hash_password(&password)?,
+                hash_password(&password)?,
+                new.force_change_password,
                 now,
-            )));
+            ) {
+                batch = batch.change(change);
+            }
         }
         let audit = audit_record(caller, category::USER_MANAGEMENT, "Add user", "Add")
             .with_target(user_target(&user));
@@ -121,7 +133,7 @@ impl Services {
         let old = self
             .authorize_on_user(caller, Permission::UserUpdate, id)
             .await?;
-        if patch.password.is_some() {
+        if patch.password.is_some() || patch.force_change_password.is_some() {
             self.authorize_on_user(caller, Permission::UserPasswordReset, id)
                 .await?;
         }
@@ -168,24 +180,43 @@ impl Services {
         }
         modified.extend(user.changes_since(&old));
         let mut batch = Batch::new().change(Change::UpdateUser(user.clone()));
+        let force_change = patch.force_change_password;
         if let Some(password) = patch.password {
             check_password(&password)?;
             // A new password replaces every old one.
-            for credential in self.store.list_credentials(id).await? {
-                if credential.kind == portcullis_core::CredentialKind::Password {
-                    batch = batch.change(Change::DeleteCredential(credential.id));
-                }
-            }
+            let existing = self.store.list_credentials(id).await?;
             let now = OffsetDateTime::now_utc();
-            batch = batch.change(Change::AddCredential(password_credential(
+            for change in password_replacement(
+                &existing,
                 id,
-                &hash_password(&password)?,
+                hash_password(&password)?,
+                force_change.unwrap_or(false),
                 now,
-            )));
+            ) {
+                batch = batch.change(change);
+            }
             modified.push(ModifiedProperty {
                 display_name: "passwordProfile".into(),
                 old_value: None,
                 new_value: Some("(changed)".into()),
+            });
+        } else if let Some(must_change) = force_change {
+            // Force (or stop forcing) a change of the current password.
+            for mut credential in self.store.list_credentials(id).await? {
+                if credential.kind != portcullis_core::CredentialKind::Password {
+                    continue;
+                }
+                let Ok(mut payload) = PasswordPayload::from_credential(&credential) else {
+                    continue;
+                };
+                payload.must_change = must_change;
+                credential.payload = payload.to_value();
+                batch = batch.change(Change::UpdateCredential(credential));
+            }
+            modified.push(ModifiedProperty {
+                display_name: "passwordProfile.forceChangePasswordNextSignIn".into(),
+                old_value: None,
+                new_value: Some(must_change.to_string()),
             });
         }
         let mut target = user_target(&user);

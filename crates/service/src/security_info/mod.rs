@@ -64,8 +64,10 @@ pub use view::{MethodDetail, SecurityMethod};
 /// Settings from the server's configuration.
 #[derive(Debug, Clone)]
 pub struct SecurityInfoSettings {
-    /// Where passkeys are bound (RP ID and origins, from the public URL).
-    pub relying_party: RelyingParty,
+    /// Where passkeys are bound (RP ID and origins, from the public URL); `None` when
+    /// the public URL cannot be a WebAuthn relying party (an IP address): passkeys are
+    /// then unavailable and every other method still works.
+    pub relying_party: Option<RelyingParty>,
     /// The issuer an authenticator app shows next to TOTP codes.
     pub totp_issuer: String,
     /// How long a user has to confirm a TOTP secret with a first code.
@@ -82,7 +84,8 @@ impl SecurityInfoSettings {
     /// fresh sign-in within 5, passes of 10 minutes to 30 days (one hour by default).
     pub fn for_public_url(public_url: &str) -> ServiceResult<Self> {
         let relying_party = RelyingParty::for_public_url(public_url, "Portcullis")
-            .map_err(|e| ServiceError::Invalid(e.to_string()))?;
+            .map_err(|error| tracing::warn!(%error, "passkeys are unavailable"))
+            .ok();
         Ok(Self {
             relying_party,
             totp_issuer: "Portcullis".to_owned(),
@@ -116,13 +119,16 @@ pub(crate) struct Inner {
 
 impl SecurityInfoService {
     pub fn new(services: Services, settings: SecurityInfoSettings) -> ServiceResult<Self> {
-        let passkeys = match Passkeys::new(&settings.relying_party) {
-            Ok(passkeys) => Some(passkeys),
-            Err(err) => {
-                tracing::warn!(error = %err, "passkeys are unavailable");
-                None
-            }
-        };
+        let passkeys =
+            settings.relying_party.as_ref().and_then(|relying_party| {
+                match Passkeys::new(relying_party) {
+                    Ok(passkeys) => Some(passkeys),
+                    Err(err) => {
+                        tracing::warn!(error = %err, "passkeys are unavailable");
+                        None
+                    }
+                }
+            });
         settings
             .temporary_access_pass
             .validate()
@@ -137,6 +143,11 @@ impl SecurityInfoService {
                 hasher,
             }),
         })
+    }
+
+    /// Whether passkeys can be used here (the public URL names a domain).
+    pub fn passkeys_available(&self) -> bool {
+        self.inner.passkeys.is_some()
     }
 
     pub fn settings(&self) -> &SecurityInfoSettings {

@@ -31,6 +31,9 @@ pub struct TotpEnrolment {
     pub uri: String,
     /// The URI as a QR code, an inline `<svg>` element.
     pub qr_svg: String,
+    /// The account name the app shows (the user principal name).
+    pub account: String,
+    pub digits: u32,
     #[serde(with = "time::serde::rfc3339")]
     pub expires_at: OffsetDateTime,
 }
@@ -100,6 +103,8 @@ impl SecurityInfoService {
         self.put_pending(&context.user.id, PendingKind::Totp, pending, expires_at)
             .await?;
         Ok(TotpEnrolment {
+            account: context.user.user_principal_name.clone(),
+            digits: u32::from(u8::from(config.digits())),
             secret: encoded,
             uri,
             qr_svg,

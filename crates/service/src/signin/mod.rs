@@ -31,7 +31,9 @@ pub mod codes;
 mod committer;
 pub mod credential_payload;
 mod effects;
+mod interrupt;
 mod log_access;
+mod new_password;
 mod passkey;
 mod policy_cache;
 mod rate_limit;
@@ -45,6 +47,8 @@ mod user_agent;
 pub use portcullis_signin as pipeline;
 
 pub use effects::SessionLifetimes;
+pub use new_password::NewPasswordSettings;
+pub(crate) use new_password::password_replacement;
 pub use policy_cache::LoadedPolicy;
 pub use rate_limit::RateLimitSettings;
 pub use service::{SignInService, SignInSettings};

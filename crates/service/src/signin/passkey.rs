@@ -126,7 +126,7 @@ impl SignInService {
     }
 
     /// The stored transaction and its document, if it is still open.
-    async fn open_transaction(
+    pub(super) async fn open_transaction(
         &self,
         transaction: &TransactionId,
     ) -> Result<(StoredSignInTransaction, TransactionDoc), SignInError> {
@@ -141,7 +141,7 @@ impl SignInService {
 
     /// Writes the document back at the revision it was read at; a concurrent write
     /// (another step, or the same answer on another node) wins and this one fails.
-    async fn rewrite(
+    pub(super) async fn rewrite(
         &self,
         stored: &StoredSignInTransaction,
         doc: &TransactionDoc,

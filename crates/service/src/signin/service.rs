@@ -24,6 +24,7 @@ use uuid::Uuid;
 use super::codes::CodeSender;
 use super::committer::Committer;
 use super::effects::{PlanFacts, PlannedStep, SessionLifetimes, plan};
+use super::new_password::{NewPasswordChecker, NewPasswordSettings};
 use super::policy_cache::{LoadedPolicy, PolicyCache};
 use super::rate_limit::{RateLimitSettings, SignInRateLimits};
 use super::subject::{Who, load_subject};
@@ -58,6 +59,8 @@ pub struct SignInSettings {
     pub group_commit_max: usize,
     /// Per-IP and per-account flood control.
     pub rate_limits: RateLimitSettings,
+    /// The rules for a password the user chooses.
+    pub passwords: NewPasswordSettings,
 }
 
 impl Default for SignInSettings {
@@ -70,6 +73,7 @@ impl Default for SignInSettings {
             sessions: SessionLifetimes::default(),
             group_commit_max: 64,
             rate_limits: RateLimitSettings::default(),
+            passwords: NewPasswordSettings::default(),
         }
     }
 }
@@ -84,7 +88,10 @@ impl SignInSettings {
             .map_err(|err| format!("lockout: {err}"))?;
         self.otp_codes
             .validate()
-            .map_err(|err| format!("one-time codes: {err}"))
+            .map_err(|err| format!("one-time codes: {err}"))?;
+        NewPasswordChecker::new(&self.passwords)
+            .map(drop)
+            .map_err(|err| format!("passwords: {err}"))
     }
 }
 
@@ -111,12 +118,13 @@ pub struct SignInService {
 
 pub(super) struct Inner {
     pub(super) store: Arc<dyn Store>,
-    config: Arc<SignInConfig>,
+    pub(super) config: Arc<SignInConfig>,
     lifetimes: SessionLifetimes,
     policy: PolicyCache,
     pub(super) committer: Committer,
     codes: Arc<dyn CodeSender>,
     pub(super) limits: SignInRateLimits,
+    pub(super) new_passwords: NewPasswordChecker,
 }
 
 impl SignInService {
@@ -136,6 +144,8 @@ impl SignInService {
                 .await
                 .map_err(|err| ServiceError::Internal(err.to_string()))?
                 .map_err(|err| ServiceError::Internal(err.to_string()))?;
+        let new_passwords = NewPasswordChecker::new(&settings.passwords)
+            .map_err(|err| ServiceError::Invalid(format!("passwords: {err}")))?;
         let mut config = SignInConfig::new(hasher, dummy_hash, fingerprint_key);
         config.lockout = settings.lockout;
         config.otp_codes = settings.otp_codes;
@@ -149,6 +159,7 @@ impl SignInService {
                 policy: PolicyCache::default(),
                 codes,
                 limits: SignInRateLimits::new(settings.rate_limits),
+                new_passwords,
             }),
         })
     }

@@ -197,6 +197,17 @@ pub enum SignInError {
     /// ended, the user may try again with new options.
     #[error("the passkey was not accepted: {0}")]
     PasskeyRejected(String),
+    /// The new password breaks a rule (the message lists every reason, for the user).
+    #[error("{0}")]
+    PasswordRejected(String),
+    /// Registering a method in the registration interrupt was refused (blocked by a
+    /// policy, not enabled, passkey not accepted): the message is for the user.
+    #[error("{0}")]
+    RegistrationRefused(String),
+    /// The first code of an authenticator app being set up was wrong: that setup ended,
+    /// the sign-in did not (start the setup again).
+    #[error("the code is wrong or has expired")]
+    WrongRegistrationCode,
     /// The request itself is malformed (an unknown application, a bad context id).
     #[error("{0}")]
     Invalid(String),

@@ -389,6 +389,31 @@ impl Run<'_, '_> {
         {
             return gate;
         }
+        // A user who already has a usable multifactor method proves it before adding
+        // another (Entra's combined registration): otherwise a stolen password alone
+        // could enrol the thief's passkey when a policy asks for a stronger method.
+        let proved_multifactor = transaction
+            .session
+            .methods
+            .iter()
+            .any(|method| !method.method.is_first_factor_only());
+        if !proved_multifactor {
+            let existing = offers(
+                &env.policy,
+                user,
+                &transaction.session.methods,
+                &strength::multifactor_authentication(),
+                env.now,
+            );
+            if !existing.is_empty() {
+                return self.challenge(
+                    transaction,
+                    ChallengePurpose::RegisterSecurityInfo,
+                    Requirement::Mfa,
+                    existing,
+                );
+            }
+        }
         let mut methods = registrable(&env.policy, user, &transaction.session.methods, strength);
         if skippable_until.is_some() || self.security_defaults_asked() {
             // Security defaults register the Authenticator app or a TOTP app only

@@ -18,6 +18,7 @@ pub mod roles;
 pub mod sessions;
 pub mod sign_ins;
 pub mod signin_api;
+pub mod signin_api_interrupt;
 pub mod signin_api_json;
 pub mod signin_api_passkey;
 pub mod token;

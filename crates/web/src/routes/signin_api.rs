@@ -56,9 +56,12 @@ pub fn routes() -> Router<AppState> {
             post(skip_registration),
         )
         .merge(super::signin_api_passkey::routes())
+        .merge(super::signin_api_interrupt::routes())
 }
 
-fn answer(result: Result<SignInProgress, portcullis_service::signin::SignInError>) -> Response {
+pub(super) fn answer(
+    result: Result<SignInProgress, portcullis_service::signin::SignInError>,
+) -> Response {
     match result {
         Ok(progress) => {
             let mut response = Json(progress_json(&progress)).into_response();
@@ -72,7 +75,7 @@ fn answer(result: Result<SignInProgress, portcullis_service::signin::SignInError
     }
 }
 
-fn bad_body(rejection: JsonRejection) -> Response {
+pub(super) fn bad_body(rejection: JsonRejection) -> Response {
     api_error(
         StatusCode::BAD_REQUEST,
         "invalidRequest",
@@ -80,7 +83,7 @@ fn bad_body(rejection: JsonRejection) -> Response {
     )
 }
 
-fn too_long(fields: &[&str]) -> Option<Response> {
+pub(super) fn too_long(fields: &[&str]) -> Option<Response> {
     fields.iter().any(|field| field.len() > MAX_FIELD).then(|| {
         api_error(
             StatusCode::BAD_REQUEST,

@@ -131,6 +131,17 @@ pub fn signin_error(error: SignInError) -> Response {
         SignInError::PasskeyRejected(reason) => {
             api_error(StatusCode::UNAUTHORIZED, "passkeyRejected", &reason)
         }
+        SignInError::PasswordRejected(reason) => {
+            api_error(StatusCode::BAD_REQUEST, "passwordRejected", &reason)
+        }
+        SignInError::RegistrationRefused(reason) => {
+            api_error(StatusCode::FORBIDDEN, "registrationRefused", &reason)
+        }
+        SignInError::WrongRegistrationCode => api_error(
+            StatusCode::BAD_REQUEST,
+            "wrongCode",
+            "The code is wrong or has expired; start the authenticator app setup again.",
+        ),
         SignInError::Invalid(message) => {
             api_error(StatusCode::BAD_REQUEST, "invalidRequest", &message)
         }

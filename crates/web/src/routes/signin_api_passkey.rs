@@ -59,9 +59,14 @@ pub struct PasskeyBody {
 /// The passkey ceremonies are bound to the public URL (the relying party); an IP
 /// address cannot be one, so passkeys are then unavailable.
 fn passkeys(state: &AppState) -> Option<SecurityInfoService> {
+    security_info(state).filter(SecurityInfoService::passkeys_available)
+}
+
+/// The security-info service (TOTP registration works on any public URL).
+pub(super) fn security_info(state: &AppState) -> Option<SecurityInfoService> {
     SecurityInfoSettings::for_public_url(state.base_url())
         .and_then(|settings| SecurityInfoService::new(state.services.clone(), settings))
-        .map_err(|error| tracing::warn!(%error, "passkey sign-in unavailable"))
+        .map_err(|error| tracing::warn!(%error, "security info unavailable"))
         .ok()
 }
 

@@ -112,6 +112,7 @@ pub async fn create(
         .ok_or_else(|| missing("userPrincipalName"))?;
     let display_name =
         take_string(&mut object, "displayName")?.ok_or_else(|| missing("displayName"))?;
+    let profile = take_password(&mut object)?;
     let new = NewUser {
         user_principal_name: upn,
         display_name,
@@ -119,7 +120,8 @@ pub async fn create(
         mobile_phone: take_string(&mut object, "mobilePhone")?,
         user_type: take_user_type(&mut object)?.unwrap_or(UserType::Member),
         account_enabled: take_bool(&mut object, "accountEnabled")?.unwrap_or(true),
-        password: take_password(&mut object)?,
+        password: profile.password,
+        force_change_password: profile.force_change.unwrap_or(false),
         attributes: take_attributes(object)?,
     };
     let user = state.services.create_user(&caller, new).await?;
@@ -134,6 +136,7 @@ pub async fn update(
 ) -> Result<StatusCode, GraphError> {
     let id = state.services.resolve_user(&caller, &id).await?;
     let mut object = body_object(body)?;
+    let profile = take_password(&mut object)?;
     let patch = UserPatch {
         user_principal_name: take_string(&mut object, "userPrincipalName")?,
         display_name: take_string(&mut object, "displayName")?,
@@ -141,7 +144,8 @@ pub async fn update(
         mobile_phone: take_nullable(&mut object, "mobilePhone")?,
         user_type: take_user_type(&mut object)?,
         account_enabled: take_bool(&mut object, "accountEnabled")?,
-        password: take_password(&mut object)?,
+        password: profile.password,
+        force_change_password: profile.force_change,
         attributes: take_attributes(object)?,
     };
     state.services.update_user(&caller, &id, patch).await?;
@@ -218,20 +222,31 @@ fn take_user_type(object: &mut Map<String, Value>) -> Result<Option<UserType>, G
         .transpose()
 }
 
-fn take_password(object: &mut Map<String, Value>) -> Result<Option<String>, GraphError> {
+/// `passwordProfile`: the password and whether the next sign-in must change it.
+#[derive(Debug, Default)]
+struct PasswordProfile {
+    password: Option<String>,
+    force_change: Option<bool>,
+}
+
+fn take_password(object: &mut Map<String, Value>) -> Result<PasswordProfile, GraphError> {
     match object.remove("passwordProfile") {
-        None | Some(Value::Null) => Ok(None),
+        None | Some(Value::Null) => Ok(PasswordProfile::default()),
         Some(Value::Object(mut profile)) => {
-            // forceChangePasswordNextSignIn is accepted; the sign-in flow will honour it.
-            profile.remove("forceChangePasswordNextSignIn");
-            profile.remove("forceChangePasswordNextSignInWithMfa");
+            let force_change = take_bool(&mut profile, "forceChangePasswordNextSignIn")?;
+            // Every Portcullis sign-in that changes a password has already passed MFA
+            // when policy asks for it, so "with MFA" adds nothing to honour.
+            take_bool(&mut profile, "forceChangePasswordNextSignInWithMfa")?;
             let password = take_string(&mut profile, "password")?;
             if let Some(extra) = profile.keys().next() {
                 return Err(GraphError::bad_request(format!(
                     "Property '{extra}' does not exist on type 'microsoft.graph.passwordProfile'."
                 )));
             }
-            Ok(password)
+            Ok(PasswordProfile {
+                password,
+                force_change,
+            })
         }
         Some(_) => Err(wrong_type("passwordProfile", "an object")),
     }
