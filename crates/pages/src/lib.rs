@@ -12,6 +12,7 @@
 pub mod kit;
 mod labels;
 pub mod my_sessions;
+mod password_reset;
 pub mod security_info;
 pub mod signin;
 mod signout;
@@ -31,6 +32,7 @@ pub fn router(app: AppState) -> Router {
         .merge(signin::routes())
         .merge(security_info::routes())
         .merge(my_sessions::routes())
+        .merge(password_reset::routes())
         .route("/signout", get(signout::show).post(signout::submit))
         .merge(kit::static_assets::router());
     kit::protect(pages, state.kit.clone()).with_state(state)

@@ -18,6 +18,10 @@
 //! banned_words = ["contoso", "portcullis"]
 //! leaked_ranges_dir = "/var/lib/portcullis/hibp"   # Have I Been Pwned range files
 //!
+//! [signin.password_reset] # self-service password reset
+//! enabled = true
+//! methods_required = 2    # 1 or 2 different methods
+//!
 //! [signin.sms]            # HTTP webhook provider
 //! url = "https://sms.example.com/send"
 //! bearer_token = "…"
@@ -58,6 +62,17 @@ pub struct SignInSection {
     pub sms: Option<WebhookSettings>,
     pub voice: Option<WebhookSettings>,
     pub passwords: Option<PasswordsSection>,
+    pub password_reset: Option<PasswordResetSection>,
+}
+
+/// `[signin.password_reset]`.
+#[derive(Debug, Default, Clone, Deserialize, PartialEq, Eq)]
+#[serde(deny_unknown_fields)]
+pub struct PasswordResetSection {
+    /// Default true.
+    pub enabled: Option<bool>,
+    /// 1 (default) or 2 different methods must be verified.
+    pub methods_required: Option<u8>,
 }
 
 /// `[signin.passwords]`: the rules for a password the user chooses.
@@ -112,6 +127,7 @@ impl SignInSection {
             sms: other.sms.or(self.sms),
             voice: other.voice.or(self.voice),
             passwords: other.passwords.or(self.passwords),
+            password_reset: other.password_reset.or(self.password_reset),
         }
     }
 
@@ -132,6 +148,23 @@ impl SignInSection {
         }
         if let Some(passwords) = &self.passwords {
             settings.passwords = passwords.settings();
+        }
+        if let Some(reset) = &self.password_reset {
+            if let Some(enabled) = reset.enabled {
+                settings.password_reset.enabled = enabled;
+            }
+            match reset.methods_required {
+                None => {}
+                Some(required @ 1..=2) => {
+                    settings.password_reset.policy.methods_required = required
+                }
+                Some(other) => {
+                    return Err(ConfigError::Invalid {
+                        key: "signin.password_reset.methods_required",
+                        message: format!("must be 1 or 2, not {other}"),
+                    });
+                }
+            }
         }
         settings
             .validate()
@@ -265,5 +298,19 @@ mod tests {
         assert!(err.contains("min_length"), "{err}");
         let typo = toml::from_str::<SignInSection>("[passwords]\nminlength = 12\n");
         assert!(typo.is_err());
+        let three: SignInSection =
+            toml::from_str("[password_reset]\nmethods_required = 3\n").unwrap();
+        let err = three.settings().unwrap_err().to_string();
+        assert!(err.contains("methods_required"), "{err}");
+        let two: SignInSection =
+            toml::from_str("[password_reset]\nmethods_required = 2\n").unwrap();
+        assert_eq!(
+            two.settings()
+                .unwrap()
+                .password_reset
+                .policy
+                .methods_required,
+            2
+        );
     }
 }

@@ -78,6 +78,7 @@ mod methods_policy;
 mod outcome;
 mod protocol;
 mod request;
+mod reset;
 mod strengths;
 mod subject;
 mod transaction;
@@ -101,6 +102,10 @@ pub use outcome::{
 };
 pub use protocol::Protocol;
 pub use request::{DeviceFacts, RequestContext, RiskInput};
+pub use reset::{
+    MAX_RESET_FAILURES, PasswordReset, ResetChannel, ResetEnvironment, ResetInput, ResetPolicy,
+    ResetStage, ResetStep,
+};
 pub use strengths::StrengthCatalogue;
 pub use subject::{
     MethodMaterial, PasswordRecord, PhoneChannel, RegisteredMethod, Subject, UserRecord,

@@ -37,6 +37,7 @@ mod new_password;
 mod passkey;
 mod policy_cache;
 mod rate_limit;
+mod reset;
 mod service;
 mod subject;
 mod types;
@@ -51,6 +52,7 @@ pub use new_password::NewPasswordSettings;
 pub(crate) use new_password::password_replacement;
 pub use policy_cache::LoadedPolicy;
 pub use rate_limit::RateLimitSettings;
+pub use reset::{PasswordResetSettings, ResetProgress};
 pub use service::{SignInService, SignInSettings};
 pub use types::{
     IssuedSession, SessionAuthentication, SignInError, SignInProgress, SignInRequest,

@@ -27,6 +27,7 @@ use super::effects::{PlanFacts, PlannedStep, SessionLifetimes, plan};
 use super::new_password::{NewPasswordChecker, NewPasswordSettings};
 use super::policy_cache::{LoadedPolicy, PolicyCache};
 use super::rate_limit::{RateLimitSettings, SignInRateLimits};
+use super::reset::PasswordResetSettings;
 use super::subject::{Who, load_subject};
 use super::types::{
     SessionAuthentication, SignInError, SignInProgress, SignInRequest, TargetApplication,
@@ -61,6 +62,8 @@ pub struct SignInSettings {
     pub rate_limits: RateLimitSettings,
     /// The rules for a password the user chooses.
     pub passwords: NewPasswordSettings,
+    /// Self-service password reset.
+    pub password_reset: PasswordResetSettings,
 }
 
 impl Default for SignInSettings {
@@ -74,6 +77,7 @@ impl Default for SignInSettings {
             group_commit_max: 64,
             rate_limits: RateLimitSettings::default(),
             passwords: NewPasswordSettings::default(),
+            password_reset: PasswordResetSettings::default(),
         }
     }
 }
@@ -122,9 +126,10 @@ pub(super) struct Inner {
     lifetimes: SessionLifetimes,
     policy: PolicyCache,
     pub(super) committer: Committer,
-    codes: Arc<dyn CodeSender>,
+    pub(super) codes: Arc<dyn CodeSender>,
     pub(super) limits: SignInRateLimits,
     pub(super) new_passwords: NewPasswordChecker,
+    pub(super) password_reset: PasswordResetSettings,
 }
 
 impl SignInService {
@@ -160,6 +165,7 @@ impl SignInService {
                 codes,
                 limits: SignInRateLimits::new(settings.rate_limits),
                 new_passwords,
+                password_reset: settings.password_reset,
             }),
         })
     }
@@ -530,7 +536,7 @@ impl SignInService {
 
     /// Commits the planned write, then delivers its codes (after the commit, so a code is
     /// never sent for a step that was not stored).
-    async fn commit(&self, planned: PlannedStep) -> Result<PlannedStep, StoreError> {
+    pub(super) async fn commit(&self, planned: PlannedStep) -> Result<PlannedStep, StoreError> {
         self.inner.committer.commit(planned.write.clone()).await?;
         for message in &planned.codes {
             if let Err(error) = self.inner.codes.send(message).await {
@@ -585,7 +591,7 @@ fn progress(
     }
 }
 
-fn new_handle() -> TransactionId {
+pub(super) fn new_handle() -> TransactionId {
     let mut bytes = [0u8; 32];
     rand::rng().fill_bytes(&mut bytes);
     TransactionId::from_random(bytes)

@@ -8,7 +8,7 @@ use async_trait::async_trait;
 use serde_json::json;
 use tokio::io::AsyncWriteExt;
 
-use super::{CodeDeliveryError, CodeMessage, CodeSender};
+use super::{CodeDeliveryError, CodeMessage, CodeSender, Notice};
 
 pub struct FileCodeSender {
     path: Option<PathBuf>,
@@ -29,15 +29,38 @@ impl FileCodeSender {
 #[async_trait]
 impl CodeSender for FileCodeSender {
     async fn send(&self, message: &CodeMessage) -> Result<(), CodeDeliveryError> {
-        let line = json!({
-            "channel": message.channel,
-            "destination": message.destination,
-            "code": message.code.as_str(),
-            "userId": message.user_id,
-            "correlationId": message.correlation_id,
-            "text": message.text(),
-        })
-        .to_string();
+        self.append(
+            json!({
+                "channel": message.channel,
+                "destination": message.destination,
+                "code": message.code.as_str(),
+                "userId": message.user_id,
+                "correlationId": message.correlation_id,
+                "text": message.text(),
+            })
+            .to_string(),
+        )
+        .await
+    }
+
+    async fn notify(&self, notice: &Notice) -> Result<(), CodeDeliveryError> {
+        self.append(
+            json!({
+                "channel": notice.channel,
+                "destination": notice.destination,
+                "notice": notice.subject,
+                "userId": notice.user_id,
+                "correlationId": notice.correlation_id,
+                "text": notice.text,
+            })
+            .to_string(),
+        )
+        .await
+    }
+}
+
+impl FileCodeSender {
+    async fn append(&self, line: String) -> Result<(), CodeDeliveryError> {
         let Some(path) = &self.path else {
             tracing::warn!(target: "portcullis::dev_codes", "{line}");
             return Ok(());

@@ -79,10 +79,51 @@ pub enum CodeDeliveryError {
     Unreachable(String),
 }
 
-/// Carries codes to users.
+/// A security notice to a user (no code): "your password was reset".
+#[derive(Debug, Clone)]
+pub struct Notice {
+    pub channel: CodeChannel,
+    pub destination: String,
+    pub user_id: UserId,
+    pub subject: String,
+    pub text: String,
+    pub correlation_id: CorrelationId,
+}
+
+impl Notice {
+    /// The notice after a self-service password reset, by email.
+    pub fn password_reset(
+        user: &portcullis_core::User,
+        address: &str,
+        at: time::OffsetDateTime,
+        correlation_id: CorrelationId,
+    ) -> Self {
+        let when = at
+            .format(&time::format_description::well_known::Rfc2822)
+            .unwrap_or_else(|_| at.to_string());
+        Notice {
+            channel: CodeChannel::Email,
+            destination: address.to_owned(),
+            user_id: user.id.clone(),
+            subject: "Your Portcullis password was reset".to_owned(),
+            text: format!(
+                "The password of {} was reset on {when}, and every session was signed out. If you did not do this, contact your helpdesk now (reference {correlation_id}).",
+                user.user_principal_name
+            ),
+            correlation_id,
+        }
+    }
+}
+
+/// Carries codes (and security notices) to users.
 #[async_trait]
 pub trait CodeSender: Send + Sync {
     async fn send(&self, message: &CodeMessage) -> Result<(), CodeDeliveryError>;
+
+    /// Delivers a notice; a provider that cannot carry notices says so.
+    async fn notify(&self, notice: &Notice) -> Result<(), CodeDeliveryError> {
+        Err(CodeDeliveryError::NoProvider(notice.channel))
+    }
 }
 
 /// Picks a provider per channel.
@@ -104,6 +145,18 @@ impl CodeSender for RoutingCodeSender {
         match provider {
             Some(provider) => provider.send(message).await,
             None => Err(CodeDeliveryError::NoProvider(message.channel)),
+        }
+    }
+
+    async fn notify(&self, notice: &Notice) -> Result<(), CodeDeliveryError> {
+        let provider = match notice.channel {
+            CodeChannel::Email => &self.email,
+            CodeChannel::Sms => &self.sms,
+            CodeChannel::Voice => &self.voice,
+        };
+        match provider {
+            Some(provider) => provider.notify(notice).await,
+            None => Err(CodeDeliveryError::NoProvider(notice.channel)),
         }
     }
 }

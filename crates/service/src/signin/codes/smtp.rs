@@ -10,7 +10,7 @@ use lettre::transport::smtp::authentication::Credentials;
 use lettre::{AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
 use serde::{Deserialize, Serialize};
 
-use super::{CodeDeliveryError, CodeMessage, CodeSender};
+use super::{CodeDeliveryError, CodeMessage, CodeSender, Notice};
 
 /// How the connection to the SMTP server is protected.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -92,22 +92,24 @@ impl SmtpCodeSender {
     }
 }
 
-#[async_trait]
-impl CodeSender for SmtpCodeSender {
-    async fn send(&self, message: &CodeMessage) -> Result<(), CodeDeliveryError> {
-        let to: Mailbox =
-            message
-                .destination
-                .parse()
-                .map_err(|err: lettre::address::AddressError| {
-                    CodeDeliveryError::Refused(format!("the email address is not usable: {err}"))
-                })?;
+impl SmtpCodeSender {
+    async fn mail(
+        &self,
+        destination: &str,
+        subject: &str,
+        text: String,
+    ) -> Result<(), CodeDeliveryError> {
+        let to: Mailbox = destination
+            .parse()
+            .map_err(|err: lettre::address::AddressError| {
+                CodeDeliveryError::Refused(format!("the email address is not usable: {err}"))
+            })?;
         let email = Message::builder()
             .from(self.from.clone())
             .to(to)
-            .subject("Your Portcullis verification code")
+            .subject(subject)
             .header(ContentType::TEXT_PLAIN)
-            .body(message.text())
+            .body(text)
             .map_err(|err| CodeDeliveryError::Refused(err.to_string()))?;
         self.transport.send(email).await.map(|_| ()).map_err(|err| {
             if err.is_permanent() {
@@ -116,5 +118,22 @@ impl CodeSender for SmtpCodeSender {
                 CodeDeliveryError::Unreachable(err.to_string())
             }
         })
+    }
+}
+
+#[async_trait]
+impl CodeSender for SmtpCodeSender {
+    async fn send(&self, message: &CodeMessage) -> Result<(), CodeDeliveryError> {
+        self.mail(
+            &message.destination,
+            "Your Portcullis verification code",
+            message.text(),
+        )
+        .await
+    }
+
+    async fn notify(&self, notice: &Notice) -> Result<(), CodeDeliveryError> {
+        self.mail(&notice.destination, &notice.subject, notice.text.clone())
+            .await
     }
 }
