@@ -46,6 +46,7 @@ impl Admin {
             can_users: self.can(Permission::UserRead),
             can_groups: self.can(Permission::GroupRead),
             can_roles: self.can(Permission::RoleRead),
+            can_applications: self.can(Permission::ApplicationRead),
         }
     }
 }
@@ -61,6 +62,7 @@ pub struct Chrome {
     pub can_users: bool,
     pub can_groups: bool,
     pub can_roles: bool,
+    pub can_applications: bool,
 }
 
 impl Chrome {

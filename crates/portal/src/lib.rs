@@ -6,7 +6,8 @@
 //!
 //! Pages: overview with SVG charts ([`charts`]), Conditional Access (list, form, JSON,
 //! templates, report-only toggle), What If, policy impact, sign-in logs (filter, detail,
-//! CSV and JSON-lines export), audit logs, users, groups and roles.
+//! CSV and JSON-lines export), audit logs, users, groups and roles, named locations,
+//! applications.
 
 // Tests may unwrap: a panic there is a failed test, not a crashed server.
 #![cfg_attr(test, allow(clippy::unwrap_used))]
@@ -38,8 +39,8 @@ pub fn router(app: &AppState) -> Router {
 pub fn router_with_kit(kit: Kit, public_url: &str) -> Router {
     let state = PortalState::new(kit, public_url);
     use pages::{
-        audit, groups, overview, policies, roles, security_defaults, sign_ins, user_actions, users,
-        what_if,
+        applications, audit, groups, named_locations, overview, policies, roles, security_defaults,
+        sign_ins, user_actions, users, what_if,
     };
     let routes = Router::new()
         .route("/admin", get(overview::show))
@@ -86,6 +87,40 @@ pub fn router_with_kit(kit: Kit, public_url: &str) -> Router {
         .route("/admin/groups", get(groups::list))
         .route("/admin/groups/{id}", get(groups::detail))
         .route("/admin/roles", get(roles::list))
+        .route("/admin/named-locations", get(named_locations::list))
+        .route(
+            "/admin/named-locations/new",
+            get(named_locations::new_form).post(named_locations::create),
+        )
+        .route(
+            "/admin/named-locations/{id}",
+            get(named_locations::edit_form).post(named_locations::update),
+        )
+        .route(
+            "/admin/named-locations/{id}/delete",
+            post(named_locations::delete),
+        )
+        .route("/admin/applications", get(applications::list))
+        .route(
+            "/admin/applications/new",
+            get(applications::new_form).post(applications::create),
+        )
+        .route(
+            "/admin/applications/{id}",
+            get(applications::detail).post(applications::update),
+        )
+        .route(
+            "/admin/applications/{id}/delete",
+            post(applications::delete),
+        )
+        .route(
+            "/admin/applications/{id}/secrets",
+            post(applications::add_secret),
+        )
+        .route(
+            "/admin/applications/{id}/secrets/{key}/delete",
+            post(applications::remove_secret),
+        )
         .merge(static_assets::router());
     portcullis_pages::kit::protect(routes, state.kit.clone()).with_state(state)
 }

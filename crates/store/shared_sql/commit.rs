@@ -5,7 +5,9 @@ use portcullis_core::audit::{ChainHash, ChainHead};
 use portcullis_store::{Batch, Change, CommitReceipt, Store, StoreResult};
 use sqlx::Row;
 
-use super::{Conn, SqlStore, apps, directory, logs, policy, read_err, security};
+use super::{
+    Conn, SqlStore, apps, break_glass, directory, logs, policy, read_err, security, sign_in_state,
+};
 
 #[async_trait]
 impl Store for SqlStore {
@@ -117,5 +119,8 @@ async fn apply(conn: &mut Conn, change: &Change) -> StoreResult<()> {
         Change::UpdateDevice(device) => security::update_device(conn, device).await,
         Change::DeleteDevice(id) => security::delete_device(conn, id).await,
         Change::PruneAuditLog { before } => logs::prune_audit(conn, *before).await,
+        Change::MarkBreakGlass { user, at } => break_glass::mark(conn, user, *at).await,
+        Change::UnmarkBreakGlass(user) => break_glass::unmark(conn, user).await,
+        Change::PutUserSignInState(write) => sign_in_state::write_user_state(conn, write).await,
     }
 }

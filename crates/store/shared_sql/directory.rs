@@ -127,6 +127,12 @@ impl UserStore for SqlStore {
     async fn count_users(&self, filter: Option<&Filter<UserField>>) -> StoreResult<u64> {
         count_rows(self, "users", filter).await
     }
+
+    async fn list_break_glass_accounts(
+        &self,
+    ) -> StoreResult<Vec<portcullis_store::BreakGlassAccount>> {
+        super::break_glass::list(self).await
+    }
 }
 
 fn lower_opt(value: &Option<String>) -> Option<String> {

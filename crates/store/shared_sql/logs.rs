@@ -2,14 +2,15 @@
 
 use async_trait::async_trait;
 use portcullis_core::audit::{ChainHash, ChainHead};
-use portcullis_core::{AuditRecord, ChainedAuditRecord, SignIn, SignInId};
+use portcullis_core::{AuditRecord, ChainedAuditRecord, SignIn, SignInId, UserId};
 use portcullis_store::sql::{SqlParam, SqlParams, render_filter};
 use portcullis_store::{
-    AuditLog, AuditQuery, Cursor, Page, SignInLog, SignInOutcome, SignInQuery, StoreError,
-    StoreResult,
+    AuditLog, AuditQuery, Cursor, MAX_LAST_SIGN_IN_USERS, Page, SignInLog, SignInOutcome,
+    SignInQuery, StoreError, StoreResult,
 };
 use serde_json::Value;
 use sqlx::{AssertSqlSafe, Row};
+use time::OffsetDateTime;
 
 use super::{Conn, SqlStore, bind_params, db_err, decode, encode, fetch_limit, micros, read_err};
 
@@ -157,6 +158,48 @@ impl SignInLog for SqlStore {
             query.cursor.as_ref(),
         )
         .await
+    }
+
+    async fn last_sign_in_times(
+        &self,
+        users: &[UserId],
+    ) -> StoreResult<Vec<(UserId, OffsetDateTime)>> {
+        if users.is_empty() {
+            return Ok(Vec::new());
+        }
+        if users.len() > MAX_LAST_SIGN_IN_USERS {
+            return Err(StoreError::Invalid(format!(
+                "at most {MAX_LAST_SIGN_IN_USERS} users at once, not {}",
+                users.len()
+            )));
+        }
+        let mut params = SqlParams::new();
+        let placeholders: Vec<String> = users
+            .iter()
+            .map(|user| params.push(SqlParam::Text(user.as_str().to_owned())))
+            .collect();
+        let sql = format!(
+            "SELECT user_id, MAX(created_at) AS at FROM sign_ins \
+             WHERE user_id IN ({}) GROUP BY user_id",
+            placeholders.join(", ")
+        );
+        let rows = bind_params(sqlx::query(AssertSqlSafe(sql)), &params.values)
+            .fetch_all(&self.pool)
+            .await
+            .map_err(read_err)?;
+        let mut times = Vec::with_capacity(rows.len());
+        for row in rows {
+            let user: String = row.try_get("user_id").map_err(read_err)?;
+            let at: i64 = row.try_get("at").map_err(read_err)?;
+            let user = UserId::parse(&user).map_err(|_| {
+                StoreError::Backend(format!("sign_ins.user_id {user:?} is not a user id"))
+            })?;
+            let at = portcullis_core::timestamp::from_unix_micros(at).ok_or_else(|| {
+                StoreError::Backend(format!("sign_ins.created_at {at} is out of range"))
+            })?;
+            times.push((user, at));
+        }
+        Ok(times)
     }
 }
 

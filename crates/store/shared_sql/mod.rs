@@ -19,6 +19,7 @@
 //! are filtered, sorted or constrained; times are `BIGINT` Unix microseconds.
 
 mod apps;
+mod break_glass;
 mod commit;
 mod directory;
 mod logs;

@@ -200,7 +200,7 @@ async fn update_transaction(
     }
 }
 
-async fn write_user_state(conn: &mut Conn, state: &UserStateWrite) -> StoreResult<()> {
+pub(super) async fn write_user_state(conn: &mut Conn, state: &UserStateWrite) -> StoreResult<()> {
     let doc = encode("user sign-in state", &state.doc)?;
     let user = state.user_id.as_str().to_owned();
     let done = match state.expected_revision {

@@ -98,6 +98,17 @@ pub enum Change {
     PruneAuditLog {
         before: OffsetDateTime,
     },
+    /// Marks the user as a break-glass (emergency-access) account; marking one already
+    /// marked keeps the first time. The mark goes with the user when it is deleted.
+    MarkBreakGlass {
+        user: UserId,
+        at: OffsetDateTime,
+    },
+    /// Removes the mark; `NotFound` when the user is not marked.
+    UnmarkBreakGlass(UserId),
+    /// An admin's revision-checked write of a user's sign-in state (an unlock), so it
+    /// commits with its audit record; `Conflict` when a sign-in wrote it since it was read.
+    PutUserSignInState(crate::sign_in_state::UserStateWrite),
 }
 
 impl Change {

@@ -30,6 +30,15 @@ pub trait UserStore: Send + Sync {
     async fn find_user_by_upn(&self, user_principal_name: &str) -> StoreResult<Option<User>>;
     async fn list_users(&self, query: &ListQuery<UserField>) -> StoreResult<Page<User>>;
     async fn count_users(&self, filter: Option<&Filter<UserField>>) -> StoreResult<u64>;
+    /// The users marked as break-glass accounts, oldest mark first.
+    async fn list_break_glass_accounts(&self) -> StoreResult<Vec<BreakGlassAccount>>;
+}
+
+/// A user marked as a break-glass (emergency-access) account.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BreakGlassAccount {
+    pub user_id: UserId,
+    pub marked_date_time: OffsetDateTime,
 }
 
 #[async_trait]
@@ -166,7 +175,19 @@ pub trait SignInLog: Send + Sync {
     async fn get_sign_in(&self, id: &portcullis_core::SignInId) -> StoreResult<SignIn>;
     /// Newest first.
     async fn query_sign_ins(&self, query: &SignInQuery) -> StoreResult<Page<SignIn>>;
+    /// The time of the newest sign-in (any outcome) of each of `users` that has one, in
+    /// one query over the `(user_id, created_at)` index: a page listing a few accounts
+    /// with their last use (break-glass accounts) costs one round trip, not one per row.
+    /// At most [`MAX_LAST_SIGN_IN_USERS`] users; more is `Invalid`.
+    async fn last_sign_in_times(
+        &self,
+        users: &[UserId],
+    ) -> StoreResult<Vec<(UserId, OffsetDateTime)>>;
 }
+
+/// How many users [`SignInLog::last_sign_in_times`] takes at once (far below every
+/// backend's bound-parameter limit).
+pub const MAX_LAST_SIGN_IN_USERS: usize = 1000;
 
 #[async_trait]
 pub trait AuditLog: Send + Sync {

@@ -1,8 +1,10 @@
 //! One module per portal section. Handlers take the [`Admin`](crate::Admin), call the
 //! services as that caller and render a template; failures become error pages.
 
+pub mod applications;
 pub mod audit;
 pub mod groups;
+pub mod named_locations;
 pub mod overview;
 pub mod policies;
 mod policy_edit;
@@ -33,6 +35,33 @@ pub fn form_field(body: &[u8], name: &str) -> Option<String> {
     form_urlencoded::parse(body)
         .find(|(key, _)| key == name)
         .map(|(_, value)| value.into_owned())
+}
+
+/// A textarea of one entry per line (commas also separate), trimmed, blanks dropped.
+pub fn form_lines(body: &[u8], name: &str) -> Vec<String> {
+    lines(&form_field(body, name).unwrap_or_default())
+}
+
+/// Entries of a one-per-line text (commas also separate), trimmed, blanks dropped.
+pub fn lines(text: &str) -> Vec<String> {
+    text.split(['\n', ','])
+        .map(str::trim)
+        .filter(|entry| !entry.is_empty())
+        .map(str::to_owned)
+        .collect()
+}
+
+/// Whether a checkbox was ticked (browsers send nothing for an unticked one).
+pub fn form_checked(body: &[u8], name: &str) -> bool {
+    form_field(body, name).is_some()
+}
+
+/// The `displayName` of a Graph object, or a placeholder.
+pub fn display_name(object: &serde_json::Value) -> String {
+    object["displayName"]
+        .as_str()
+        .unwrap_or("(unnamed)")
+        .to_owned()
 }
 
 /// The reporting periods offered (days), and the default.

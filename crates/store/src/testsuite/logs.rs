@@ -429,3 +429,30 @@ pub async fn audit_retention_keeps_the_rest_verifiable(backend: &dyn TestBackend
         .unwrap();
     assert_eq!(store.audit_chain_start().await.unwrap(), before[3].head());
 }
+
+pub async fn last_sign_in_times_per_user(backend: &dyn TestBackend) {
+    let (store, ada, grace, _all) = seed_sign_ins(backend).await;
+    let idle = super::user_id();
+    let mut times = store
+        .last_sign_in_times(&[ada.clone(), grace.clone(), idle])
+        .await
+        .unwrap();
+    times.sort();
+    let mut expected = vec![
+        (ada, t0() + Duration::minutes(38)),
+        (grace, t0() + Duration::minutes(39)),
+    ];
+    expected.sort();
+    assert_eq!(
+        times, expected,
+        "the newest of each, none for a user never seen"
+    );
+    assert!(store.last_sign_in_times(&[]).await.unwrap().is_empty());
+    let too_many: Vec<UserId> = (0..=crate::MAX_LAST_SIGN_IN_USERS)
+        .map(|_| super::user_id())
+        .collect();
+    assert!(matches!(
+        store.last_sign_in_times(&too_many).await,
+        Err(StoreError::Invalid(_))
+    ));
+}

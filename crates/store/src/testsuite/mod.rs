@@ -6,6 +6,7 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+mod break_glass;
 mod directory;
 mod logs;
 mod oauth_state;
@@ -27,6 +28,7 @@ use uuid::Uuid;
 
 use crate::Store;
 
+pub use break_glass::*;
 pub use directory::*;
 pub use logs::*;
 pub use oauth_state::*;
@@ -67,7 +69,8 @@ macro_rules! conformance_tests {
             sessions_and_revocation, refresh_token_rotation_and_reuse,
             concurrent_refresh_token_use_has_one_winner, devices_round_trip,
             risk_events_and_state, signing_keys_rotation, sign_in_log_queries,
-            sign_in_log_paging, audit_log_append_and_query, audit_chain_verifies,
+            sign_in_log_paging, last_sign_in_times_per_user, audit_log_append_and_query,
+            audit_chain_verifies,
             audit_chain_linear_under_concurrent_writers, audit_tampering_is_detected,
             audit_retention_keeps_the_rest_verifiable,
             failed_batch_leaves_nothing_half_written, ping_and_backend_name,
@@ -81,6 +84,7 @@ macro_rules! conformance_tests {
             sign_in_transactions_round_trip, concurrent_sign_in_steps_have_one_winner,
             sign_in_group_commit_isolates_a_failed_step,
             user_sign_in_state_revisions_and_revocation,
+            break_glass_marks_round_trip, admin_user_sign_in_state_write_is_revision_checked,
         );
     };
     (@tests $make:expr; $($name:ident),* $(,)?) => {
