@@ -7,7 +7,7 @@
 //! Pages: overview with SVG charts ([`charts`]), Conditional Access (list, form, JSON,
 //! templates, report-only toggle), What If, policy impact, sign-in logs (filter, detail,
 //! CSV and JSON-lines export), audit logs, users, groups and roles, named locations,
-//! applications.
+//! applications, break-glass accounts.
 
 // Tests may unwrap: a panic there is a failed test, not a crashed server.
 #![cfg_attr(test, allow(clippy::unwrap_used))]
@@ -39,8 +39,8 @@ pub fn router(app: &AppState) -> Router {
 pub fn router_with_kit(kit: Kit, public_url: &str) -> Router {
     let state = PortalState::new(kit, public_url);
     use pages::{
-        applications, audit, groups, named_locations, overview, policies, roles, security_defaults,
-        sign_ins, user_actions, users, what_if,
+        applications, audit, break_glass, groups, named_locations, overview, policies, roles,
+        security_defaults, sign_ins, user_actions, users, what_if,
     };
     let routes = Router::new()
         .route("/admin", get(overview::show))
@@ -100,6 +100,11 @@ pub fn router_with_kit(kit: Kit, public_url: &str) -> Router {
             "/admin/named-locations/{id}/delete",
             post(named_locations::delete),
         )
+        .route(
+            "/admin/break-glass",
+            get(break_glass::show).post(break_glass::update),
+        )
+        .route("/admin/users/{id}/unlock", post(user_actions::unlock))
         .route("/admin/applications", get(applications::list))
         .route(
             "/admin/applications/new",

@@ -3,6 +3,7 @@
 
 pub mod applications;
 pub mod audit;
+pub mod break_glass;
 pub mod groups;
 pub mod named_locations;
 pub mod overview;

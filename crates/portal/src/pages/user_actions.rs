@@ -1,5 +1,5 @@
 //! The helpdesk actions on a user's page: revoke sessions, reset (delete) registered
-//! methods, issue a Temporary Access Pass. Each calls the service that enforces least
+//! methods, issue a Temporary Access Pass, clear smart lockout. Each calls the service that enforces least
 //! privilege against the target's roles (a Helpdesk Administrator helps non-admins
 //! only), and each is audited there; the portal only shows what the roles allow.
 
@@ -25,6 +25,8 @@ pub struct UserActions {
     pub revoke_sessions: bool,
     pub manage_methods: bool,
     pub issue_pass: bool,
+    /// Clearing smart lockout goes with the power to reset the user's password.
+    pub unlock: bool,
 }
 
 impl UserActions {
@@ -41,11 +43,12 @@ impl UserActions {
             manage_methods: may(Permission::UserAuthMethodsManage),
             // Nobody issues a pass to themselves (the service refuses it too).
             issue_pass: may(Permission::TemporaryAccessPassIssue),
+            unlock: may(Permission::UserPasswordReset),
         }
     }
 
     pub fn any(&self) -> bool {
-        self.update || self.revoke_sessions || self.manage_methods || self.issue_pass
+        self.update || self.revoke_sessions || self.manage_methods || self.issue_pass || self.unlock
     }
 }
 
@@ -168,4 +171,20 @@ pub async fn issue_pass(
         lifetime_minutes: lifetime.map_or_else(|| "the default".to_owned(), |m| m.to_string()),
         usable_once,
     }))
+}
+
+/// `POST /admin/users/{id}/unlock`: clears the user's smart-lockout counters.
+pub async fn unlock(
+    State(state): State<PortalState>,
+    admin: Admin,
+    Path(id): Path<String>,
+) -> PageResult {
+    let id = parse_user(&id).map_err(IntoResponse::into_response)?;
+    state
+        .kit
+        .services
+        .unlock_user(&admin.caller, &id)
+        .await
+        .map_err(fail)?;
+    Ok(done(&id, "unlocked"))
 }

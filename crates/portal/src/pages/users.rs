@@ -142,6 +142,15 @@ pub struct UserPage {
     methods: Vec<MethodRow>,
     sessions: Vec<SessionRow>,
     sign_ins: Option<Vec<SignInRow>>,
+    /// Smart lockout: counted failures and a running lockout's end, when there is any.
+    lockout: Option<LockoutView>,
+    /// `None` when the roles may not read who is a break-glass account.
+    break_glass: Option<bool>,
+}
+
+pub struct LockoutView {
+    pub failures: u32,
+    pub locked_until: String,
 }
 
 fn parse_id(id: &str) -> Result<UserId, portcullis_pages::kit::PageError> {
@@ -161,6 +170,7 @@ fn done_text(done: &str) -> &'static str {
         "methods" => {
             "The user's authentication methods were removed; they register again at their next sign-in."
         }
+        "unlocked" => "The user's smart-lockout counters were cleared.",
         _ => "",
     }
 }
@@ -250,6 +260,19 @@ pub async fn detail(
         Err(portcullis_service::ServiceError::Forbidden(_)) => None,
         Err(other) => return Err(fail(other)),
     };
+    let lockout = services
+        .lockout_status(&admin.caller, &id)
+        .await
+        .map_err(fail)?
+        .map(|status| LockoutView {
+            failures: status.failures,
+            locked_until: status.locked_until.map(when).unwrap_or_default(),
+        });
+    let break_glass = match services.is_break_glass(&admin.caller, &id).await {
+        Ok(marked) => Some(marked),
+        Err(portcullis_service::ServiceError::Forbidden(_)) => None,
+        Err(other) => return Err(fail(other)),
+    };
     let actions = UserActions::for_target(&admin, &roles);
     Ok(render(&UserPage {
         chrome: admin.chrome("users"),
@@ -260,6 +283,8 @@ pub async fn detail(
         methods,
         sessions,
         sign_ins,
+        lockout,
+        break_glass,
         user,
     }))
 }

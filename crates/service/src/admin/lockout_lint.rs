@@ -1,7 +1,8 @@
 //! The lockout lint on the write path: a Conditional Access policy is not turned on
-//! when, with it, every Global Administrator would be blocked everywhere.
+//! when, with it, every Global Administrator (or every break-glass account) would be
+//! blocked everywhere.
 
-use portcullis_core::{DirectoryRole, Principal};
+use portcullis_core::{DirectoryRole, Principal, UserId};
 use portcullis_policy::evaluate::{PolicySet, UserType};
 use portcullis_policy::lint::{DirectoryFacts, DirectoryUser, LintOptions, lint};
 use portcullis_policy::model::{
@@ -51,7 +52,7 @@ impl Services {
             .into_iter()
             .filter_map(|p| serde_json::from_value::<AuthenticationStrengthPolicy>(p.json).ok())
             .collect();
-        let facts = self.global_administrator_facts().await?;
+        let facts = self.lint_facts().await?;
         let options = LintOptions {
             // Only enabled policies block; report-only ones are judged when turned on.
             enforce_report_only: false,
@@ -73,9 +74,12 @@ impl Services {
         )))
     }
 
-    /// Every user holding Global Administrator (directly or through a group), with the
-    /// groups and roles the lint needs to decide whether a policy applies to them.
-    async fn global_administrator_facts(&self) -> ServiceResult<DirectoryFacts> {
+    /// Every user holding Global Administrator (directly or through a group) and every
+    /// break-glass account, with the groups and roles the lint needs to decide whether a
+    /// policy applies to them. With break-glass accounts named, the lint also refuses a
+    /// policy set that blocks all of them everywhere, and warns when a policy does not
+    /// exclude them.
+    pub(crate) async fn lint_facts(&self) -> ServiceResult<DirectoryFacts> {
         let assignments = self
             .store
             .list_role_assignments(&RoleAssignmentFilter {
@@ -93,9 +97,20 @@ impl Services {
                 Principal::Application(_) => {}
             }
         }
+        let break_glass: Vec<UserId> = self
+            .store
+            .list_break_glass_accounts()
+            .await?
+            .into_iter()
+            .map(|account| account.user_id)
+            .collect();
+        user_ids.extend(break_glass.iter().cloned());
         user_ids.sort();
         user_ids.dedup();
-        let mut facts = DirectoryFacts::default();
+        let mut facts = DirectoryFacts {
+            break_glass_accounts: break_glass.iter().map(ToString::to_string).collect(),
+            ..DirectoryFacts::default()
+        };
         for id in user_ids {
             let user = self.store.get_user(&id).await?;
             facts.users.push(DirectoryUser {

@@ -5,6 +5,7 @@
 pub mod applications;
 pub mod applications_settings;
 pub mod audit_log;
+pub mod break_glass;
 pub mod groups;
 mod lockout_lint;
 pub mod policies;

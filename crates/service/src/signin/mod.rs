@@ -27,6 +27,7 @@
 //! * **Sessions**: the cookie value (32 random bytes, base64url) is returned once in
 //!   [`IssuedSession`]; the store keeps its SHA-256 (`Session::token_hash`).
 
+mod admin_unlock;
 pub mod codes;
 mod committer;
 pub mod credential_payload;
@@ -47,6 +48,7 @@ mod user_agent;
 /// protocol crates need no direct dependency on it.
 pub use portcullis_signin as pipeline;
 
+pub use admin_unlock::LockoutStatus;
 pub use effects::SessionLifetimes;
 pub use new_password::NewPasswordSettings;
 pub(crate) use new_password::password_replacement;
