@@ -7,7 +7,7 @@
 //! Pages: overview with SVG charts ([`charts`]), Conditional Access (list, form, JSON,
 //! templates, report-only toggle), What If, policy impact, sign-in logs (filter, detail,
 //! CSV and JSON-lines export), audit logs, users, groups and roles, named locations,
-//! applications, break-glass accounts.
+//! authentication strengths, applications, break-glass accounts.
 
 // Tests may unwrap: a panic there is a failed test, not a crashed server.
 #![cfg_attr(test, allow(clippy::unwrap_used))]
@@ -40,7 +40,7 @@ pub fn router_with_kit(kit: Kit, public_url: &str) -> Router {
     let state = PortalState::new(kit, public_url);
     use pages::{
         applications, audit, break_glass, groups, named_locations, overview, policies, roles,
-        security_defaults, sign_ins, user_actions, users, what_if,
+        security_defaults, sign_ins, strengths, user_actions, users, what_if,
     };
     let routes = Router::new()
         .route("/admin", get(overview::show))
@@ -105,6 +105,19 @@ pub fn router_with_kit(kit: Kit, public_url: &str) -> Router {
             get(break_glass::show).post(break_glass::update),
         )
         .route("/admin/users/{id}/unlock", post(user_actions::unlock))
+        .route("/admin/authentication-strengths", get(strengths::list))
+        .route(
+            "/admin/authentication-strengths/new",
+            get(strengths::new_form).post(strengths::create),
+        )
+        .route(
+            "/admin/authentication-strengths/{id}",
+            get(strengths::edit_form).post(strengths::update),
+        )
+        .route(
+            "/admin/authentication-strengths/{id}/delete",
+            post(strengths::delete),
+        )
         .route("/admin/applications", get(applications::list))
         .route(
             "/admin/applications/new",

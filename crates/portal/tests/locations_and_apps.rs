@@ -324,3 +324,96 @@ async fn applications_show_a_new_secret_once_and_readers_change_nothing() {
     assert_eq!(location(&deleted), "/admin/applications?deleted=1");
     assert_eq!(p.store.list_applications().await.unwrap().len(), 1);
 }
+
+#[tokio::test]
+async fn custom_strengths_pick_combinations_built_ins_stay_read_only() {
+    let p = portal().await;
+    let (_, admin) = p
+        .admin(
+            "ca@example.com",
+            &[DirectoryRole::ConditionalAccessAdministrator],
+        )
+        .await;
+    let (_, reader) = p
+        .admin("reader@example.com", &[DirectoryRole::SecurityReader])
+        .await;
+    let list = expect(
+        p.get("/admin/authentication-strengths", &reader).await,
+        StatusCode::OK,
+    )
+    .await;
+    assert!(list.contains("Phishing resistant MFA") && !list.contains("New custom strength"));
+    let form_page = expect(
+        p.get("/admin/authentication-strengths/new", &admin).await,
+        StatusCode::OK,
+    )
+    .await;
+    assert!(
+        form_page.contains("value=\"password,softwareOath\""),
+        "{form_page}"
+    );
+
+    // No combination: refused by the service, on the page.
+    let refused = expect(
+        p.post(
+            "/admin/authentication-strengths/new",
+            &admin,
+            &form("displayName=Apps+only&description="),
+        )
+        .await,
+        StatusCode::OK,
+    )
+    .await;
+    assert!(refused.contains("allowedCombinations"), "{refused}");
+    let created = p
+        .post(
+            "/admin/authentication-strengths/new",
+            &admin,
+            &form("displayName=Apps+only&description=TOTP+or+passkey&combination=password%2CsoftwareOath&combination=fido2"),
+        )
+        .await;
+    assert_eq!(created.status(), StatusCode::SEE_OTHER);
+    let stored = p
+        .store
+        .list_policies(PolicyKind::AuthenticationStrength)
+        .await
+        .unwrap();
+    assert_eq!(stored.len(), 1);
+    assert_eq!(
+        stored[0].json["allowedCombinations"],
+        json!(["password,softwareOath", "fido2"])
+    );
+    assert_eq!(stored[0].json["policyType"], "custom");
+
+    // A built-in shows its combinations and no form, even to a writer.
+    let built_in = expect(
+        p.get(
+            "/admin/authentication-strengths/00000000-0000-0000-0000-000000000004",
+            &admin,
+        )
+        .await,
+        StatusCode::OK,
+    )
+    .await;
+    assert!(built_in.contains("<code>fido2</code>") && !built_in.contains("<form"));
+    let custom = expect(
+        p.get(
+            &format!("/admin/authentication-strengths/{}", stored[0].id),
+            &reader,
+        )
+        .await,
+        StatusCode::OK,
+    )
+    .await;
+    assert!(!custom.contains("<form"), "a reader gets no form");
+    expect(
+        p.post(
+            &format!("/admin/authentication-strengths/{}", stored[0].id),
+            &reader,
+            &form("displayName=Mine&combination=fido2"),
+        )
+        .await,
+        StatusCode::FORBIDDEN,
+    )
+    .await;
+}

@@ -13,6 +13,7 @@ mod policy_form;
 pub mod roles;
 pub mod security_defaults;
 pub mod sign_ins;
+pub mod strengths;
 pub mod user_actions;
 pub mod users;
 pub mod what_if;
