@@ -7,7 +7,8 @@
 //! Pages: overview with SVG charts ([`charts`]), Conditional Access (list, form, JSON,
 //! templates, report-only toggle), What If, policy impact, sign-in logs (filter, detail,
 //! CSV and JSON-lines export), audit logs, users, groups and roles, named locations,
-//! authentication strengths, applications, break-glass accounts.
+//! authentication strengths, the authentication methods policy, applications,
+//! break-glass accounts.
 
 // Tests may unwrap: a panic there is a failed test, not a crashed server.
 #![cfg_attr(test, allow(clippy::unwrap_used))]
@@ -39,8 +40,8 @@ pub fn router(app: &AppState) -> Router {
 pub fn router_with_kit(kit: Kit, public_url: &str) -> Router {
     let state = PortalState::new(kit, public_url);
     use pages::{
-        applications, audit, break_glass, groups, named_locations, overview, policies, roles,
-        security_defaults, sign_ins, strengths, user_actions, users, what_if,
+        applications, audit, break_glass, groups, methods_policy, named_locations, overview,
+        policies, roles, security_defaults, sign_ins, strengths, user_actions, users, what_if,
     };
     let routes = Router::new()
         .route("/admin", get(overview::show))
@@ -117,6 +118,11 @@ pub fn router_with_kit(kit: Kit, public_url: &str) -> Router {
         .route(
             "/admin/authentication-strengths/{id}/delete",
             post(strengths::delete),
+        )
+        .route("/admin/authentication-methods", get(methods_policy::show))
+        .route(
+            "/admin/authentication-methods/{method}",
+            post(methods_policy::update),
         )
         .route("/admin/applications", get(applications::list))
         .route(

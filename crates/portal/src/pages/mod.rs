@@ -5,6 +5,7 @@ pub mod applications;
 pub mod audit;
 pub mod break_glass;
 pub mod groups;
+pub mod methods_policy;
 pub mod named_locations;
 pub mod overview;
 pub mod policies;

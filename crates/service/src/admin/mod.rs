@@ -8,6 +8,7 @@ pub mod audit_log;
 pub mod break_glass;
 pub mod groups;
 mod lockout_lint;
+pub mod methods_policy;
 pub mod policies;
 pub mod reports;
 pub mod roles;
