@@ -4,7 +4,9 @@
 // on and the next sign-in is challenged; What If; sign-in log filtering; screenshots of
 // the key pages into docs/screenshots/; security defaults turned off through the portal
 // before a policy can be enforced; a Helpdesk Administrator helps a user (revoke
-// sessions, Temporary Access Pass) but can neither see nor change policies.
+// sessions, Temporary Access Pass) but can neither see nor change policies; named
+// locations, an OIDC client whose secret is shown once (and works at the introspection
+// endpoint), and a break-glass account with its last sign-in.
 
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
@@ -225,4 +227,63 @@ test('a Helpdesk Administrator helps users but cannot see or change policies', a
   await page.getByRole('heading', { name: 'Authentication methods' }).waitFor();
   assert.equal(await page.getByRole('button', { name: 'Revoke sessions' }).count(), 0);
   await context.close();
+});
+
+test('named locations, an OIDC client with its secret shown once, a break-glass account', async () => {
+  const page = adminPage;
+  const stamp = Date.now();
+
+  // A trusted IP location, created through the form, is what the Graph API lists.
+  await page.goto(`${server.url}/admin/named-locations`);
+  await page.getByRole('link', { name: 'New IP ranges location' }).click();
+  await page.getByLabel('Name').fill(`Head office ${stamp}`);
+  await page.getByLabel('IP ranges (CIDR, one per line)').fill('203.0.113.0/24\n2001:db8::/48');
+  await page.getByLabel('Mark as trusted location').check();
+  await page.getByRole('button', { name: 'Save' }).click();
+  await page.getByText('Saved.').waitFor();
+  const locations = (await server.graph.get('/v1.0/identity/conditionalAccess/namedLocations')).value;
+  const office = locations.find((l) => l.displayName === `Head office ${stamp}`);
+  assert.ok(office, 'the location is stored');
+  assert.equal(office.isTrusted, true);
+  assert.deepEqual(office.ipRanges.map((r) => r.cidrAddress), ['203.0.113.0/24', '2001:db8::/48']);
+  await page.goto(`${server.url}/admin/named-locations`);
+  await page.getByRole('link', { name: `Head office ${stamp}` }).waitFor();
+  await screenshot(page, 'portal-named-locations');
+
+  // An OIDC client: its secret is shown once, and it authenticates the client.
+  await page.goto(`${server.url}/admin/applications`);
+  await page.getByRole('link', { name: 'New OpenID Connect client' }).click();
+  await page.getByLabel('Name').fill(`Wiki ${stamp}`);
+  await page.getByLabel('Redirect URIs (one per line)').fill('https://wiki.example.test/oidc/callback');
+  await page.getByRole('button', { name: 'Save' }).click();
+  const secret = (await page.locator('#client-secret').textContent()).trim();
+  const clientId = (await page.locator('#client-id').textContent()).trim();
+  await screenshot(page, 'portal-application-secret');
+  const introspect = (password) => fetch(`${server.url}/oauth2/introspect`, {
+    method: 'POST',
+    headers: {
+      authorization: `Basic ${Buffer.from(`${encodeURIComponent(clientId)}:${encodeURIComponent(password)}`).toString('base64')}`,
+      'content-type': 'application/x-www-form-urlencoded',
+    },
+    body: 'token=not-a-token',
+  });
+  assert.equal((await introspect(secret)).status, 200, 'the shown secret authenticates the client');
+  assert.equal((await introspect(`${secret}x`)).status, 401, 'another one does not');
+  await page.getByRole('link', { name: 'Done' }).click();
+  await page.getByRole('heading', { name: 'Client secrets' }).waitFor();
+  assert.equal(await page.getByText(secret).count(), 0, 'the secret is not shown again');
+
+  // The admin is marked break-glass; the page shows their last sign-in (this session's).
+  await page.goto(`${server.url}/admin/break-glass`);
+  await page.getByLabel('User principal name or object ID').fill(admin.userPrincipalName);
+  await page.getByRole('button', { name: 'Mark as break-glass account' }).click();
+  await page.getByText('The account is now a break-glass account.').waitFor();
+  const row = page.locator('tr', { hasText: admin.userPrincipalName });
+  const cells = (await row.textContent()).replace(/\s+/g, ' ');
+  assert.doesNotMatch(cells, /Never/, `a sign-in is listed: ${cells}`);
+  assert.match(cells, /\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2} UTC.*\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2} UTC/);
+  await page.locator('#break-glass-warnings').getByText('only one break-glass account').waitFor();
+  await screenshot(page, 'portal-break-glass');
+  const audit = await server.graph.get("/v1.0/auditLogs/directoryAudits?$filter=activityDisplayName eq 'Add break-glass account'");
+  assert.equal(audit.value.length, 1, 'the mark is audited');
 });

@@ -210,6 +210,20 @@ async fn main() {
         ))
         .await
         .unwrap();
+    // Two break-glass accounts, so their page reads the last sign-in of each over the
+    // whole log.
+    for (id, _) in &users[..2] {
+        store
+            .commit(Batch::single(
+                Change::MarkBreakGlass {
+                    user: id.clone(),
+                    at: now,
+                },
+                audit(),
+            ))
+            .await
+            .unwrap();
+    }
     let token = "BenchBenchBenchBenchBenchBenchBenchBench123";
     store
         .create_session(&Session {
@@ -254,6 +268,11 @@ async fn main() {
         "/admin/users?q=user0999".to_owned(),
         format!("/admin/users/{}", users[4242].0),
         "/admin/roles".to_owned(),
+        "/admin/named-locations".to_owned(),
+        "/admin/authentication-strengths".to_owned(),
+        "/admin/authentication-methods".to_owned(),
+        "/admin/applications".to_owned(),
+        "/admin/break-glass".to_owned(),
     ];
     println!("| page | median | worst of {RUNS} |");
     println!("|---|---:|---:|");
