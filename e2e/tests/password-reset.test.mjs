@@ -1,29 +1,43 @@
 // Self-service password reset end to end in headless Chromium: "Forgot my password" from
 // the sign-in page, verification with an authenticator app (codes from the real
-// oathtool), the password rules, the new password signing in; and an unknown name
-// walking through pages that look exactly the same.
+// oathtool), the password rules, the new password signing in; a code emailed through an
+// SMTP sink the test starts, and the notice that follows; and an unknown name walking
+// through pages that look exactly the same.
 
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { startPortcullis } from '../lib/server.mjs';
 import { launchBrowser, screenshot } from '../lib/browser.mjs';
 import { totp } from '../lib/otp.mjs';
+import { startSmtpSink, bodyText } from '../lib/smtp.mjs';
 
 const PASSWORD = 'correct horse battery staple 42';
 const NEW_PASSWORD = 'violet harbour engine 1842';
 
 let server;
 let browser;
+let smtp;
 let counter = 0;
 
 before(async () => {
-  server = await startPortcullis();
+  smtp = await startSmtpSink();
+  server = await startPortcullis({
+    config: [
+      '[signin.email]',
+      'host = "127.0.0.1"',
+      `port = ${smtp.port}`,
+      'security = "plainLoopback"',
+      'from = "Portcullis <no-reply@example.test>"',
+      '',
+    ].join('\n'),
+  });
   browser = await launchBrowser();
 });
 
 after(async () => {
   await browser?.close();
   await server?.stop();
+  await smtp?.close();
 });
 
 async function signIn(page, upn, password) {
@@ -131,4 +145,33 @@ test('an unknown name sees the same pages and can never verify', async () => {
     await context.close();
   }
   assert.deepEqual(texts[0], texts[1]);
+});
+
+test('a code emailed through SMTP resets the password and the user is told', async () => {
+  counter += 1;
+  const upn = `mailreset-${counter}-${Date.now()}@example.test`;
+  const user = await server.graph.createUser({ userPrincipalName: upn, password: PASSWORD, mail: upn });
+  const personal = `private-${counter}@example.test`;
+  await server.graph.post(`/v1.0/users/${user.id}/authentication/emailMethods`, { emailAddress: personal });
+
+  const context = await browser.newContext();
+  const page = await context.newPage();
+  await page.goto(`${server.url}/password-reset`);
+  await page.getByLabel('Email or username').fill(upn);
+  await page.getByRole('button', { name: 'Next' }).click();
+  await page.getByRole('button', { name: 'Email me a code' }).click();
+  const message = await smtp.waitFor((m) => m.to.some((to) => to.includes(personal)));
+  const code = /verification code is (\d+)/.exec(bodyText(message))?.[1];
+  assert.ok(code, `a code in: ${bodyText(message)}`);
+  await page.getByLabel('Code you received').fill(code);
+  await page.getByRole('button', { name: 'Verify', exact: true }).click();
+  await page.getByRole('heading', { name: 'Choose a new password' }).waitFor();
+  await page.getByLabel('New password', { exact: true }).fill(NEW_PASSWORD);
+  await page.getByLabel('Confirm new password').fill(NEW_PASSWORD);
+  await page.getByRole('button', { name: 'Reset password' }).click();
+  await page.getByRole('heading', { name: 'Your password was reset' }).waitFor();
+
+  const notice = await smtp.waitFor((m) => m.to.some((to) => to.includes(upn)));
+  assert.match(bodyText(notice), /was reset/);
+  await context.close();
 });

@@ -254,9 +254,105 @@ async fn scenario(backend: Backend) {
     );
 }
 
+/// Email and phone methods an admin registers: validated, one per kind (and phone
+/// type), listed in Graph's shapes, removable; the helpdesk cannot add them to an admin.
+async fn contact_methods(backend: Backend) {
+    let app = spawn_with(&backend, HttpSection::default()).await;
+    let admin = app.admin_token().await;
+    let users = users(&app, &admin).await;
+    let methods_client = app
+        .register_client(&[AppPermission::UserAuthenticationMethodReadWriteAll], &[])
+        .await;
+    let methods = app.token_for(&methods_client).await;
+    let helpdesk_client = app
+        .register_client(&[], &[DirectoryRole::HelpdeskAdministrator])
+        .await;
+    let helpdesk = app.token_for(&helpdesk_client).await;
+    let email = format!("{}/emailMethods", base(&users.worker));
+    let phone = format!("{}/phoneMethods", base(&users.worker));
+
+    for bad in [
+        json!({"emailAddress": "not an address"}),
+        json!({"email": "a@b.c"}),
+    ] {
+        let refused = app.post(&email, &methods, bad).await;
+        assert_eq!(refused.0, 400, "{}", refused.1);
+    }
+    let (status, added) = app
+        .post(
+            &email,
+            &methods,
+            json!({"emailAddress": " ada.private@example.net "}),
+        )
+        .await;
+    assert_eq!(status, 201, "{added}");
+    assert_eq!(
+        added["@odata.type"],
+        "#microsoft.graph.emailAuthenticationMethod"
+    );
+    assert_eq!(added["emailAddress"], "ada.private@example.net");
+    let again = app
+        .post(
+            &email,
+            &methods,
+            json!({"emailAddress": "other@example.net"}),
+        )
+        .await;
+    assert_eq!(again.0, 409, "one email method per user: {}", again.1);
+
+    let national = app
+        .post(
+            &phone,
+            &methods,
+            json!({"phoneNumber": "020 123 4567", "phoneType": "mobile"}),
+        )
+        .await;
+    assert_eq!(national.0, 400, "{}", national.1);
+    let (status, mobile) = app
+        .post(
+            &phone,
+            &methods,
+            json!({"phoneNumber": "+31 6 1234 5678", "phoneType": "mobile"}),
+        )
+        .await;
+    assert_eq!(status, 201, "{mobile}");
+    assert_eq!(mobile["phoneNumber"], "+31612345678");
+    assert_eq!(mobile["phoneType"], "mobile");
+    let (status, office) = app
+        .post(
+            &phone,
+            &methods,
+            json!({"phoneNumber": "+31201234567", "phoneType": "office"}),
+        )
+        .await;
+    assert_eq!(status, 201, "{office}");
+    assert_eq!(office["phoneType"], "office");
+    let (_, listed) = app.get(&phone, &methods).await;
+    assert_eq!(listed["value"].as_array().unwrap().len(), 2);
+
+    // Least privilege: the helpdesk helps the worker, not the Global Administrator.
+    let boss_email = format!("{}/emailMethods", base(&users.boss));
+    assert_graph_error(
+        &app.post(
+            &boss_email,
+            &helpdesk,
+            json!({"emailAddress": "boss@example.net"}),
+        )
+        .await,
+        403,
+        "Authorization_RequestDenied",
+    );
+    let id = added["id"].as_str().unwrap();
+    let (status, _) = app.delete(&format!("{email}/{id}"), &helpdesk).await;
+    assert_eq!(status, 204);
+    let (_, listed) = app.get(&email, &methods).await;
+    assert_eq!(listed["value"], json!([]));
+}
+
 #[tokio::test]
 async fn authentication_methods_api_on_every_backend() {
     for backend in backends() {
-        scenario(backend).await;
+        scenario(backend.clone()).await;
+        contact_methods(backend).await;
     }
 }

@@ -171,6 +171,11 @@ async fn an_authenticator_code_resets_the_password_and_ends_every_session() {
         let before = password_sign_in(&signin, "grace@example.com", PASSWORD).await;
         assert_eq!(before["kind"], "done", "{before}");
         let token = before["token"].as_str().unwrap().to_owned();
+        // Two different wrong passwords count toward smart lockout; the reset clears them.
+        for wrong in ["not it 1", "not it 2"] {
+            let refused = password_sign_in(&signin, "grace@example.com", wrong).await;
+            assert_eq!(refused["kind"], "blocked", "{refused}");
+        }
 
         let begun = signin
             .begin_password_reset("grace@example.com", None)
@@ -235,6 +240,10 @@ async fn an_authenticator_code_resets_the_password_and_ends_every_session() {
             .map(|record| record.activity_display_name)
             .collect();
         assert!(activities.contains(&"Reset password (self-service)".to_owned()));
+        assert!(
+            activities.contains(&"Unlock user (self-service password reset)".to_owned()),
+            "{activities:?}"
+        );
         let notices: Vec<Value> = lines(&codes)
             .into_iter()
             .filter(|line| line.get("notice").is_some())

@@ -31,6 +31,7 @@ pub const MIN_PASSWORD_LEN: usize = 12;
 pub const DEFAULT_ADMIN_UPN: &str = "admin@portcullis.local";
 
 /// The Graph app roles of the automation application: enough to manage the directory,
+/// users' authentication methods (onboarding: contact methods, Temporary Access Passes),
 /// policies and role assignments and to read the audit log.
 pub const AUTOMATION_PERMISSIONS: &[AppPermission] = &[
     AppPermission::DirectoryReadWriteAll,
@@ -41,6 +42,7 @@ pub const AUTOMATION_PERMISSIONS: &[AppPermission] = &[
     AppPermission::PolicyReadWriteConditionalAccess,
     AppPermission::PolicyReadWriteAuthenticationMethod,
     AppPermission::AuditLogReadAll,
+    AppPermission::UserAuthenticationMethodReadWriteAll,
     // `portcullis apps …` with the bootstrap credentials (not privileged apps: granting
     // permissions stays with roles that may grant them).
     AppPermission::ApplicationReadWriteAll,

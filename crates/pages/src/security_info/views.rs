@@ -31,7 +31,7 @@ impl MethodRow {
                 clone_suspected: true,
                 ..
             } => Some("Suspected copy: no longer signs in. Remove it.".to_owned()),
-            MethodDetail::Phone { phone_number } => phone_number.clone(),
+            MethodDetail::Phone { phone_number, .. } => phone_number.clone(),
             MethodDetail::Email { email_address } => email_address.clone(),
             MethodDetail::TemporaryAccessPass { is_usable, .. } => {
                 Some(if *is_usable { "Usable" } else { "Not usable" }.to_owned())

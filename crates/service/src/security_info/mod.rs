@@ -31,6 +31,7 @@
 
 mod admin;
 mod authenticator;
+mod contact_methods;
 mod context;
 mod error;
 mod gate;
@@ -53,6 +54,7 @@ use crate::error::{ServiceError, ServiceResult};
 use crate::services::Services;
 
 pub use authenticator::AuthenticatorActivation;
+pub use contact_methods::PhoneType;
 pub use context::RegistrationContext;
 pub use error::SecurityInfoError;
 pub use passkey_sign_in::{PasskeySignIn, PasskeySignInTarget};

@@ -41,6 +41,8 @@ pub enum MethodDetail {
     },
     Phone {
         phone_number: Option<String>,
+        /// Graph's `phoneType`: `mobile` (texts) or `office` (calls).
+        phone_type: &'static str,
     },
     Email {
         email_address: Option<String>,
@@ -83,6 +85,10 @@ fn detail(credential: &Credential, now: OffsetDateTime) -> MethodDetail {
         CredentialKind::MicrosoftAuthenticator => MethodDetail::PushApp,
         CredentialKind::Phone => MethodDetail::Phone {
             phone_number: text(&credential.payload, "phoneNumber"),
+            phone_type: match text(&credential.payload, "channel").as_deref() {
+                Some("voice") => "office",
+                _ => "mobile",
+            },
         },
         CredentialKind::Email => MethodDetail::Email {
             email_address: text(&credential.payload, "emailAddress"),

@@ -8,7 +8,7 @@
 use portcullis_authn::lockout::{Familiarity, LockoutDecision, LockoutReset, LockoutState};
 use portcullis_core::audit::{ModifiedProperty, category};
 use portcullis_core::{Permission, Target, UserId};
-use portcullis_store::{Batch, Change, StoreError, UserStateWrite};
+use portcullis_store::{Batch, Change, Store, StoreError, UserStateWrite};
 use time::OffsetDateTime;
 
 use super::subject::UserSignInState;
@@ -76,57 +76,71 @@ impl Services {
             Permission::UserPasswordReset,
             Target::User { roles: &roles },
         )?;
-        let target_user = self.store.get_user(user).await?;
-        for _ in 0..UNLOCK_ATTEMPTS {
-            let Some(stored) = self.store.get_user_sign_in_state(user).await? else {
-                return Ok(());
-            };
-            let mut state: UserSignInState = decode(stored.doc)?;
-            let Some(lockout) = state.lockout.as_mut() else {
-                return Ok(());
-            };
-            let before = status_of(lockout, OffsetDateTime::now_utc());
-            if before.is_none() {
-                return Ok(());
-            }
-            lockout.reset(LockoutReset::AdminUnlock);
-            let doc = serde_json::to_value(&state)
-                .map_err(|e| ServiceError::Internal(format!("sign-in state: {e}")))?;
-            let mut target = user_target(&target_user);
-            target.modified_properties = vec![ModifiedProperty {
-                display_name: "SmartLockout".into(),
-                old_value: before.map(|s| {
-                    format!(
-                        "failures={}, lockedUntil={}",
-                        s.failures,
-                        s.locked_until.map_or_else(|| "-".into(), |t| t.to_string())
-                    )
-                }),
-                new_value: Some("cleared".into()),
-            }];
-            let audit = audit_record(
-                caller,
-                category::USER_MANAGEMENT,
-                "Unlock user (smart lockout)",
-                "Update",
-            )
-            .with_target(target);
-            let write = Change::PutUserSignInState(UserStateWrite {
-                user_id: user.clone(),
-                expected_revision: Some(stored.revision),
-                doc,
-            });
-            match self.store.commit(Batch::single(write, audit)).await {
-                Ok(_) => return Ok(()),
-                // A sign-in wrote the state meanwhile: unlock the fresh state.
-                Err(StoreError::Conflict(_)) => continue,
-                Err(other) => return Err(other.into()),
-            }
-        }
-        Err(ServiceError::Conflict(
-            "sign-ins kept changing the user's lockout state; try again".into(),
-        ))
+        clear_lockout(
+            self.store.as_ref(),
+            caller,
+            user,
+            LockoutReset::AdminUnlock,
+            "Unlock user (smart lockout)",
+        )
+        .await
     }
+}
+
+/// Clears the counters for `reason`, audited as `activity` (the caller is already
+/// authorised: an admin's unlock, or the user's own verified password reset).
+pub(crate) async fn clear_lockout(
+    store: &dyn Store,
+    caller: &Caller,
+    user: &UserId,
+    reason: LockoutReset,
+    activity: &str,
+) -> ServiceResult<()> {
+    let target_user = store.get_user(user).await?;
+    for _ in 0..UNLOCK_ATTEMPTS {
+        let Some(stored) = store.get_user_sign_in_state(user).await? else {
+            return Ok(());
+        };
+        let mut state: UserSignInState = decode(stored.doc)?;
+        let Some(lockout) = state.lockout.as_mut() else {
+            return Ok(());
+        };
+        let before = status_of(lockout, OffsetDateTime::now_utc());
+        if before.is_none() {
+            return Ok(());
+        }
+        lockout.reset(reason);
+        let doc = serde_json::to_value(&state)
+            .map_err(|e| ServiceError::Internal(format!("sign-in state: {e}")))?;
+        let mut target = user_target(&target_user);
+        target.modified_properties = vec![ModifiedProperty {
+            display_name: "SmartLockout".into(),
+            old_value: before.map(|s| {
+                format!(
+                    "failures={}, lockedUntil={}",
+                    s.failures,
+                    s.locked_until.map_or_else(|| "-".into(), |t| t.to_string())
+                )
+            }),
+            new_value: Some("cleared".into()),
+        }];
+        let audit =
+            audit_record(caller, category::USER_MANAGEMENT, activity, "Update").with_target(target);
+        let write = Change::PutUserSignInState(UserStateWrite {
+            user_id: user.clone(),
+            expected_revision: Some(stored.revision),
+            doc,
+        });
+        match store.commit(Batch::single(write, audit)).await {
+            Ok(_) => return Ok(()),
+            // A sign-in wrote the state meanwhile: unlock the fresh state.
+            Err(StoreError::Conflict(_)) => continue,
+            Err(other) => return Err(other.into()),
+        }
+    }
+    Err(ServiceError::Conflict(
+        "sign-ins kept changing the user's lockout state; try again".into(),
+    ))
 }
 
 fn decode(doc: serde_json::Value) -> ServiceResult<UserSignInState> {

@@ -17,6 +17,7 @@
 
 use std::net::IpAddr;
 
+use portcullis_authn::lockout::LockoutReset;
 use portcullis_core::CorrelationId;
 use portcullis_core::audit::category;
 use portcullis_signin::{
@@ -29,6 +30,7 @@ use serde::{Deserialize, Serialize};
 use time::{Duration, OffsetDateTime};
 
 use super::SignInService;
+use super::admin_unlock::clear_lockout;
 use super::codes::Notice;
 use super::effects::{PlanFacts, plan};
 use super::service::{new_handle, to_json};
@@ -224,9 +226,9 @@ impl SignInService {
             "Reset password (self-service)",
         )
         .await?;
-        // The reset is spent and every session and refresh token ends (the password's
-        // new creation time also ends sessions, but a refresh token should not wait for
-        // a check).
+        // The reset is spent, every session and refresh token ends (the password's new
+        // creation time also ends sessions, but a refresh token should not wait for a
+        // check), and smart lockout forgets the wrong guesses that led here.
         let now = OffsetDateTime::now_utc();
         let user = self.inner.store.get_user(&user_id).await?;
         let caller = Caller::user(&user_id, &user.user_principal_name, ip);
@@ -248,6 +250,15 @@ impl SignInService {
                     .audit(audit),
             )
             .await?;
+        clear_lockout(
+            self.inner.store.as_ref(),
+            &caller,
+            &user_id,
+            LockoutReset::SelfServicePasswordReset,
+            "Unlock user (self-service password reset)",
+        )
+        .await
+        .map_err(|err| SignInError::Internal(err.to_string()))?;
         self.inner
             .committer
             .commit(SignInStepWrite {

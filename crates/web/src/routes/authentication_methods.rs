@@ -11,7 +11,7 @@ use axum::{Json, Router};
 use portcullis_core::{CredentialId, CredentialKind, UserId};
 use portcullis_service::Caller;
 use portcullis_service::security_info::{
-    SecurityInfoService, SecurityInfoSettings, TemporaryAccessPassRequest,
+    PhoneType, SecurityInfoService, SecurityInfoSettings, TemporaryAccessPassRequest,
 };
 use serde::Deserialize;
 use serde_json::{Value, json};
@@ -44,6 +44,22 @@ pub fn routes() -> Router<AppState> {
         .route(
             &format!("{BASE}/softwareOathMethods/{{method}}"),
             get(get_software_oath).delete(delete_software_oath),
+        )
+        .route(
+            &format!("{BASE}/emailMethods"),
+            get(list_email).post(create_email),
+        )
+        .route(
+            &format!("{BASE}/emailMethods/{{method}}"),
+            get(get_email).delete(delete_email),
+        )
+        .route(
+            &format!("{BASE}/phoneMethods"),
+            get(list_phone).post(create_phone),
+        )
+        .route(
+            &format!("{BASE}/phoneMethods/{{method}}"),
+            get(get_phone).delete(delete_phone),
         )
         .route(
             &format!("{BASE}/temporaryAccessPassMethods"),
@@ -203,6 +219,62 @@ typed_routes!(
     get_temporary_access_pass,
     delete_temporary_access_pass
 );
+
+typed_routes!(GraphMethodKind::Email, list_email, get_email, delete_email);
+typed_routes!(GraphMethodKind::Phone, list_phone, get_phone, delete_phone);
+
+/// The body of `POST …/emailMethods`.
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct NewEmailMethod {
+    email_address: String,
+}
+
+/// `POST /users/{id}/authentication/emailMethods`.
+pub async fn create_email(
+    State(state): State<AppState>,
+    Admin(caller): Admin,
+    Path(user): Path<String>,
+    GraphJson(body): GraphJson<NewEmailMethod>,
+) -> Result<Response, GraphError> {
+    let user = user_id(&state, &caller, &user).await?;
+    let method = security_info(&state)?
+        .add_email_method(&caller, &user, &body.email_address)
+        .await?;
+    created(&method)
+}
+
+/// The body of `POST …/phoneMethods`.
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct NewPhoneMethod {
+    phone_number: String,
+    phone_type: String,
+}
+
+/// `POST /users/{id}/authentication/phoneMethods`.
+pub async fn create_phone(
+    State(state): State<AppState>,
+    Admin(caller): Admin,
+    Path(user): Path<String>,
+    GraphJson(body): GraphJson<NewPhoneMethod>,
+) -> Result<Response, GraphError> {
+    let user = user_id(&state, &caller, &user).await?;
+    let phone_type = PhoneType::parse(&body.phone_type).ok_or_else(|| {
+        GraphError::bad_request("phoneType must be 'mobile' or 'office'.".to_owned())
+    })?;
+    let method = security_info(&state)?
+        .add_phone_method(&caller, &user, &body.phone_number, phone_type)
+        .await?;
+    created(&method)
+}
+
+fn created(
+    method: &portcullis_service::security_info::SecurityMethod,
+) -> Result<Response, GraphError> {
+    let shape = method_json(method).ok_or_else(GraphError::internal)?;
+    Ok((StatusCode::CREATED, Json(shape)).into_response())
+}
 
 /// The body of `POST …/temporaryAccessPassMethods` (every field optional).
 #[derive(Debug, Default, Deserialize)]

@@ -12,6 +12,8 @@ pub enum GraphMethodKind {
     Fido2,
     SoftwareOath,
     TemporaryAccessPass,
+    Email,
+    Phone,
 }
 
 impl GraphMethodKind {
@@ -20,6 +22,8 @@ impl GraphMethodKind {
             GraphMethodKind::Fido2 => CredentialKind::Fido2,
             GraphMethodKind::SoftwareOath => CredentialKind::SoftwareOath,
             GraphMethodKind::TemporaryAccessPass => CredentialKind::TemporaryAccessPass,
+            GraphMethodKind::Email => CredentialKind::Email,
+            GraphMethodKind::Phone => CredentialKind::Phone,
         }
     }
 
@@ -28,6 +32,8 @@ impl GraphMethodKind {
             GraphMethodKind::Fido2 => "fido2Methods",
             GraphMethodKind::SoftwareOath => "softwareOathMethods",
             GraphMethodKind::TemporaryAccessPass => "temporaryAccessPassMethods",
+            GraphMethodKind::Email => "emailMethods",
+            GraphMethodKind::Phone => "phoneMethods",
         }
     }
 }
@@ -74,11 +80,14 @@ pub fn method_json(method: &SecurityMethod) -> Option<Value> {
             // Portcullis's own: a signature-counter regression flagged it.
             "cloneSuspected": clone_suspected,
         }),
-        MethodDetail::Phone { phone_number } => json!({
+        MethodDetail::Phone {
+            phone_number,
+            phone_type,
+        } => json!({
             "@odata.type": "#microsoft.graph.phoneAuthenticationMethod",
             "id": id,
             "phoneNumber": phone_number,
-            "phoneType": "mobile",
+            "phoneType": phone_type,
             "smsSignInState": "notSupported",
         }),
         MethodDetail::Email { email_address } => json!({
