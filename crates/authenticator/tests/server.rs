@@ -310,6 +310,230 @@ async fn a_report_raises_user_risk_audits_and_suspends_pushes() {
     }
 }
 
+/// The whole "this wasn't me" path: the report raises user risk, which a Conditional
+/// Access policy on `userRiskLevels: ["high"]` turns into a block of the user's next
+/// sign-in (53003), logged with the risk.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn a_report_makes_a_user_risk_policy_block_the_next_sign_in() {
+    use portcullis_authn::password::{Argon2Params, PasswordHasher};
+    use portcullis_service::signin::codes::FileCodeSender;
+    use portcullis_service::signin::credential_payload::PasswordPayload;
+    use portcullis_service::signin::{
+        SignInRequest, SignInService, SignInSettings, TargetApplication,
+    };
+    use portcullis_signin::{ErrorCode, Input, Outcome, Protocol};
+
+    const PASSWORD: &str = "correct horse battery staple";
+    let cheap = Argon2Params {
+        memory_kib: 8 * 1024,
+        iterations: 1,
+        parallelism: 1,
+    };
+    for backend in backends() {
+        let server = start(backend.as_deref()).await;
+        let store = server.services.store().clone();
+        let erin = enrol(&server.services, "erin@example.org", 1).await;
+        let phc = PasswordHasher::new(cheap)
+            .unwrap()
+            .hash(PASSWORD, &mut rand::rng())
+            .unwrap();
+        let password = portcullis_core::Credential {
+            id: portcullis_core::CredentialId::from_uuid(Uuid::new_v4()),
+            user_id: erin.user.clone(),
+            kind: portcullis_core::CredentialKind::Password,
+            display_name: None,
+            payload: PasswordPayload {
+                phc,
+                must_change: false,
+            }
+            .to_value(),
+            metadata: serde_json::json!({}),
+            created_date_time: OffsetDateTime::now_utc(),
+            last_used_date_time: None,
+            revision: 0,
+        };
+        let policy = serde_json::json!({
+            "id": "block-risky", "displayName": "Block high user risk", "state": "enabled",
+            "conditions": {
+                "users": {"includeUsers": ["All"]},
+                "applications": {"includeApplications": ["All"]},
+                "clientAppTypes": ["all"],
+                "userRiskLevels": ["high"]
+            },
+            "grantControls": {"operator": "OR", "builtInControls": ["block"]}
+        });
+        store
+            .commit(Batch::new().change(Change::AddCredential(password)).change(
+                Change::PutPolicy {
+                    kind: portcullis_store::PolicyKind::ConditionalAccessPolicy,
+                    id: "block-risky".into(),
+                    json: policy,
+                    precondition: portcullis_store::Precondition::None,
+                    at: OffsetDateTime::now_utc(),
+                },
+            ))
+            .await
+            .unwrap();
+        let signin = SignInService::start(
+            store.clone(),
+            SignInSettings {
+                argon2: cheap,
+                ..SignInSettings::default()
+            },
+            Arc::new(FileCodeSender::new(None)),
+        )
+        .await
+        .unwrap();
+        let sign_in = || async {
+            let begun = signin
+                .begin(SignInRequest::new(
+                    Protocol::Browser,
+                    TargetApplication::Portal,
+                    "erin@example.org",
+                ))
+                .await
+                .unwrap();
+            signin
+                .step(&begun.transaction, Input::Password(PASSWORD.into()))
+                .await
+                .unwrap()
+        };
+        let before = sign_in().await;
+        assert!(
+            matches!(before.outcome, Some(Outcome::Done(_))),
+            "not risky yet: {:?}",
+            before.outcome
+        );
+
+        push(&server.services, &erin.user).await.unwrap();
+        let out = respond(&erin.dirs[0].1, Decision::Report, None)
+            .await
+            .unwrap();
+        assert!(out.starts_with("reported"), "{out}");
+
+        let after = sign_in().await;
+        assert_eq!(
+            after.outcome,
+            Some(Outcome::Blocked {
+                code: ErrorCode::BlockedByConditionalAccess
+            })
+        );
+        let logged = store
+            .get_sign_in(&after.sign_in_id.expect("the blocked step is logged"))
+            .await
+            .unwrap();
+        assert_eq!(logged.status.error_code, 53003);
+        assert_eq!(logged.risk_level_aggregated.as_deref(), Some("high"));
+        assert_eq!(logged.risk_state.as_deref(), Some("atRisk"));
+    }
+}
+
+/// Helpdesk verification: the agent sends a push, reads the number to the caller, the
+/// user approves with it in the app; the agent sees "approved", and both the request and
+/// the answer are audited. A Helpdesk Administrator cannot verify an administrator.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn a_helpdesk_verification_push_shows_the_answer_and_is_audited() {
+    use portcullis_core::{Actor, DirectoryRole, Principal, RoleAssignment, RoleAssignmentId};
+    use portcullis_service::{Caller, ServiceError};
+
+    fn helpdesk_agent() -> Caller {
+        let agent = UserId::from_uuid(Uuid::new_v4());
+        let mut caller = Caller::user(&agent, "agent@example.org", None);
+        caller.actor = Actor::User {
+            id: agent,
+            roles: vec![DirectoryRole::HelpdeskAdministrator],
+        };
+        caller
+    }
+
+    for backend in backends() {
+        let server = start(backend.as_deref()).await;
+        let services = &server.services;
+        let fay = enrol(services, "fay@example.org", 1).await;
+        let agent = helpdesk_agent();
+        let sent = services
+            .send_verification_push(&agent, &fay.user)
+            .await
+            .unwrap();
+        assert_eq!(sent.status, "pending");
+        assert_eq!(sent.requested_by, "agent@example.org");
+        let app_dir = &fay.dirs[0].1;
+        let out = respond(app_dir, Decision::Approve, Some(sent.number.to_string()))
+            .await
+            .unwrap();
+        assert!(out.starts_with("approved"), "{out}");
+        let seen = services
+            .verification_push(&agent, &fay.user, &sent.id.to_string())
+            .await
+            .unwrap();
+        assert_eq!((seen.status, seen.verified), ("approved", true));
+        let audit = services
+            .store()
+            .query_audit(&portcullis_store::AuditQuery {
+                limit: 200,
+                ..portcullis_store::AuditQuery::default()
+            })
+            .await
+            .unwrap();
+        let activities: Vec<_> = audit
+            .items
+            .iter()
+            .map(|record| record.activity_display_name.as_str())
+            .collect();
+        assert!(
+            activities.contains(&"Send helpdesk verification push"),
+            "{activities:?}"
+        );
+        assert!(
+            activities.contains(&"Helpdesk verified user identity"),
+            "{activities:?}"
+        );
+
+        // A sign-in push is not the helpdesk's to read.
+        let sign_in_push = push(services, &fay.user).await.unwrap();
+        assert!(matches!(
+            services
+                .verification_push(&agent, &fay.user, &sign_in_push.approval_id.to_string())
+                .await,
+            Err(ServiceError::NotFound(_))
+        ));
+        services
+            .push()
+            .cancel(&sign_in_push.approval_id, OffsetDateTime::now_utc())
+            .await
+            .unwrap();
+        // A denial reads as not verified.
+        let second = services
+            .send_verification_push(&agent, &fay.user)
+            .await
+            .unwrap();
+        respond(app_dir, Decision::Deny, None).await.unwrap();
+        let seen = services
+            .verification_push(&agent, &fay.user, &second.id.to_string())
+            .await
+            .unwrap();
+        assert_eq!((seen.status, seen.verified), ("denied", false));
+
+        // Administrators are beyond a Helpdesk Administrator's reach.
+        let admin = enrol(services, "root@example.org", 1).await;
+        services
+            .store()
+            .commit(Batch::new().change(Change::AssignRole(RoleAssignment {
+                id: RoleAssignmentId::from_uuid(Uuid::new_v4()),
+                principal: Principal::User(admin.user.clone()),
+                role: DirectoryRole::GlobalAdministrator,
+                directory_scope_id: "/".into(),
+                created_date_time: OffsetDateTime::now_utc(),
+            })))
+            .await
+            .unwrap();
+        assert!(matches!(
+            services.send_verification_push(&agent, &admin.user).await,
+            Err(ServiceError::Forbidden(_))
+        ));
+    }
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn replayed_expired_and_removed_device_answers_are_refused() {
     for backend in backends() {

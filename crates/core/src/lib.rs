@@ -25,6 +25,7 @@ pub mod signin;
 pub mod signing_key;
 pub mod timestamp;
 pub mod user;
+pub mod user_risk;
 
 pub use application::{Application, ApplicationKind, ApplicationSecret};
 pub use audit::{AuditRecord, ChainBreak, ChainHead, ChainedAuditRecord, verify_chain};
@@ -42,3 +43,4 @@ pub use session::{RefreshToken, Session};
 pub use signin::{ConditionalAccessStatus, SignIn, SignInStatus};
 pub use signing_key::{SigningKey, SigningKeyState};
 pub use user::{User, UserType};
+pub use user_risk::{UserRisk, UserRiskLevel, UserRiskState};

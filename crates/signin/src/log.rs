@@ -94,6 +94,7 @@ pub(crate) fn build(facts: &LogFacts<'_>) -> SignInLogEntry {
         .map_or("none", OpenEnum::as_str)
         .to_owned();
     let at_risk = !matches!(risk_level.as_str(), "none" | "hidden");
+    let (risk_state, risk_detail) = risk_state_and_detail(&request.risk, at_risk);
     let mut extra = Map::new();
     extra.insert(
         "authenticationProtocol".into(),
@@ -154,8 +155,8 @@ pub(crate) fn build(facts: &LogFacts<'_>) -> SignInLogEntry {
                 .map_or("none", OpenEnum::as_str)
                 .to_owned(),
         ),
-        risk_state: Some(if at_risk { "atRisk" } else { "none" }.to_owned()),
-        risk_detail: Some("none".to_owned()),
+        risk_state: Some(risk_state.to_owned()),
+        risk_detail: Some(risk_detail.to_owned()),
         location: Some(request.location.clone()),
         device_detail: Some(request.device_detail.clone()),
         authentication_details: serde_json::to_value(&facts.transaction.steps)
@@ -173,6 +174,20 @@ pub(crate) fn build(facts: &LogFacts<'_>) -> SignInLogEntry {
     SignInLogEntry {
         record,
         evaluation_input: facts.evaluation_input.and_then(compact_input),
+    }
+}
+
+/// `riskState` and `riskDetail` of the record. A user whose risk is open (`atRisk`,
+/// `confirmedCompromised`) shows it; otherwise a risky sign-in is `atRisk`; otherwise the
+/// user's own state stands (`remediated`, `dismissed`, … with its detail), or `none`.
+fn risk_state_and_detail(risk: &crate::request::RiskInput, sign_in_at_risk: bool) -> (&str, &str) {
+    let user_state = risk.user_risk_state.as_deref().unwrap_or("none");
+    let user_detail = risk.user_risk_detail.as_deref().unwrap_or("none");
+    let user_open = matches!(user_state, "atRisk" | "confirmedCompromised");
+    if user_open || !sign_in_at_risk {
+        (user_state, user_detail)
+    } else {
+        ("atRisk", "none")
     }
 }
 
@@ -219,5 +234,42 @@ impl TargetApp for portcullis_policy::evaluate::SignInTarget {
             Self::AuthenticationContext { app_id, .. } => app_id.as_deref(),
             Self::UserAction { user_action } => Some(user_action.as_str()),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::risk_state_and_detail;
+    use crate::request::RiskInput;
+
+    fn user(state: &str, detail: &str) -> RiskInput {
+        RiskInput {
+            user_risk_state: Some(state.into()),
+            user_risk_detail: Some(detail.into()),
+            ..RiskInput::default()
+        }
+    }
+
+    #[test]
+    fn risk_state_prefers_open_user_risk_then_sign_in_risk() {
+        assert_eq!(
+            risk_state_and_detail(&RiskInput::default(), false),
+            ("none", "none")
+        );
+        assert_eq!(
+            risk_state_and_detail(&RiskInput::default(), true),
+            ("atRisk", "none")
+        );
+        let compromised = user("confirmedCompromised", "adminConfirmedUserCompromised");
+        assert_eq!(
+            risk_state_and_detail(&compromised, true),
+            ("confirmedCompromised", "adminConfirmedUserCompromised")
+        );
+        let remediated = user("remediated", "userPerformedSecuredPasswordReset");
+        assert_eq!(
+            risk_state_and_detail(&remediated, false),
+            ("remediated", "userPerformedSecuredPasswordReset")
+        );
+        assert_eq!(risk_state_and_detail(&remediated, true), ("atRisk", "none"));
     }
 }

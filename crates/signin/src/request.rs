@@ -49,6 +49,10 @@ pub struct RiskInput {
     /// `riskEventTypes_v2` of the detections behind the sign-in risk.
     pub sign_in_risk_reasons: Vec<String>,
     pub user_risk_level: Option<RiskLevel>,
+    /// The user's `riskState` and `riskDetail` (Graph `riskyUser`) when the edge loaded
+    /// them, for the log; `None`: the user's risk is not known.
+    pub user_risk_state: Option<String>,
+    pub user_risk_detail: Option<String>,
     /// The sign-in has unfamiliar properties for this user (security defaults ask for MFA).
     pub unfamiliar_sign_in_properties: bool,
 }

@@ -7,6 +7,7 @@ use sqlx::Row;
 
 use super::{
     Conn, SqlStore, apps, break_glass, directory, logs, policy, read_err, security, sign_in_state,
+    user_risk,
 };
 
 #[async_trait]
@@ -115,6 +116,13 @@ async fn apply(conn: &mut Conn, change: &Change) -> StoreResult<()> {
             risk_state,
             risk_detail,
         } => security::set_risk_state(conn, id, risk_state, risk_detail.as_deref()).await,
+        Change::AddRiskEvent(event) => user_risk::add_event(conn, event).await,
+        Change::ResolveUserRisk {
+            user,
+            risk_state,
+            risk_detail,
+            at,
+        } => user_risk::resolve(conn, user, risk_state, risk_detail, *at).await,
         Change::PutSigningKey(key) => security::put_signing_key(conn, key).await,
         Change::UpdateDevice(device) => security::update_device(conn, device).await,
         Change::DeleteDevice(id) => security::delete_device(conn, id).await,

@@ -29,6 +29,7 @@ mod push_state;
 mod security;
 mod security_epochs;
 mod sign_in_state;
+mod user_risk;
 
 use portcullis_store::StoreError;
 use portcullis_store::sql::SqlParam;

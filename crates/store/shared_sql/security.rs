@@ -3,11 +3,11 @@
 use async_trait::async_trait;
 use portcullis_core::{
     Credential, CredentialId, Device, DeviceId, RefreshToken, RefreshTokenId, RiskEvent,
-    RiskEventId, SecretHash, Session, SessionId, SigningKey, UserId,
+    RiskEventId, SecretHash, Session, SessionId, SigningKey, UserId, UserRisk,
 };
 use portcullis_store::{
-    CredentialStore, DeviceStore, RefreshTokenStore, RefreshTokenUse, RiskStore, SessionStore,
-    SigningKeyStore, StoreError, StoreResult,
+    CredentialStore, DeviceStore, ListQuery, Page, RefreshTokenStore, RefreshTokenUse, RiskStore,
+    RiskyUserField, SessionStore, SigningKeyStore, StoreError, StoreResult,
 };
 use sqlx::Row;
 use time::OffsetDateTime;
@@ -388,16 +388,9 @@ pub(super) async fn delete_device(conn: &mut Conn, id: &DeviceId) -> StoreResult
 #[async_trait]
 impl RiskStore for SqlStore {
     async fn append_risk_event(&self, event: &RiskEvent) -> StoreResult<()> {
-        sqlx::query(
-            "INSERT INTO risk_events (id, user_id, detected_at, doc) VALUES ($1, $2, $3, $4)",
-        )
-        .bind(event.id.as_str().to_owned())
-        .bind(event.user_id.as_ref().map(|u| u.as_str().to_owned()))
-        .bind(micros(event.detected_date_time))
-        .bind(encode("risk event", event)?)
-        .execute(&self.pool)
-        .await
-        .map_err(db_err(&format!("risk event {}", event.id)))?;
+        let mut tx = self.pool.begin().await.map_err(read_err)?;
+        super::user_risk::add_event(&mut tx, event).await?;
+        tx.commit().await.map_err(db_err("risk event"))?;
         Ok(())
     }
 
@@ -430,6 +423,17 @@ impl RiskStore for SqlStore {
             .map(|row| decode("risk event", &doc(row)?))
             .collect()
     }
+
+    async fn get_user_risk(&self, user: &UserId) -> StoreResult<Option<UserRisk>> {
+        self.user_risk(user).await
+    }
+
+    async fn list_user_risks(
+        &self,
+        query: &ListQuery<RiskyUserField>,
+    ) -> StoreResult<Page<UserRisk>> {
+        self.user_risks(query).await
+    }
 }
 
 pub(super) async fn set_risk_state(
@@ -453,6 +457,10 @@ pub(super) async fn set_risk_state(
         .execute(&mut *conn)
         .await
         .map_err(db_err("risk event update"))?;
+    if let Some(user) = &event.user_id {
+        // An admin action on one detection: its time is now.
+        super::user_risk::recompute(conn, user, OffsetDateTime::now_utc()).await?;
+    }
     Ok(())
 }
 

@@ -5,8 +5,8 @@
 use portcullis_core::audit::ChainHead;
 use portcullis_core::{
     Application, ApplicationId, ApplicationSecret, AuditRecord, Credential, CredentialId, Device,
-    DeviceId, Group, GroupId, MemberRef, RiskEventId, RoleAssignment, RoleAssignmentId, SecretId,
-    SigningKey, User, UserId,
+    DeviceId, Group, GroupId, MemberRef, RiskEvent, RiskEventId, RoleAssignment, RoleAssignmentId,
+    SecretId, SigningKey, User, UserId,
 };
 use serde_json::Value;
 use time::OffsetDateTime;
@@ -85,6 +85,18 @@ pub enum Change {
         id: RiskEventId,
         risk_state: String,
         risk_detail: Option<String>,
+    },
+    /// An audited risk detection (an admin's "confirm compromised"); recomputes the
+    /// user's risk like [`crate::RiskStore::append_risk_event`].
+    AddRiskEvent(RiskEvent),
+    /// Ends every open detection of the user (remediation by a secure password change,
+    /// an admin's dismissal): each gets `risk_state` and `risk_detail`, and the user's
+    /// risk is recomputed as of `at`. A user without open detections is left as is.
+    ResolveUserRisk {
+        user: UserId,
+        risk_state: String,
+        risk_detail: String,
+        at: OffsetDateTime,
     },
     /// Creates or replaces a signing key (rotation).
     PutSigningKey(SigningKey),

@@ -181,6 +181,18 @@ fields! {
     }
 }
 
+fields! {
+    /// Filterable `riskyUser` properties (levels and states are stored as their Graph
+    /// values).
+    RiskyUserField {
+        Id => "id", "id", Text, ci = false, sort = true;
+        RiskLevel => "riskLevel", "risk_level", Text, ci = false, sort = false;
+        RiskState => "riskState", "risk_state", Text, ci = false, sort = false;
+        RiskDetail => "riskDetail", "risk_detail", Text, ci = false, sort = false;
+        RiskLastUpdatedDateTime => "riskLastUpdatedDateTime", "updated_at", Int, ci = false, sort = true;
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

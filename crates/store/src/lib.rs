@@ -35,7 +35,8 @@ pub mod testsuite;
 pub use change::{Batch, Change, CommitReceipt};
 pub use error::{StoreError, StoreResult};
 pub use filter::{
-    AuditField, Filter, FilterField, FilterValue, GroupField, SignInField, UserField, ValueKind,
+    AuditField, Filter, FilterField, FilterValue, GroupField, RiskyUserField, SignInField,
+    UserField, ValueKind,
 };
 pub use oauth_state::{OAuthRecord, OAuthStateStore};
 pub use page::{

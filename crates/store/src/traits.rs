@@ -10,7 +10,7 @@ use portcullis_core::{
     Application, ApplicationId, ApplicationSecret, AuditRecord, ChainedAuditRecord, ClientId,
     Credential, CredentialId, Device, DeviceId, DirectoryRole, Group, GroupId, MemberRef,
     RefreshToken, RefreshTokenId, RiskEvent, RoleAssignment, Session, SessionId, SignIn,
-    SigningKey, TransitiveMembers, User, UserId,
+    SigningKey, TransitiveMembers, User, UserId, UserRisk,
 };
 use portcullis_core::{Principal, SecretHash};
 use serde_json::Value;
@@ -18,7 +18,7 @@ use time::OffsetDateTime;
 
 use crate::change::{Batch, CommitReceipt};
 use crate::error::StoreResult;
-use crate::filter::{Filter, GroupField, UserField};
+use crate::filter::{Filter, GroupField, RiskyUserField, UserField};
 use crate::page::{AuditQuery, ListQuery, Page, SignInQuery};
 use crate::policy::{PolicyKind, PolicySnapshot, StoredPolicy};
 use crate::reports::ReportStore;
@@ -215,6 +215,19 @@ pub trait RiskStore: Send + Sync {
         since: Option<OffsetDateTime>,
         limit: u32,
     ) -> StoreResult<Vec<RiskEvent>>;
+    /// The user's risk as last computed from their detections (one indexed read; the
+    /// caller applies [`UserRisk::at`] for aging). `None`: no detection ever.
+    ///
+    /// Every write of a detection (appending one, [`crate::Change::AddRiskEvent`],
+    /// [`crate::Change::SetRiskState`], [`crate::Change::ResolveUserRisk`]) recomputes
+    /// the user's row in the same transaction with [`portcullis_core::user_risk::aggregate`],
+    /// so no writer can leave it stale.
+    async fn get_user_risk(&self, user: &UserId) -> StoreResult<Option<UserRisk>>;
+    /// Users with a risk row (`riskyUsers`), by id unless ordered.
+    async fn list_user_risks(
+        &self,
+        query: &ListQuery<RiskyUserField>,
+    ) -> StoreResult<Page<UserRisk>>;
 }
 
 #[async_trait]

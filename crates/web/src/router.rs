@@ -17,7 +17,8 @@ use tracing::Level;
 
 use crate::graph_error::GraphError;
 use crate::routes::{
-    applications, audit, bootstrap, groups, health, openapi, policies, roles, token, users, what_if,
+    applications, audit, bootstrap, groups, health, identity_protection, openapi, policies, roles,
+    token, users, verification_pushes, what_if,
 };
 use crate::state::AppState;
 
@@ -109,6 +110,34 @@ pub fn router(state: AppState, limits: HttpLimits) -> Router {
         .route(
             "/v1.0/policies/identitySecurityDefaultsEnforcementPolicy",
             get(policies::get_security_defaults).patch(policies::update_security_defaults),
+        )
+        .route(
+            "/v1.0/users/{id}/authentication/verificationPushes",
+            post(verification_pushes::send),
+        )
+        .route(
+            "/v1.0/users/{id}/authentication/verificationPushes/{pushId}",
+            get(verification_pushes::get),
+        )
+        .route(
+            "/v1.0/identityProtection/riskyUsers",
+            get(identity_protection::list_risky_users),
+        )
+        .route(
+            "/v1.0/identityProtection/riskyUsers/{id}",
+            get(identity_protection::get_risky_user),
+        )
+        .route(
+            "/v1.0/identityProtection/riskyUsers/confirmCompromised",
+            post(identity_protection::confirm_compromised),
+        )
+        .route(
+            "/v1.0/identityProtection/riskyUsers/dismiss",
+            post(identity_protection::dismiss),
+        )
+        .route(
+            "/v1.0/identityProtection/riskDetections",
+            get(identity_protection::list_risk_detections),
         )
         .route("/v1.0/auditLogs/directoryAudits", get(audit::list))
         .route(

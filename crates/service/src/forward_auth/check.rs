@@ -140,7 +140,16 @@ impl Services {
                 }
             }
         }
-        let judgement = judge(signin, active, app, request, headers, now).await?;
+        let judgement = judge(
+            self.store.as_ref(),
+            signin,
+            active,
+            app,
+            request,
+            headers,
+            now,
+        )
+        .await?;
         valid_until = valid_until.min(judgement.valid_until);
         let verdict = Arc::new(judgement.verdict);
         if let Ok(mut slots) = entry.decisions.lock() {

@@ -27,6 +27,7 @@ pub(crate) struct Judgement {
 }
 
 pub(crate) async fn judge(
+    store: &dyn portcullis_store::Store,
     signin: &SignInService,
     active: &ActiveSession,
     app: &ProtectedApp,
@@ -43,10 +44,13 @@ pub(crate) async fn judge(
     sign_in.ip_address = request.client_ip;
     sign_in.user_agent = request.user_agent.clone();
     sign_in.existing_session = Some(session.id.clone());
-    let context = signin
+    let mut context = signin
         .request_context(&sign_in)
         .await
         .map_err(signin_error)?;
+    // User risk for `userRiskLevels` conditions; a change of it bumps the user's security
+    // epoch, which drops this cached judgement (sessions::epochs).
+    crate::risk::load_user_risk(store, &session.user_id, &mut context.risk, now).await?;
     let Some(user) = signin
         .user_record(&session.user_id, &context)
         .await

@@ -162,6 +162,14 @@ impl OidcProvider {
             .await?;
             return Ok(AuthorizationVerdict::Deny(error));
         }
+        // User risk for `userRiskLevels` conditions, read afresh at every issuance.
+        crate::risk::load_user_risk(
+            self.services.store.as_ref(),
+            &judgement.session.user_id,
+            &mut context.risk,
+            now,
+        )
+        .await?;
         let policy = self.signin.policy().await?;
         let session_state = SessionState {
             authenticated_at: Some(judgement.session.authenticated_at),

@@ -13,8 +13,6 @@ use crate::error::ServiceResult;
 /// Groups listed in `Remote-Groups` and used for Conditional Access at most; a user in
 /// more is still judged by the groups read (policies name few groups).
 const MAX_GROUPS: usize = 200;
-/// Risk detections read per check.
-const MAX_RISK_EVENTS: u32 = 50;
 
 /// A loaded session: valid (with the epochs it was read at) or refused.
 pub enum Loaded {
@@ -51,7 +49,7 @@ pub async fn load(
         Err(other) => return Err(other.into()),
     };
     let evidence_facts = match &user {
-        Some(user) => Some(posture(store, &user.id, &session).await?),
+        Some(user) => Some(posture(store, &user.id).await?),
         None => None,
     };
     let (password_set_at, high_risk_detected_at) = evidence_facts.unwrap_or((None, None));
@@ -103,12 +101,12 @@ pub async fn load(
     Ok(Loaded::Active(Arc::new(active), stamp))
 }
 
-/// When the current password was set, and when high user risk was last detected and is
-/// still open (`atRisk` or `confirmedCompromised`) since the session began.
+/// When the current password was set, and when the newest still-open (`atRisk` or
+/// `confirmedCompromised`) high user-risk detection was made; the caller compares both
+/// with the session's start.
 pub(super) async fn posture(
     store: &dyn Store,
     user: &UserId,
-    session: &Session,
 ) -> ServiceResult<(Option<OffsetDateTime>, Option<OffsetDateTime>)> {
     let password_set_at = store
         .list_credentials(user)
@@ -117,15 +115,13 @@ pub(super) async fn posture(
         .filter(|c| c.kind == CredentialKind::Password)
         .map(|c| c.created_date_time)
         .max();
+    // One row by primary key: the store keeps each user's risk with its newest open
+    // high detection (portcullis_core::user_risk); only high risk matters here, and it
+    // never ages out, so no clock is needed.
     let high_risk = store
-        .list_risk_events(Some(user), Some(session.created_date_time), MAX_RISK_EVENTS)
+        .get_user_risk(user)
         .await?
-        .into_iter()
-        .filter(|event| {
-            event.risk_level.eq_ignore_ascii_case("high")
-                && matches!(event.risk_state.as_str(), "atRisk" | "confirmedCompromised")
-        })
-        .map(|event| event.detected_date_time)
-        .max();
+        .filter(|risk| risk.is_at_risk())
+        .and_then(|risk| risk.high_risk_detected_date_time);
     Ok((password_set_at, high_risk))
 }

@@ -237,7 +237,7 @@ impl SessionService {
             Err(other) => return Err(other.into()),
         };
         let (password_set_at, high_risk_detected_at) = match &user_record {
-            Some(_) => load::posture(store, user, &stand_in).await?,
+            Some(_) => load::posture(store, user).await?,
             None => (None, None),
         };
         Ok(active::judge(

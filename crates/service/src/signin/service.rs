@@ -238,7 +238,7 @@ impl SignInService {
         let id_hash = transaction.hash();
         for attempt in 0..MAX_ATTEMPTS {
             let stored = self.load_transaction(&id_hash).await?;
-            let doc: TransactionDoc = serde_json::from_value(stored.doc.clone())
+            let mut doc: TransactionDoc = serde_json::from_value(stored.doc.clone())
                 .map_err(|err| SignInError::Internal(format!("stored transaction: {err}")))?;
             if matches!(doc.transaction.stage(), Stage::Done | Stage::Failed) {
                 return Err(SignInError::UnknownTransaction);
@@ -257,6 +257,18 @@ impl SignInService {
             let first_factor = doc.transaction.stage() == Stage::FirstFactor;
             let loaded =
                 load_subject(self.inner.store.as_ref(), who, &doc.request, first_factor).await?;
+            // User risk, read afresh at every step once the user is known, so Conditional
+            // Access `userRiskLevels` apply and the log shows it (crate::risk).
+            if let Some(user) = loaded.subject.user() {
+                let now = OffsetDateTime::now_utc();
+                crate::risk::load_user_risk(
+                    self.inner.store.as_ref(),
+                    &user.id,
+                    &mut doc.request.risk,
+                    now,
+                )
+                .await?;
+            }
             let policy = self.inner.policy.current(self.inner.store.as_ref()).await?;
             let (next, step) = self
                 .run_step(doc.clone(), policy, loaded.subject.clone(), input.clone())
@@ -435,6 +447,15 @@ impl SignInService {
         let Some(user) = loaded.subject.user() else {
             return Ok(None);
         };
+        let mut fresh = fresh.clone();
+        crate::risk::load_user_risk(
+            self.inner.store.as_ref(),
+            &user.id,
+            &mut fresh.request.risk,
+            now,
+        )
+        .await?;
+        let fresh = &fresh;
         let identifier = user.user_principal_name.clone();
         let policy = self.inner.policy.current(self.inner.store.as_ref()).await?;
         let from = StepUpSession {

@@ -16,6 +16,7 @@ mod reports;
 mod security;
 mod security_epochs;
 mod sign_in_state;
+mod user_risk;
 
 use std::sync::Arc;
 
@@ -38,6 +39,7 @@ pub use reports::*;
 pub use security::*;
 pub use security_epochs::*;
 pub use sign_in_state::*;
+pub use user_risk::*;
 
 /// What a backend's test harness provides.
 #[async_trait]
@@ -85,6 +87,8 @@ macro_rules! conformance_tests {
             sign_in_group_commit_isolates_a_failed_step,
             user_sign_in_state_revisions_and_revocation,
             break_glass_marks_round_trip, admin_user_sign_in_state_write_is_revision_checked,
+            user_risk_follows_detections, risky_users_list_filters_and_pages,
+            concurrent_detections_of_one_user_all_count,
         );
     };
     (@tests $make:expr; $($name:ident),* $(,)?) => {

@@ -54,6 +54,12 @@ const ROLE_W: &[&str] = &["RoleManagement.ReadWrite.Directory"];
 const POLICY_R: &[&str] = &["Policy.Read.All", "Policy.ReadWrite.ConditionalAccess"];
 const POLICY_W: &[&str] = &["Policy.ReadWrite.ConditionalAccess"];
 const AUDIT_R: &[&str] = &["AuditLog.Read.All"];
+const RISKY_USER_R: &[&str] = &[
+    "IdentityRiskyUser.Read.All",
+    "IdentityRiskyUser.ReadWrite.All",
+];
+const RISKY_USER_W: &[&str] = &["IdentityRiskyUser.ReadWrite.All"];
+const RISK_EVENT_R: &[&str] = &["IdentityRiskEvent.Read.All"];
 const SESSIONS_W: &[&str] = &["User.RevokeSessions.All", "User.ReadWrite.All"];
 const APP_R: &[&str] = &["Application.Read.All", "Application.ReadWrite.All"];
 const APP_W: &[&str] = &["Application.ReadWrite.All"];
@@ -406,6 +412,62 @@ pub const OPERATIONS: &[Operation] = &[
     ),
     op(
         "post",
+        "/v1.0/users/{id}/authentication/verificationPushes",
+        "Helpdesk: send an identity-verification push to the user's authenticator (the answer number is in the response; audited)",
+        METHODS_W,
+        false,
+        false,
+    ),
+    op(
+        "get",
+        "/v1.0/users/{id}/authentication/verificationPushes/{pushId}",
+        "Helpdesk: the verification push's answer (pending, approved, denied, wrongNumber, reported, expired)",
+        METHODS_W,
+        false,
+        false,
+    ),
+    op(
+        "get",
+        "/v1.0/identityProtection/riskyUsers",
+        "Users with risk: level, state, detail ($filter on riskLevel, riskState, riskDetail, id; $orderby=riskLastUpdatedDateTime; $top, $skiptoken)",
+        RISKY_USER_R,
+        false,
+        true,
+    ),
+    op(
+        "get",
+        "/v1.0/identityProtection/riskyUsers/{id}",
+        "One user's risk (by user id)",
+        RISKY_USER_R,
+        false,
+        false,
+    ),
+    op(
+        "post",
+        "/v1.0/identityProtection/riskyUsers/confirmCompromised",
+        "Confirm users compromised ({\"userIds\": [...]}): user risk high, sessions end",
+        RISKY_USER_W,
+        true,
+        false,
+    ),
+    op(
+        "post",
+        "/v1.0/identityProtection/riskyUsers/dismiss",
+        "Dismiss all risk of users ({\"userIds\": [...]}); irreversible, no password reset",
+        RISKY_USER_W,
+        true,
+        false,
+    ),
+    op(
+        "get",
+        "/v1.0/identityProtection/riskDetections",
+        "Risk detections, newest first ($filter on userId eq and detectedDateTime ge/gt; $top)",
+        RISK_EVENT_R,
+        false,
+        true,
+    ),
+    op(
+        "post",
         "/v1.0/users/{id}/revokeSignInSessions",
         "End every session and refresh token of the user (continuous access evaluation)",
         SESSIONS_W,
@@ -619,12 +681,15 @@ pub fn document() -> Value {
             "post" if operation.path.ends_with("/revokeSignInSessions") => ("200", "OK"),
             "post" if operation.path.ends_with("/addPassword") => ("200", "OK"),
             "post" if operation.path.ends_with("/removePassword") => ("204", "No content"),
+            "post" if operation.path.starts_with("/v1.0/identityProtection/") => {
+                ("204", "No content")
+            }
             "post" if operation.path.starts_with("/v1.0") => ("201", "Created"),
             "patch" | "delete" => ("204", "No content"),
             _ => ("200", "OK"),
         };
         spec["responses"][success.0] = json!({"description": success.1});
-        let parameters: Vec<Value> = ["id", "memberId", "methodId"]
+        let parameters: Vec<Value> = ["id", "memberId", "methodId", "pushId"]
             .iter()
             .filter(|name| operation.path.contains(&format!("{{{name}}}")))
             .map(|name| json!({"name": name, "in": "path", "required": true, "schema": {"type": "string"}}))
