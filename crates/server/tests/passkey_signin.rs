@@ -193,8 +193,10 @@ async fn scenario(backend: Backend) {
             .await,
         Err(SignInError::UnknownTransaction)
     ));
-    // Replayed into a new ceremony: its challenge differs, so it is refused and nothing
-    // signs in; the transaction stays open for a real answer.
+    // Replayed into a new ceremony: its challenge differs, so it is refused, nothing
+    // signs in, and the refusal is logged as a failed first factor, which ends that
+    // sign-in.
+    let failures_before = failed_passkey_entries(&app).await;
     let (second, _) = signin.begin_passkey(request(), &passkeys).await.unwrap();
     assert!(matches!(
         signin
@@ -202,20 +204,17 @@ async fn scenario(backend: Backend) {
             .await,
         Err(SignInError::PasskeyRejected(_))
     ));
-    // The ceremony was spent by the refused answer: a second try needs new options.
+    assert_eq!(failed_passkey_entries(&app).await, failures_before + 1);
     assert!(matches!(
         signin
             .passkey_step(&second.transaction, &answer, &passkeys)
             .await,
-        Err(SignInError::PasskeyRejected(_))
+        Err(SignInError::UnknownTransaction)
     ));
-    let options = signin
-        .passkey_options(&second.transaction, &passkeys)
-        .await
-        .unwrap();
+    let (fresh_transaction, options) = signin.begin_passkey(request(), &passkeys).await.unwrap();
     let fresh = discover(&mut authenticator, options, &webauthn_id, &user);
     let fresh = signin
-        .passkey_step(&second.transaction, &fresh, &passkeys)
+        .passkey_step(&fresh_transaction.transaction, &fresh, &passkeys)
         .await
         .unwrap();
     assert!(matches!(fresh.outcome, Some(Outcome::Done(_))));
@@ -249,6 +248,32 @@ async fn scenario(backend: Backend) {
         matches!(refused, Err(SignInError::PasskeyRejected(_))),
         "{refused:?}"
     );
+}
+
+/// Sign-in log entries of refused passkeys (50126 with a failed passkey step).
+async fn failed_passkey_entries(app: &common::TestApp) -> usize {
+    app.store()
+        .query_sign_ins(&portcullis_store::SignInQuery {
+            limit: 1000,
+            ..portcullis_store::SignInQuery::default()
+        })
+        .await
+        .unwrap()
+        .items
+        .iter()
+        .filter(|entry| {
+            entry.status.error_code == 50126
+                && entry
+                    .authentication_details
+                    .as_array()
+                    .is_some_and(|steps| {
+                        steps.iter().any(|step| {
+                            step["authenticationMethod"] == "Passkey (FIDO2)"
+                                && step["succeeded"] == false
+                        })
+                    })
+        })
+        .count()
 }
 
 #[tokio::test]

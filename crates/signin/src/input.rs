@@ -14,6 +14,10 @@ pub enum Input {
     /// A passkey assertion whose signature, counter and origin webauthn-rs verified at the
     /// edge (first factor when discoverable, or second when offered).
     Passkey(PasskeyAssertion),
+    /// The edge refused a passkey answer before it could become an assertion (expired or
+    /// replayed ceremony, bad signature or origin, unknown credential, a flagged clone):
+    /// logged as a failed passkey step. `reason` is the edge's non-secret explanation.
+    PasskeyRefused { reason: String },
     /// A TOTP code from an authenticator app; `credential_id` picks the app when the user
     /// has several (`None`: the first offered one).
     TotpCode {
@@ -95,6 +99,7 @@ impl Input {
             Input::Password(_) => "password",
             Input::TemporaryAccessPass(_) => "temporaryAccessPass",
             Input::Passkey(_) => "passkey",
+            Input::PasskeyRefused { .. } => "passkeyRefused",
             Input::TotpCode { .. } => "totpCode",
             Input::SendCode { .. } => "sendCode",
             Input::OneTimeCode(_) => "oneTimeCode",

@@ -1156,3 +1156,40 @@ fn per_user_mfa_challenges_modern_clients_and_blocks_legacy_ones() {
         "perUserMfa"
     );
 }
+
+#[test]
+fn a_passkey_refused_at_the_edge_is_a_logged_failure() {
+    let world = World::with_policies(vec![policy(
+        "Phishing-resistant MFA",
+        json!({"grantControls": {"operator": "OR", "builtInControls": [],
+               "authenticationStrength": {"id": PHISHING_RESISTANT_MFA_ID}}}),
+    )]);
+    let mut driver = Driver::new(
+        &world,
+        request(Protocol::Browser),
+        known(with_passkey(user())),
+    );
+    driver.submit(Input::Password(PASSWORD.into()));
+    let refused = driver.submit(Input::PasskeyRefused {
+        reason: "the challenge does not match".into(),
+    });
+    assert_eq!(
+        challenge(&refused.outcome).error,
+        Some(ErrorCode::StrongAuthenticationFailed),
+        "a refused answer counts like a wrong one; the challenge stays"
+    );
+    assert_eq!(log_code(refused), 500121);
+
+    // As the first factor (username-less), it ends the sign-in like a wrong password.
+    let mut first = Driver::new(&world, request(Protocol::Browser), Subject::Unknown);
+    let ended = first.submit(Input::PasskeyRefused {
+        reason: "unknown credential".into(),
+    });
+    assert_eq!(
+        ended.outcome,
+        Outcome::Blocked {
+            code: ErrorCode::InvalidUserNameOrPassword
+        }
+    );
+    assert_eq!(log_code(ended), 50126);
+}

@@ -81,8 +81,10 @@ impl SignInService {
     /// Verifies the browser's answer (the `PublicKeyCredential` as JSON) against the
     /// ceremony kept in the transaction and runs the pipeline's step with it.
     ///
-    /// An answer that fails verification ends nothing: the user may ask for new options
-    /// and try again (the ceremony is spent either way).
+    /// An answer that fails verification is refused and logged as a failed passkey step:
+    /// as the first factor it ends the sign-in (start again), in a challenge it counts as
+    /// a wrong answer and the user may ask for new options (the ceremony is spent either
+    /// way).
     pub async fn passkey_step(
         &self,
         transaction: &TransactionId,
@@ -104,7 +106,7 @@ impl SignInService {
         let models = AaguidPolicy::from_key_restrictions(
             policy.environment().methods.fido2_key_restrictions.clone(),
         );
-        let verified = passkeys
+        let verified = match passkeys
             .finish_passkey_authentication(
                 ceremony,
                 response_json,
@@ -112,7 +114,26 @@ impl SignInService {
                 OffsetDateTime::now_utc(),
             )
             .await
-            .map_err(rejected)?;
+        {
+            Ok(verified) => verified,
+            Err(error) => {
+                let refusal = rejected(error);
+                if let SignInError::PasskeyRejected(reason) = &refusal {
+                    // Logged like any failed answer (durably, before the refusal is
+                    // answered): a failed first factor ends the sign-in, a failed
+                    // challenge answer counts toward the limit.
+                    let input = Input::PasskeyRefused {
+                        reason: reason.clone(),
+                    };
+                    match self.step(transaction, input).await {
+                        Ok(_)
+                        | Err(SignInError::UnknownTransaction | SignInError::ConcurrentStep) => {}
+                        Err(other) => return Err(other),
+                    }
+                }
+                return Err(refusal);
+            }
+        };
         // The authenticator's counter moved whatever the pipeline decides next; saved
         // first so the step reads the credential at its new revision.
         if let Some(update) = verified.counter_update {

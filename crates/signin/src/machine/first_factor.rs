@@ -219,6 +219,17 @@ impl Run<'_, '_> {
         }
     }
 
+    /// A passkey answer the edge could not verify, as the first factor: the passkey
+    /// named no user this sign-in can trust, so the sign-in ends like a wrong password.
+    pub(crate) fn first_factor_passkey_refused(
+        &mut self,
+        transaction: &mut SignInTransaction,
+        reason: &str,
+    ) -> Outcome {
+        self.record_step(transaction, "Passkey (FIDO2)", PRIMARY, reason, false);
+        self.fail(ErrorCode::InvalidUserNameOrPassword, reason.to_owned())
+    }
+
     pub(crate) fn first_factor_passkey(
         &mut self,
         transaction: &mut SignInTransaction,

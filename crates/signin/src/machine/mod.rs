@@ -185,6 +185,9 @@ impl<'e, 'a> Run<'e, 'a> {
                 Input::Password(password) => self.password(transaction, &password, rng),
                 Input::TemporaryAccessPass(pass) => self.first_factor_pass(transaction, &pass),
                 Input::Passkey(assertion) => self.first_factor_passkey(transaction, &assertion),
+                Input::PasskeyRefused { reason } => {
+                    self.first_factor_passkey_refused(transaction, &reason)
+                }
                 other => self.fail(
                     ErrorCode::InvalidRequest,
                     format!("{} is not a first factor", other.name()),
@@ -214,6 +217,9 @@ impl<'e, 'a> Run<'e, 'a> {
             }
             (Stage::Challenge, Input::Passkey(assertion)) => {
                 self.second_factor_passkey(transaction, user, &assertion)
+            }
+            (Stage::Challenge, Input::PasskeyRefused { reason }) => {
+                self.second_factor_passkey_refused(transaction, user, &reason)
             }
             (Stage::Challenge, Input::SendCode { credential_id }) => {
                 self.send_code(transaction, user, &credential_id, rng)

@@ -214,6 +214,24 @@ impl Run<'_, '_> {
         }
     }
 
+    /// A passkey answer the edge could not verify, in a challenge offering the passkey:
+    /// a failed answer like a wrong code (it counts toward the limit).
+    pub(crate) fn second_factor_passkey_refused(
+        &mut self,
+        transaction: &mut SignInTransaction,
+        user: &UserRecord,
+        reason: &str,
+    ) -> Outcome {
+        if !transaction
+            .offered
+            .iter()
+            .any(|(kind, _)| *kind == MethodKind::Fido2)
+        {
+            return self.not_offered(MethodKind::Fido2);
+        }
+        self.second_factor_failed(transaction, user, MethodKind::Fido2, reason)
+    }
+
     pub(crate) fn second_factor_passkey(
         &mut self,
         transaction: &mut SignInTransaction,
