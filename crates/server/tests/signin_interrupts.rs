@@ -304,3 +304,110 @@ async fn a_forced_password_change_checks_the_rules_and_ends_older_sessions() {
         );
     }
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn a_high_risk_user_changes_the_password_after_mfa_and_the_risk_is_remediated() {
+    use portcullis_authn::totp::TotpAlgorithm;
+    use portcullis_core::{Credential, CredentialId, CredentialKind, RiskEvent, RiskEventId};
+    use portcullis_service::signin::credential_payload::TotpPayload;
+
+    for backend in backends() {
+        let app = start(&backend).await;
+        let (_, user) = create_user(&app, "risky@example.com", false).await;
+        let secret = TotpSecret::generate(TotpAlgorithm::Sha1, &mut rand::rng());
+        let payload = TotpPayload {
+            secret: secret.to_base32(),
+            config: TotpConfig::default(),
+            last_used_step: None,
+        };
+        let credential = Credential {
+            id: CredentialId::from_uuid(uuid::Uuid::new_v4()),
+            user_id: user.clone(),
+            kind: CredentialKind::SoftwareOath,
+            display_name: None,
+            payload: payload.to_value(),
+            metadata: json!({}),
+            created_date_time: OffsetDateTime::now_utc(),
+            last_used_date_time: None,
+            revision: 0,
+        };
+        // Entra's template: high user risk needs MFA and a password change.
+        let policy = json!({
+            "id": "risky-users", "displayName": "Password change for high-risk users",
+            "state": "enabled",
+            "conditions": {
+                "users": {"includeUsers": ["All"]},
+                "applications": {"includeApplications": ["All"]},
+                "clientAppTypes": ["all"],
+                "userRiskLevels": ["high"]
+            },
+            "grantControls": {"operator": "AND", "builtInControls": ["mfa", "passwordChange"]}
+        });
+        app.store()
+            .commit(
+                Batch::new()
+                    .change(Change::AddCredential(credential))
+                    .change(Change::PutPolicy {
+                        kind: PolicyKind::ConditionalAccessPolicy,
+                        id: "risky-users".into(),
+                        json: policy,
+                        precondition: Precondition::None,
+                        at: OffsetDateTime::now_utc(),
+                    }),
+            )
+            .await
+            .unwrap();
+        app.store()
+            .append_risk_event(&RiskEvent {
+                id: RiskEventId::from_uuid(uuid::Uuid::new_v4()),
+                user_id: Some(user.clone()),
+                user_principal_name: Some("risky@example.com".into()),
+                risk_event_type: "userReportedSuspiciousActivity".into(),
+                risk_level: "high".into(),
+                risk_state: "atRisk".into(),
+                risk_detail: Some("userReportedSuspiciousActivity".into()),
+                detection_timing_type: "realtime".into(),
+                detected_date_time: OffsetDateTime::now_utc(),
+                ip_address: None,
+                sign_in_id: None,
+                additional_info: json!([]),
+            })
+            .await
+            .unwrap();
+
+        let (transaction, body) = password_step(&app, "risky@example.com", PASSWORD).await;
+        assert_eq!(body["outcome"]["kind"], "challenge", "MFA first: {body}");
+        let code = Totp::new(secret, TotpConfig::default())
+            .code_at(OffsetDateTime::now_utc())
+            .unwrap();
+        let (status, body) = post(
+            &app,
+            &format!("/api/v1/signin/{transaction}/totp"),
+            json!({"code": code}),
+        )
+        .await;
+        assert_eq!(status, 200, "{body}");
+        assert_eq!(body["outcome"]["kind"], "passwordChangeRequired", "{body}");
+        assert_eq!(
+            body["outcome"]["reason"], "policyRequiresPasswordChange",
+            "{body}"
+        );
+        let (status, body) = post(
+            &app,
+            &format!("/api/v1/signin/{transaction}/passwordChange"),
+            json!({"newPassword": NEW_PASSWORD}),
+        )
+        .await;
+        assert_eq!(status, 200, "{body}");
+        assert_eq!(body["outcome"]["kind"], "done", "{body}");
+        let risk = portcullis_service::risk::current_user_risk(
+            app.store().as_ref(),
+            &user,
+            OffsetDateTime::now_utc(),
+        )
+        .await
+        .unwrap();
+        assert_eq!(risk.risk_state.as_str(), "remediated", "{risk:?}");
+        assert_eq!(risk.risk_detail, "userPerformedSecuredPasswordChange");
+    }
+}

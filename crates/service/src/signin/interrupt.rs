@@ -33,6 +33,7 @@ use super::service::TransactionDoc;
 use super::types::{SignInError, SignInProgress, TransactionId};
 use crate::bootstrap::user_target;
 use crate::caller::Caller;
+use crate::risk::{Remediation, remediate_user_risk};
 use crate::security_info::{
     MethodDetail, RegistrationContext, SecurityInfoError, SecurityInfoService, SecurityMethod,
     TotpEnrolment,
@@ -147,6 +148,23 @@ impl SignInService {
         let ip = doc.request.ip_address.map(|ip| ip.to_string());
         self.set_new_password(&user_id, new_password, ip, "Change password (self-service)")
             .await?;
+        // A change after multifactor authentication is a secure password change: it
+        // remediates the user's risk (a change on a password alone does not).
+        let multifactor = doc
+            .transaction
+            .session()
+            .methods
+            .iter()
+            .any(|method| !method.method.is_first_factor_only());
+        if multifactor {
+            remediate_user_risk(
+                self.inner.store.as_ref(),
+                &user_id,
+                Remediation::SecuredPasswordChange,
+                OffsetDateTime::now_utc(),
+            )
+            .await?;
+        }
         self.step(transaction, Input::PasswordChanged).await
     }
 

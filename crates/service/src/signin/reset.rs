@@ -38,6 +38,7 @@ use super::subject::{Who, load_subject};
 use super::types::{SignInError, SignInRequest, TargetApplication, TransactionId};
 use crate::bootstrap::user_target;
 use crate::caller::Caller;
+use crate::risk::{Remediation, remediate_user_risk};
 use crate::services::audit_record;
 
 /// `[signin.password_reset]`.
@@ -259,6 +260,14 @@ impl SignInService {
         )
         .await
         .map_err(|err| SignInError::Internal(err.to_string()))?;
+        // A verified reset is a secure one: it remediates the user's risk.
+        remediate_user_risk(
+            self.inner.store.as_ref(),
+            &user_id,
+            Remediation::SecuredPasswordReset,
+            now,
+        )
+        .await?;
         self.inner
             .committer
             .commit(SignInStepWrite {
