@@ -264,8 +264,16 @@ async fn a_fraud_report_ends_refresh_tokens() {
                 .await
             }
         };
+        // Medium risk does not end the session; the issuance is judged and logged with it.
+        let mut medium = fraud_report(&user);
+        medium.risk_level = "medium".into();
+        app.store().append_risk_event(&medium).await.unwrap();
         let (status, rotated) = refresh(tokens["refresh_token"].as_str().unwrap().into()).await;
         assert_eq!(status, 200, "{rotated}");
+        let logged = last_sign_in(&app, &user.id).await;
+        assert_eq!(logged.status.error_code, 0);
+        assert_eq!(logged.risk_level_aggregated.as_deref(), Some("medium"));
+        assert_eq!(logged.risk_state.as_deref(), Some("atRisk"));
         app.store()
             .append_risk_event(&fraud_report(&user))
             .await

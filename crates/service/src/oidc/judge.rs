@@ -13,7 +13,7 @@ use portcullis_core::{SignIn, SignInId, UserId};
 use portcullis_oidc::{ClientType, ErrorCode, OAuthError};
 use portcullis_policy::evaluate::{self, Outcome, RequiredControl, SessionState, UsedMethod};
 use portcullis_policy::model::TransferMethod;
-use portcullis_signin::{Protocol, session_evaluation_context};
+use portcullis_signin::{Protocol, RiskInput, session_evaluation_context};
 use portcullis_store::LoggedSignIn;
 use serde_json::{Map, Value, json};
 use time::OffsetDateTime;
@@ -23,6 +23,16 @@ use super::OidcProvider;
 use super::clients::RegisteredClient;
 use super::error::OidcError;
 use crate::signin::{SignInRequest, TargetApplication};
+
+/// Risk of an issuance refused before Conditional Access: not read, so none shown.
+static NO_RISK: RiskInput = RiskInput {
+    sign_in_risk_level: None,
+    sign_in_risk_reasons: Vec::new(),
+    user_risk_level: None,
+    user_risk_state: None,
+    user_risk_detail: None,
+    unfamiliar_sign_in_properties: false,
+};
 
 /// Entra's error codes, so a client (and an admin reading the log) can act on them.
 mod code {
@@ -250,7 +260,7 @@ impl OidcProvider {
             Some(&user.user_principal_name),
             error_code,
             details.as_deref(),
-            Some((ca_status, applied)),
+            Some((ca_status, applied, &context.risk)),
             now,
         )
         .await?;
@@ -281,13 +291,15 @@ impl OidcProvider {
         user_principal_name: Option<&str>,
         error_code: i32,
         details: Option<&str>,
-        conditional_access: Option<(ConditionalAccessStatus, Value)>,
+        conditional_access: Option<(ConditionalAccessStatus, Value, &RiskInput)>,
         now: OffsetDateTime,
     ) -> Result<(), OidcError> {
         let client = judgement.client;
-        let (ca_status, applied) = conditional_access.unwrap_or((
+        // The user's risk is known once Conditional Access ran (it was judged on it).
+        let (ca_status, applied, risk) = conditional_access.unwrap_or((
             ConditionalAccessStatus::NotApplied,
             Value::Array(Vec::new()),
+            &NO_RISK,
         ));
         let status = if error_code == 0 {
             SignInStatus::success()
@@ -359,9 +371,20 @@ impl OidcProvider {
             conditional_access_status: ca_status,
             applied_conditional_access_policies: applied,
             risk_level_during_sign_in: Some("none".into()),
-            risk_level_aggregated: None,
-            risk_state: Some("none".into()),
-            risk_detail: Some("none".into()),
+            risk_level_aggregated: risk
+                .user_risk_level
+                .as_ref()
+                .map(|level| level.as_str().to_owned()),
+            risk_state: Some(
+                risk.user_risk_state
+                    .clone()
+                    .unwrap_or_else(|| "none".into()),
+            ),
+            risk_detail: Some(
+                risk.user_risk_detail
+                    .clone()
+                    .unwrap_or_else(|| "none".into()),
+            ),
             location: None,
             device_detail: None,
             authentication_details: Value::Array(Vec::new()),
