@@ -551,3 +551,80 @@ async fn sign_in_log_api_filters_pages_and_needs_permission() {
         assert_eq!(status, 403);
     }
 }
+
+/// Smart lockout keeps separate counters for familiar and unfamiliar places: wrong
+/// passwords from elsewhere lock that elsewhere only, and the user's usual address (where
+/// they signed in successfully before) still works. The places are kept in the user's
+/// sign-in state, so they survive across transactions and backends alike.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn lockout_from_an_unfamiliar_place_spares_the_familiar_one() {
+    use portcullis_authn::lockout::LockoutPolicy;
+    use portcullis_service::signin::pipeline::{Input, Outcome, Protocol};
+    use portcullis_service::signin::{SignInRequest, SignInSettings, TargetApplication};
+
+    for backend in backends() {
+        let app = start(&backend, None).await;
+        let user = create_user(&app, "mei@example.com").await;
+        let service = portcullis_service::signin::SignInService::start(
+            app.store().clone(),
+            SignInSettings {
+                argon2: cheap_argon2(),
+                lockout: LockoutPolicy {
+                    threshold: 3,
+                    ..LockoutPolicy::default()
+                },
+                ..SignInSettings::default()
+            },
+            std::sync::Arc::new(portcullis_service::signin::codes::FileCodeSender::new(None)),
+        )
+        .await
+        .unwrap();
+        let attempt = |ip: &'static str, password: String| {
+            let service = service.clone();
+            async move {
+                let mut request = SignInRequest::new(
+                    Protocol::NativeApp,
+                    TargetApplication::Portal,
+                    "mei@example.com",
+                );
+                request.ip_address = Some(ip.parse().unwrap());
+                let begun = service.begin(request).await.unwrap();
+                let done = service
+                    .step(&begun.transaction, Input::Password(password))
+                    .await
+                    .unwrap();
+                done.outcome.unwrap()
+            }
+        };
+        let home = "192.0.2.10";
+        let attacker = "198.51.100.66";
+        assert!(matches!(
+            attempt(home, PASSWORD.into()).await,
+            Outcome::Done(_)
+        ));
+        // The place is remembered in the user's state (no log query per attempt).
+        let state = app
+            .store()
+            .get_user_sign_in_state(&user)
+            .await
+            .unwrap()
+            .unwrap();
+        assert_eq!(
+            state.doc["familiarPlaces"][0]["ipAddress"], home,
+            "{}",
+            state.doc
+        );
+        for n in 0..3 {
+            attempt(attacker, format!("guess {n}")).await;
+        }
+        let locked = attempt(attacker, PASSWORD.into()).await;
+        let Outcome::Blocked { code } = locked else {
+            panic!("the unfamiliar place is locked: {locked:?}");
+        };
+        assert_eq!(code.code(), 50053, "{code:?}");
+        assert!(
+            matches!(attempt(home, PASSWORD.into()).await, Outcome::Done(_)),
+            "the familiar place is not locked"
+        );
+    }
+}

@@ -22,6 +22,7 @@ use super::codes::{CodeChannel, CodeMessage};
 use super::credential_payload::{
     EmailPayload, PasswordPayload, PhonePayload, TemporaryAccessPassPayload, TotpPayload,
 };
+use super::familiarity::Origin;
 use super::subject::LoadedSubject;
 use super::types::{IssuedSession, SessionAuthentication, SignInError};
 
@@ -160,6 +161,11 @@ pub(crate) fn plan(effects: Vec<Effect>, facts: PlanFacts<'_>) -> Result<Planned
                 correlation_id: facts.request.correlation_id.clone(),
             }),
             Effect::AppendSignInLog(entry) => {
+                if entry.record.status.error_code == 0
+                    && remember_place(&mut state, loaded, facts.request, facts.now)
+                {
+                    state_changed = true;
+                }
                 planned.sign_in_id = Some(entry.record.id.clone());
                 planned.write.sign_ins.push(LoggedSignIn {
                     record: entry.record,
@@ -192,6 +198,27 @@ pub(crate) fn plan(effects: Vec<Effect>, facts: PlanFacts<'_>) -> Result<Planned
     }
     planned.write.credentials = credentials.into_values().collect();
     Ok(planned)
+}
+
+/// A successful sign-in makes its place familiar (smart lockout's separate counters).
+/// `true` when the state must be written: a new or refreshed place, or a state that has
+/// no list yet (seeded from the log history the step was judged on).
+fn remember_place(
+    state: &mut super::subject::UserSignInState,
+    loaded: &LoadedSubject,
+    request: &RequestContext,
+    now: OffsetDateTime,
+) -> bool {
+    let mut places = state
+        .familiar_places
+        .clone()
+        .unwrap_or_else(|| loaded.places.clone());
+    let changed = places.record_success(&Origin::of(request), now);
+    if changed || state.familiar_places.is_none() {
+        state.familiar_places = Some(places);
+        return true;
+    }
+    false
 }
 
 /// The credential to modify, copied once from what was read (so its revision check

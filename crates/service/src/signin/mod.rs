@@ -32,6 +32,7 @@ pub mod codes;
 mod committer;
 pub mod credential_payload;
 mod effects;
+mod familiarity;
 mod interrupt;
 mod log_access;
 mod new_password;

@@ -7,15 +7,13 @@ use std::collections::HashMap;
 use portcullis_authn::lockout::{Familiarity, LockoutState};
 use portcullis_core::{Credential, CredentialId, CredentialKind, User, UserId};
 use portcullis_signin::{CampaignProgress, RequestContext, Subject, UserRecord};
-use portcullis_store::{Filter, FilterValue, SignInField, SignInOutcome, SignInQuery, Store};
+use portcullis_store::Store;
 use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
 
 use super::credential_payload::{password_record, registered_method};
+use super::familiarity::{FamiliarPlaces, Origin, places_or_history};
 use super::types::SignInError;
-
-/// How many recent successful sign-ins decide whether a location is familiar.
-const FAMILIARITY_HISTORY: u32 = 50;
 
 /// A user's sign-in state kept between transactions (the `user_sign_in_state` row).
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
@@ -25,6 +23,8 @@ pub(crate) struct UserSignInState {
     #[serde(with = "time::serde::rfc3339::option")]
     pub(crate) security_defaults_first_interactive_sign_in_at: Option<OffsetDateTime>,
     pub(crate) registration_campaign: CampaignProgress,
+    /// `None` for a state written before places were kept (seeded from the log).
+    pub(crate) familiar_places: Option<FamiliarPlaces>,
 }
 
 /// The subject of one step plus what carrying out its effects needs.
@@ -35,6 +35,8 @@ pub(crate) struct LoadedSubject {
     pub(crate) state: UserSignInState,
     /// The stored state's revision (`None`: nothing stored yet).
     pub(crate) state_revision: Option<i64>,
+    /// Where the user signed in successfully before (a success here updates it).
+    pub(crate) places: FamiliarPlaces,
 }
 
 impl LoadedSubject {
@@ -44,6 +46,7 @@ impl LoadedSubject {
             credentials: HashMap::new(),
             state: UserSignInState::default(),
             state_revision: None,
+            places: FamiliarPlaces::default(),
         }
     }
 
@@ -116,9 +119,10 @@ async fn load_user(
         ),
         None => (UserSignInState::default(), None),
     };
-    // Only the first factor consults lockout, and only it pays for the history query.
+    let places = places_or_history(store, &user.id, state.familiar_places.as_ref()).await?;
+    // Only the first factor consults lockout.
     let familiarity = if first_factor {
-        familiarity(store, &user.id, request).await?
+        places.judge(&Origin::of(request), OffsetDateTime::now_utc())
     } else {
         Familiarity::Familiar
     };
@@ -165,41 +169,6 @@ async fn load_user(
             .collect(),
         state,
         state_revision,
-    })
-}
-
-/// Familiar: one of the user's recent successful sign-ins came from the same IP address,
-/// or from the same country when the country is known. Smart lockout keeps separate
-/// counters, so an attacker elsewhere cannot lock the user out of their usual place.
-async fn familiarity(
-    store: &dyn Store,
-    user: &UserId,
-    request: &RequestContext,
-) -> Result<Familiarity, SignInError> {
-    let query = SignInQuery {
-        filter: Some(Filter::Eq(
-            SignInField::UserId,
-            FilterValue::Text(user.as_str().to_owned()),
-        )),
-        outcome: Some(SignInOutcome::Success),
-        limit: FAMILIARITY_HISTORY,
-        ..SignInQuery::default()
-    };
-    let recent = store.query_sign_ins(&query).await?;
-    let ip = request.ip_address.map(|ip| ip.to_string());
-    let country = request.location.country_or_region.as_deref();
-    let familiar = recent.items.iter().any(|past| {
-        (ip.is_some() && past.ip_address == ip)
-            || (country.is_some()
-                && past
-                    .location
-                    .as_ref()
-                    .and_then(|location| location.country_or_region.as_deref())
-                    == country)
-    });
-    Ok(if familiar {
-        Familiarity::Familiar
-    } else {
-        Familiarity::Unfamiliar
+        places,
     })
 }
