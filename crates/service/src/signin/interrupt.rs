@@ -197,14 +197,16 @@ impl SignInService {
         let hasher = self.inner.config.hasher.clone();
         let candidate = new_password.to_owned();
         // argon2 takes tens of milliseconds: off the async threads.
-        let (reused, phc) = tokio::task::spawn_blocking(move || {
-            let reused = current
-                .iter()
-                .any(|phc| hasher.verify(&candidate, phc).unwrap_or(false));
-            (reused, hasher.hash(&candidate, &mut rand::rng()))
-        })
-        .await
-        .map_err(|err| SignInError::Internal(err.to_string()))?;
+        let (reused, phc) = self
+            .inner
+            .cpu
+            .run(move || {
+                let reused = current
+                    .iter()
+                    .any(|phc| hasher.verify(&candidate, phc).unwrap_or(false));
+                (reused, hasher.hash(&candidate, &mut rand::rng()))
+            })
+            .await?;
         if reused {
             return Err(SignInError::PasswordRejected(
                 "Choose a password different from your current one.".into(),

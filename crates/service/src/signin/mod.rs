@@ -30,6 +30,7 @@
 mod admin_unlock;
 pub mod codes;
 mod committer;
+mod cpu_gate;
 pub mod credential_payload;
 mod effects;
 mod familiarity;

@@ -23,6 +23,7 @@ use uuid::Uuid;
 
 use super::codes::CodeSender;
 use super::committer::Committer;
+use super::cpu_gate::CpuGate;
 use super::effects::{PlanFacts, PlannedStep, SessionLifetimes, plan};
 use super::new_password::{NewPasswordChecker, NewPasswordSettings};
 use super::policy_cache::{LoadedPolicy, PolicyCache};
@@ -130,6 +131,7 @@ pub(super) struct Inner {
     pub(super) limits: SignInRateLimits,
     pub(super) new_passwords: NewPasswordChecker,
     pub(super) password_reset: PasswordResetSettings,
+    pub(super) cpu: CpuGate,
 }
 
 impl SignInService {
@@ -166,6 +168,7 @@ impl SignInService {
                 limits: SignInRateLimits::new(settings.rate_limits),
                 new_passwords,
                 password_reset: settings.password_reset,
+                cpu: CpuGate::per_core(),
             }),
         })
     }
@@ -468,24 +471,26 @@ impl SignInService {
         let config = self.inner.config.clone();
         let request = fresh.request.clone();
         let subject = loaded.subject.clone();
-        let (transaction, step) = tokio::task::spawn_blocking(move || {
-            let environment = StepEnvironment {
-                config: &config,
-                policy: policy.environment(),
-                request: &request,
-                subject: &subject,
-                now,
-            };
-            portcullis_signin::begin_step_up(
-                &identifier,
-                request.correlation_id.clone(),
-                from,
-                &environment,
-                &mut rand::rng(),
-            )
-        })
-        .await
-        .map_err(|err| SignInError::Internal(err.to_string()))?;
+        let (transaction, step) = self
+            .inner
+            .cpu
+            .run(move || {
+                let environment = StepEnvironment {
+                    config: &config,
+                    policy: policy.environment(),
+                    request: &request,
+                    subject: &subject,
+                    now,
+                };
+                portcullis_signin::begin_step_up(
+                    &identifier,
+                    request.correlation_id.clone(),
+                    from,
+                    &environment,
+                    &mut rand::rng(),
+                )
+            })
+            .await?;
         // Too old for the policy's sign-in frequency: the log keeps the interrupt and the
         // user proves their first factor again in a fresh transaction.
         let reauthenticate = matches!(step.outcome, Outcome::Blocked { code }
@@ -526,7 +531,8 @@ impl SignInService {
         }))
     }
 
-    /// The pure step on a blocking thread (argon2 must not stall the async workers).
+    /// The pure step on a blocking thread (argon2 must not stall the async workers), one
+    /// per core at a time.
     async fn run_step(
         &self,
         mut doc: TransactionDoc,
@@ -535,24 +541,25 @@ impl SignInService {
         input: Input,
     ) -> Result<(TransactionDoc, portcullis_signin::Step), SignInError> {
         let config = self.inner.config.clone();
-        tokio::task::spawn_blocking(move || {
-            let environment = StepEnvironment {
-                config: &config,
-                policy: policy.environment(),
-                request: &doc.request,
-                subject: &subject,
-                now: OffsetDateTime::now_utc(),
-            };
-            let step = portcullis_signin::step(
-                &mut doc.transaction,
-                &environment,
-                input,
-                &mut rand::rng(),
-            );
-            (doc, step)
-        })
-        .await
-        .map_err(|err| SignInError::Internal(format!("sign-in step thread: {err}")))
+        self.inner
+            .cpu
+            .run(move || {
+                let environment = StepEnvironment {
+                    config: &config,
+                    policy: policy.environment(),
+                    request: &doc.request,
+                    subject: &subject,
+                    now: OffsetDateTime::now_utc(),
+                };
+                let step = portcullis_signin::step(
+                    &mut doc.transaction,
+                    &environment,
+                    input,
+                    &mut rand::rng(),
+                );
+                (doc, step)
+            })
+            .await
     }
 
     /// Commits the planned write, then delivers its codes (after the commit, so a code is
