@@ -58,7 +58,7 @@ impl Application {
         })?;
         let public_url = config.public_url_for(local_addr);
         let store = storage::open(&config.storage, &config.data_dir).await?;
-        let services = Services::start(
+        let mut services = Services::start(
             store,
             ServiceSettings {
                 public_url: public_url.clone(),
@@ -67,10 +67,13 @@ impl Application {
             },
         )
         .await?;
+        let signin_settings = config.signin.settings()?;
+        // Passwords set by administrators follow the users' own rules.
+        services.use_password_settings(&signin_settings.passwords, signin_settings.argon2)?;
         let bootstrap_link = services.first_start_link().await?;
         let signin = portcullis_service::signin::SignInService::start(
             services.store().clone(),
-            config.signin.settings()?,
+            signin_settings,
             config.signin.code_sender()?,
         )
         .await?;

@@ -545,3 +545,62 @@ async fn a_policy_that_would_lock_out_every_global_administrator_is_refused() {
         "BadRequest",
     );
 }
+
+/// A password an administrator sets follows the users' own rules: the common list, the
+/// user's own names, the minimum length; the refusal names the rule, nothing is created,
+/// and a good password still works (both on create and on reset).
+#[tokio::test]
+async fn admin_set_passwords_follow_the_password_rules() {
+    run_on_every_backend(|app| async move {
+        let token = app.admin_token().await;
+        let with_password = |password: &str| {
+            let mut body = user("kim@example.com", "Kim Ostrowski");
+            body["passwordProfile"]["password"] = json!(password);
+            body
+        };
+        for (password, why) in [
+            ("password1234", "common"),
+            ("kim.ostrowski.2026", "name"),
+            ("short", "characters"),
+        ] {
+            let (status, body) = app
+                .post("/v1.0/users", &token, with_password(password))
+                .await;
+            assert_eq!(status, 400, "{password}: {body}");
+            let message = body["error"]["message"].as_str().unwrap().to_lowercase();
+            assert!(
+                message.contains("passwordprofile.password") && message.contains(why),
+                "{message}"
+            );
+        }
+        let (status, body) = app
+            .get(
+                "/v1.0/users?$filter=userPrincipalName eq 'kim@example.com'",
+                &token,
+            )
+            .await;
+        assert_eq!(status, 200);
+        assert_eq!(body["value"], json!([]), "nothing was created");
+        let (status, created) = app
+            .post(
+                "/v1.0/users",
+                &token,
+                with_password("violet harbour engine 1842"),
+            )
+            .await;
+        assert_eq!(status, 201, "{created}");
+        let id = created["id"].as_str().unwrap();
+        let (status, body) = app
+            .patch(
+                &format!("/v1.0/users/{id}"),
+                &token,
+                json!({"passwordProfile": {"password": "iloveyou123"}}),
+            )
+            .await;
+        assert_eq!(
+            status, 400,
+            "a reset to a common password is refused: {body}"
+        );
+    })
+    .await;
+}

@@ -16,7 +16,7 @@ use uuid::Uuid;
 
 use crate::caller::Caller;
 use crate::error::{ServiceError, ServiceResult};
-use crate::secrets::{hash_password, new_secret};
+use crate::secrets::new_secret;
 use crate::services::{Services, audit_record, target};
 
 /// Setting holding the pending bootstrap link (its hash, never the token).
@@ -180,7 +180,6 @@ impl Services {
             )));
         }
         let now = OffsetDateTime::now_utc();
-        let password_hash = hash_password(&form.password)?;
         let (user, mut batch) = match pending.user_id {
             Some(id) => (self.store.get_user(&id).await?, Batch::new()),
             None => {
@@ -209,6 +208,16 @@ impl Services {
                 (user, batch)
             }
         };
+        // The first administrator's password follows the same rules as any other
+        // (common list, banned words, their own names), checked once the name is known.
+        let password_hash = self
+            .checked_password_hash(
+                "password",
+                &user.user_principal_name,
+                &user.display_name,
+                &form.password,
+            )
+            .await?;
         let caller = Caller::user(&user.id, &user.user_principal_name, ip_address);
         batch = batch
             .change(Change::AddCredential(password_credential(

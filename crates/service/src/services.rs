@@ -47,6 +47,8 @@ pub struct Services {
     pub(crate) keys: Arc<RwLock<KeyCache>>,
     pub(crate) push: crate::push::PushService,
     pub(crate) sessions: crate::sessions::SessionService,
+    /// Rules for passwords set by administrators and at bootstrap.
+    pub(crate) set_passwords: crate::admin::user_passwords::SetPasswordRules,
 }
 
 impl Services {
@@ -64,6 +66,7 @@ impl Services {
             portcullis_push::FatiguePolicy::default(),
         );
         let services = Services {
+            set_passwords: crate::admin::user_passwords::SetPasswordRules::defaults()?,
             push,
             store,
             sessions,

@@ -12,5 +12,6 @@ pub mod methods_policy;
 pub mod policies;
 pub mod reports;
 pub mod roles;
+pub(crate) mod user_passwords;
 pub mod users;
 pub mod what_if;

@@ -10,7 +10,6 @@ use uuid::Uuid;
 use crate::bootstrap::user_target;
 use crate::caller::Caller;
 use crate::error::{ServiceError, ServiceResult};
-use crate::secrets::hash_password;
 use crate::services::{Services, audit_record};
 use crate::signin::credential_payload::PasswordPayload;
 use crate::signin::password_replacement;
@@ -47,9 +46,6 @@ pub struct UserPatch {
     pub force_change_password: Option<bool>,
     pub attributes: Map<String, Value>,
 }
-
-/// Shortest password an administrator may set.
-pub const MIN_ADMIN_SET_PASSWORD_LEN: usize = 8;
 
 impl Services {
     pub async fn list_users(
@@ -107,14 +103,15 @@ impl Services {
         };
         let mut batch = Batch::new().change(Change::CreateUser(user.clone()));
         if let Some(password) = new.password {
-            check_password(&password)?;
-            for change in password_replacement(
-                &[],
-                &user.id,
-                hash_password(&password)?,
-                new.force_change_password,
-                now,
-            ) {
+            let phc = self
+                .checked_password_hash(
+                    "passwordProfile.password",
+                    &user.user_principal_name,
+                    &user.display_name,
+                    &password,
+                )
+                .await?;
+            for change in password_replacement(&[], &user.id, phc, new.force_change_password, now) {
                 batch = batch.change(change);
             }
         }
@@ -182,17 +179,20 @@ impl Services {
         let mut batch = Batch::new().change(Change::UpdateUser(user.clone()));
         let force_change = patch.force_change_password;
         if let Some(password) = patch.password {
-            check_password(&password)?;
+            let phc = self
+                .checked_password_hash(
+                    "passwordProfile.password",
+                    &user.user_principal_name,
+                    &user.display_name,
+                    &password,
+                )
+                .await?;
             // A new password replaces every old one.
             let existing = self.store.list_credentials(id).await?;
             let now = OffsetDateTime::now_utc();
-            for change in password_replacement(
-                &existing,
-                id,
-                hash_password(&password)?,
-                force_change.unwrap_or(false),
-                now,
-            ) {
+            for change in
+                password_replacement(&existing, id, phc, force_change.unwrap_or(false), now)
+            {
                 batch = batch.change(change);
             }
             modified.push(ModifiedProperty {
@@ -260,13 +260,4 @@ impl Services {
         caller.authorize(permission, Target::User { roles: &roles })?;
         Ok(user)
     }
-}
-
-fn check_password(password: &str) -> ServiceResult<()> {
-    if password.chars().count() < MIN_ADMIN_SET_PASSWORD_LEN {
-        return Err(ServiceError::Invalid(format!(
-            "passwordProfile.password must have at least {MIN_ADMIN_SET_PASSWORD_LEN} characters"
-        )));
-    }
-    Ok(())
 }

@@ -53,7 +53,7 @@ pub use portcullis_signin as pipeline;
 pub use admin_unlock::LockoutStatus;
 pub use effects::SessionLifetimes;
 pub use new_password::NewPasswordSettings;
-pub(crate) use new_password::password_replacement;
+pub(crate) use new_password::{NewPasswordChecker, password_replacement, rejection_message};
 pub use policy_cache::LoadedPolicy;
 pub use rate_limit::RateLimitSettings;
 pub use reset::{PasswordResetSettings, ResetProgress};
