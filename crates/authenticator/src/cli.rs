@@ -30,6 +30,10 @@ pub enum Command {
         /// Protect the key with a passphrase (PORTCULLIS_AUTHENTICATOR_PASSPHRASE, or a prompt).
         #[arg(long)]
         passphrase: bool,
+        /// Enable passwordless sign-in ("phone sign-in") with this device: each approval
+        /// then needs the passphrase (or, without one, `--confirm-local`).
+        #[arg(long)]
+        phone_sign_in: bool,
     },
     /// List activated devices and TOTP accounts.
     List,
@@ -82,6 +86,10 @@ pub struct RespondArgs {
     /// Which approval to answer (default: the most recent).
     #[arg(long)]
     pub approval: Option<String>,
+    /// For a key without a passphrase: confirm, as the person at this device, a
+    /// passwordless sign-in approval (a key with a passphrase asks for it instead).
+    #[arg(long)]
+    pub confirm_local: bool,
     /// Wait up to this many seconds for a push to arrive.
     #[arg(long, default_value_t = 0)]
     pub wait: u64,

@@ -87,6 +87,7 @@ impl Client {
         code: &str,
         key: &SigningKey,
         display_name: &str,
+        phone_sign_in: bool,
     ) -> Result<ActivationResponse, ClientError> {
         let public_key = DevicePublicKey::from_verifying_key(*key.verifying_key());
         let proof: Signature = key.sign(&activation_bytes(code, &public_key.to_sec1()));
@@ -95,6 +96,7 @@ impl Client {
             public_key,
             display_name: display_name.to_owned(),
             proof: AnswerSignature::from_signature(proof),
+            phone_sign_in,
         };
         let response = self
             .http

@@ -4,7 +4,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use portcullis_core::CredentialId;
-use portcullis_push::{ApprovalId, Decision, MatchNumber, PushNotice};
+use portcullis_push::{ApprovalId, Decision, MatchNumber, NoticePurpose, PushNotice};
 use thiserror::Error;
 use tokio::sync::mpsc;
 
@@ -33,6 +33,17 @@ pub enum CommandError {
     NothingPending,
     #[error("cannot read the passphrase: {0}")]
     Passphrase(std::io::Error),
+    #[error(
+        "a passwordless sign-in needs the app's local unlock: this key has no passphrase, so confirm with --confirm-local"
+    )]
+    LocalUnlockNeeded,
+}
+
+/// Whether an answer may attest the app's local unlock. A key sealed under a
+/// passphrase was unlocked with it for this very command (`unlock` asks every time), so
+/// the unlock happened; a key without one needs the explicit local confirmation.
+pub fn local_unlock(device: &UnlockedDevice, confirmed: bool) -> bool {
+    device.file.needs_passphrase() || confirmed
 }
 
 /// The passphrase from the environment, else a prompt without echo.
@@ -48,6 +59,7 @@ pub async fn activate(
     link: &str,
     name: &str,
     protect: bool,
+    phone_sign_in: bool,
 ) -> Result<KeyFile, CommandError> {
     let link = ActivationLink::parse(link)?;
     let passphrase = if protect {
@@ -62,7 +74,9 @@ pub async fn activate(
     dir.ensure()?;
     let key = generate_signing_key();
     let client = Client::new(&link.server)?;
-    let registered = client.activate(&link.code, &key, name).await?;
+    let registered = client
+        .activate(&link.code, &key, name, phone_sign_in)
+        .await?;
     let file = KeyFile::seal(
         DeviceIdentity {
             server: link.server,
@@ -129,6 +143,8 @@ pub struct RespondRequest<'a> {
     pub approval: Option<&'a str>,
     pub wait: Duration,
     pub device: Option<&'a str>,
+    /// `--confirm-local`: the local confirmation of a key without a passphrase.
+    pub confirm_local: bool,
 }
 
 pub async fn respond(dir: &DataDir, request: RespondRequest<'_>) -> Result<String, CommandError> {
@@ -158,7 +174,14 @@ pub async fn respond(dir: &DataDir, request: RespondRequest<'_>) -> Result<Strin
     let device = Arc::new(unlock(dir, request.device)?);
     let client = Client::new(&device.file.server)?;
     let notice = find_notice(&client, &device, wanted, request.wait).await?;
-    let answer = device.answer(&notice, request.decision, number);
+    let unlocked = local_unlock(&device, request.confirm_local);
+    if notice.purpose == NoticePurpose::PasswordlessSignIn
+        && request.decision == Decision::Approve
+        && !unlocked
+    {
+        return Err(CommandError::LocalUnlockNeeded);
+    }
+    let answer = device.answer(&notice, request.decision, number, unlocked);
     let result = client.respond(&answer).await?;
     Ok(format!("{} {}\n", result.result, result.detail))
 }

@@ -52,12 +52,15 @@ impl UnlockedDevice {
         }
     }
 
-    /// Signs the user's answer to `notice`. `number` is what the user typed (approvals).
+    /// Signs the user's answer to `notice`. `number` is what the user typed (approvals);
+    /// `local_unlock` says the app was unlocked on this device for this answer (the
+    /// passphrase was typed, or the user confirmed locally) and is signed with it.
     pub fn answer(
         &self,
         notice: &PushNotice,
         decision: Decision,
         number: Option<MatchNumber>,
+        local_unlock: bool,
     ) -> SignedAnswer {
         let number = if decision == Decision::Approve {
             number
@@ -71,6 +74,7 @@ impl UnlockedDevice {
             number,
             nonce: &notice.nonce,
             expires_at: notice.expires_at,
+            local_unlock,
         };
         let signature: Signature = self.key.sign(&fields.canonical_bytes());
         SignedAnswer {
@@ -78,6 +82,7 @@ impl UnlockedDevice {
             device_id: self.file.device_id.clone(),
             decision,
             number,
+            local_unlock,
             signature: AnswerSignature::from_signature(signature),
         }
     }

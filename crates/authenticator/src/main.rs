@@ -37,8 +37,9 @@ async fn run(cli: Cli) -> Result<String, CommandError> {
             link,
             name,
             passphrase,
+            phone_sign_in,
         } => {
-            let file = commands::activate(&dir, &link, &name, passphrase).await?;
+            let file = commands::activate(&dir, &link, &name, passphrase, phone_sign_in).await?;
             Ok(format!(
                 "activated device {} for {}\n",
                 file.device_id, file.user_principal_name
@@ -61,6 +62,7 @@ async fn run(cli: Cli) -> Result<String, CommandError> {
                     number: args.number.as_deref(),
                     approval: args.approval.as_deref(),
                     wait: Duration::from_secs(args.wait),
+                    confirm_local: args.confirm_local,
                     device: args.device.device.as_deref(),
                 },
             )

@@ -4,6 +4,10 @@
 //! `PORTCULLIS_TEST_POSTGRES_URL` is set (each run in its own schema).
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+mod common;
+
+use common::{backends, create_user, start};
+
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -12,95 +16,16 @@ use portcullis_authenticator::commands::{self, RespondRequest};
 use portcullis_authenticator::datadir::DataDir;
 use portcullis_authenticator::device::UnlockedDevice;
 use portcullis_authenticator::watch::{Update, watch};
-use portcullis_core::audit::InitiatedBy;
-use portcullis_core::{AuditId, AuditRecord, User, UserId, UserType};
+use portcullis_core::UserId;
 use portcullis_push::{
     ApprovalContext, ApprovalPurpose, ApprovalState, Decision, MatchNumber, PushRefusal,
 };
-use portcullis_server::config::FileConfig;
-use portcullis_server::{Application, Config};
 use portcullis_service::Services;
 use portcullis_service::push::{PushError, StartedPush};
 use portcullis_store::{Batch, Change};
 use time::OffsetDateTime;
 use tokio::sync::mpsc;
 use uuid::Uuid;
-
-struct Server {
-    services: Services,
-    _data: tempfile::TempDir,
-    shutdown: portcullis_server::listener::ShutdownHandle,
-}
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        self.shutdown.shutdown();
-    }
-}
-
-async fn start(postgres: Option<&str>) -> Server {
-    let data = tempfile::tempdir().unwrap();
-    let database_url = match postgres {
-        None => None,
-        Some(url) => {
-            let schema = format!("t_{}", Uuid::new_v4().simple());
-            let pool = sqlx::PgPool::connect(url).await.unwrap();
-            sqlx::query(sqlx::AssertSqlSafe(format!("CREATE SCHEMA {schema}")))
-                .execute(&pool)
-                .await
-                .unwrap();
-            pool.close().await;
-            let separator = if url.contains('?') { '&' } else { '?' };
-            Some(format!(
-                "{url}{separator}options=-c%20search_path%3D{schema}"
-            ))
-        }
-    };
-    let config = Config::from_layers(FileConfig {
-        listen: Some("127.0.0.1:0".into()),
-        data_dir: Some(data.path().to_owned()),
-        database_url,
-        ..FileConfig::default()
-    })
-    .unwrap();
-    let app = Application::build(config).await.expect("server starts");
-    let services = app.services().clone();
-    let shutdown = app.shutdown_handle();
-    tokio::spawn(app.run_until_stopped());
-    Server {
-        services,
-        _data: data,
-        shutdown,
-    }
-}
-
-async fn create_user(services: &Services, upn: &str) -> UserId {
-    let user = User {
-        id: UserId::from_uuid(Uuid::new_v4()),
-        user_principal_name: upn.to_owned(),
-        display_name: upn.to_owned(),
-        mail: None,
-        mobile_phone: None,
-        user_type: UserType::Member,
-        account_enabled: true,
-        created_date_time: OffsetDateTime::now_utc(),
-        attributes: serde_json::Map::new(),
-    };
-    let audit = AuditRecord::new(
-        AuditId::from_uuid(Uuid::new_v4()),
-        OffsetDateTime::now_utc(),
-        "UserManagement",
-        "Add user",
-        "Add",
-        InitiatedBy::default(),
-    );
-    services
-        .store()
-        .commit(Batch::single(Change::CreateUser(user.clone()), audit))
-        .await
-        .unwrap();
-    user.id
-}
 
 /// A user with `devices` activated authenticators, each in its own data directory.
 struct Enrolled {
@@ -119,7 +44,7 @@ async fn enrol(services: &Services, upn: &str, devices: usize) -> Enrolled {
             .issue_activation(&user, OffsetDateTime::now_utc())
             .await
             .unwrap();
-        let file = commands::activate(&dir, &link.link, &format!("device {n}"), false)
+        let file = commands::activate(&dir, &link.link, &format!("device {n}"), false, false)
             .await
             .unwrap();
         assert_eq!(file.user_id, user);
@@ -160,6 +85,7 @@ async fn respond(
             approval: None,
             wait: Duration::ZERO,
             device: None,
+            confirm_local: false,
         },
     )
     .await
@@ -184,18 +110,6 @@ async fn next(updates: &mut mpsc::Receiver<Update>) -> Update {
             return update;
         }
     }
-}
-
-fn backends() -> Vec<Option<String>> {
-    let mut list = vec![None];
-    if let Ok(url) = std::env::var("PORTCULLIS_TEST_POSTGRES_URL")
-        && !url.is_empty()
-    {
-        list.push(Some(url));
-    } else {
-        eprintln!("PORTCULLIS_TEST_POSTGRES_URL not set: PostgreSQL run skipped");
-    }
-    list
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
@@ -547,14 +461,14 @@ async fn replayed_expired_and_removed_device_answers_are_refused() {
         // Both devices see the push; the second answers.
         let notice = client.pending(&first).await.unwrap().pop().unwrap();
         assert_eq!(client.pending(&second).await.unwrap().len(), 1);
-        let answer = second.answer(&notice, Decision::Approve, Some(started.number));
+        let answer = second.answer(&notice, Decision::Approve, Some(started.number), false);
         assert_eq!(client.respond(&answer).await.unwrap().result, "approved");
         // The same signed answer again, and the first device afterwards: refused.
         assert!(matches!(
             client.respond(&answer).await,
             Err(ClientError::Refused { status: 409, .. })
         ));
-        let late = first.answer(&notice, Decision::Approve, Some(started.number));
+        let late = first.answer(&notice, Decision::Approve, Some(started.number), false);
         assert!(matches!(
             client.respond(&late).await,
             Err(ClientError::Refused { status: 409, .. })
@@ -584,7 +498,7 @@ async fn replayed_expired_and_removed_device_answers_are_refused() {
             .await
             .unwrap();
         assert_eq!(state, ApprovalState::Expired);
-        let answer = first.answer(&notice, Decision::Approve, Some(started.number));
+        let answer = first.answer(&notice, Decision::Approve, Some(started.number), false);
         assert!(matches!(
             client.respond(&answer).await,
             Err(ClientError::Refused {
@@ -606,7 +520,7 @@ async fn replayed_expired_and_removed_device_answers_are_refused() {
         ));
         let started = push(&server.services, &erin.user).await.unwrap();
         let notice = client.pending(&second).await.unwrap().pop().unwrap();
-        let answer = first.answer(&notice, Decision::Approve, Some(started.number));
+        let answer = first.answer(&notice, Decision::Approve, Some(started.number), false);
         assert!(matches!(
             client.respond(&answer).await,
             Err(ClientError::Refused { status: 401, .. })
@@ -631,7 +545,7 @@ async fn the_event_stream_delivers_pushes_and_settlements() {
         };
         assert_eq!(notice.approval_id, started.approval_id);
         assert_eq!(notice.context.application, "Payroll");
-        let answer = device.answer(&notice, Decision::Approve, Some(started.number));
+        let answer = device.answer(&notice, Decision::Approve, Some(started.number), false);
         client.respond(&answer).await.unwrap();
         let Update::Settled(settled) = next(&mut updates).await else {
             panic!("expected a settlement");

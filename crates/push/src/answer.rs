@@ -28,6 +28,10 @@ pub struct SignedAnswer {
     /// The number typed by the user (required to approve).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub number: Option<MatchNumber>,
+    /// The app's local unlock happened (signed inside the canonical message); required
+    /// to approve a passwordless sign-in.
+    #[serde(default)]
+    pub local_unlock: bool,
     /// Over [`AnswerFields::canonical_bytes`] with the approval's nonce and expiry.
     pub signature: AnswerSignature,
 }
@@ -56,6 +60,10 @@ pub enum AnswerRefused {
     NumberMissing,
     #[error("a denial or report carries no number")]
     UnexpectedNumber,
+    #[error(
+        "a passwordless sign-in is approved only after the app's local unlock (passphrase or local confirmation)"
+    )]
+    LocalUnlockMissing,
 }
 
 /// An accepted answer: what the approval becomes and what the edge must do.
@@ -132,6 +140,15 @@ pub fn verify_answer(
         }
         _ => {}
     }
+    // The device is the only thing a passwordless sign-in proves possession of, so the
+    // second factor is the app's unlock; without it the approval is refused (and the
+    // approval stays pending, so the real user can still answer properly).
+    if answer.decision == Decision::Approve
+        && approval.purpose.is_passwordless()
+        && !answer.local_unlock
+    {
+        return Err(AnswerRefused::LocalUnlockMissing);
+    }
     let signed = AnswerFields {
         approval_id: approval.id,
         device_id: &device.id,
@@ -139,6 +156,7 @@ pub fn verify_answer(
         number: answer.number,
         nonce: &approval.nonce,
         expires_at: approval.expires_at,
+        local_unlock: answer.local_unlock,
     };
     if !device
         .public_key

@@ -106,6 +106,27 @@ pub enum ApprovalPurpose {
     /// A helpdesk agent checking the caller really is the user.
     #[serde(rename_all = "camelCase")]
     HelpdeskVerification { requested_by: String },
+    /// The first factor of a sign-in (passwordless phone sign-in, Graph mode
+    /// `deviceBasedPush`): approving needs the app's local unlock.
+    #[serde(rename_all = "camelCase")]
+    PasswordlessSignIn { correlation_id: String },
+}
+
+impl ApprovalPurpose {
+    /// The approval is a passwordless sign-in's only proof: answers must attest the
+    /// app's local unlock.
+    pub fn is_passwordless(&self) -> bool {
+        matches!(self, ApprovalPurpose::PasswordlessSignIn { .. })
+    }
+
+    /// The sign-in this push belongs to, if it belongs to one.
+    pub fn sign_in_correlation_id(&self) -> Option<&str> {
+        match self {
+            ApprovalPurpose::SignIn { correlation_id }
+            | ApprovalPurpose::PasswordlessSignIn { correlation_id } => Some(correlation_id),
+            ApprovalPurpose::HelpdeskVerification { .. } => None,
+        }
+    }
 }
 
 /// What the app shows so the user can judge the request (entra.md §5.3 "additional
@@ -216,6 +237,7 @@ impl PendingApproval {
             purpose: match &self.purpose {
                 ApprovalPurpose::SignIn { .. } => NoticePurpose::SignIn,
                 ApprovalPurpose::HelpdeskVerification { .. } => NoticePurpose::HelpdeskVerification,
+                ApprovalPurpose::PasswordlessSignIn { .. } => NoticePurpose::PasswordlessSignIn,
             },
             context: self.context.clone(),
             nonce: self.nonce.clone(),
@@ -230,6 +252,8 @@ impl PendingApproval {
 pub enum NoticePurpose {
     SignIn,
     HelpdeskVerification,
+    /// Passwordless sign-in: the app asks for its local unlock before approving.
+    PasswordlessSignIn,
 }
 
 /// A push as delivered to the app over the event stream.

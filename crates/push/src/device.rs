@@ -105,6 +105,10 @@ pub struct ActivationRequest {
     pub display_name: String,
     /// Signature over [`activation_bytes`]`(code, public key)`.
     pub proof: AnswerSignature,
+    /// The user enabled passwordless sign-in ("phone sign-in") on this device: the app
+    /// then answers passwordless requests, each only after its local unlock.
+    #[serde(default)]
+    pub phone_sign_in: bool,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Error)]

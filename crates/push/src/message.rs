@@ -10,7 +10,8 @@ use time::OffsetDateTime;
 use crate::approval::{ApprovalId, Nonce};
 use crate::number::MatchNumber;
 
-const ANSWER_DOMAIN: &[u8] = b"portcullis-authenticator/answer/v1\0";
+// v2 added the local-unlock byte; a v1 signature can never verify as v2.
+const ANSWER_DOMAIN: &[u8] = b"portcullis-authenticator/answer/v2\0";
 const ACTIVATION_DOMAIN: &[u8] = b"portcullis-authenticator/activation/v1\0";
 const DEVICE_REQUEST_DOMAIN: &[u8] = b"portcullis-authenticator/device-request/v1\0";
 
@@ -57,18 +58,24 @@ pub struct AnswerFields<'a> {
     pub number: Option<MatchNumber>,
     pub nonce: &'a Nonce,
     pub expires_at: OffsetDateTime,
+    /// The app was unlocked on the device for this answer (key-file passphrase, or an
+    /// explicit local confirmation for a key without one). Signed, so the server can
+    /// require it for passwordless sign-in, where the device is the only factor held.
+    pub local_unlock: bool,
 }
 
 impl AnswerFields<'_> {
     /// `domain ‖ approval id (16) ‖ len(device id) u16 ‖ device id ‖ decision (1) ‖
-    /// number (1) ‖ nonce (32) ‖ expiry, Unix seconds i64 big-endian (8)`.
+    /// number (1) ‖ local unlock (1: 0 or 1) ‖ nonce (32) ‖ expiry, Unix seconds i64
+    /// big-endian (8)`.
     pub fn canonical_bytes(&self) -> Vec<u8> {
-        let mut out = Vec::with_capacity(ANSWER_DOMAIN.len() + 16 + 2 + 36 + 1 + 1 + 32 + 8);
+        let mut out = Vec::with_capacity(ANSWER_DOMAIN.len() + 16 + 2 + 36 + 1 + 1 + 1 + 32 + 8);
         out.extend_from_slice(ANSWER_DOMAIN);
         out.extend_from_slice(self.approval_id.as_uuid().as_bytes());
         push_prefixed(&mut out, self.device_id.as_str().as_bytes());
         out.push(self.decision.code());
         out.push(self.number.map_or(0, MatchNumber::value));
+        out.push(u8::from(self.local_unlock));
         out.extend_from_slice(self.nonce.as_bytes());
         out.extend_from_slice(&self.expires_at.unix_timestamp().to_be_bytes());
         out

@@ -89,13 +89,21 @@ pub fn settle(
     };
     let mut actions = Vec::new();
     match (&approval.purpose, verdict) {
-        (ApprovalPurpose::SignIn { correlation_id }, Verdict::Approved { device_id }) => {
+        (
+            ApprovalPurpose::SignIn { correlation_id }
+            | ApprovalPurpose::PasswordlessSignIn { correlation_id },
+            Verdict::Approved { device_id },
+        ) => {
             actions.push(EdgeAction::CompleteSignIn {
                 correlation_id: correlation_id.clone(),
                 device_id: device_id.clone(),
             });
         }
-        (ApprovalPurpose::SignIn { correlation_id }, _) => {
+        (
+            ApprovalPurpose::SignIn { correlation_id }
+            | ApprovalPurpose::PasswordlessSignIn { correlation_id },
+            _,
+        ) => {
             actions.push(EdgeAction::FailSignIn {
                 correlation_id: correlation_id.clone(),
                 detail,
@@ -114,10 +122,7 @@ pub fn settle(
             user_id: approval.user_id.clone(),
             approval_id: approval.id,
             device_id: device_id.clone(),
-            sign_in_correlation_id: match &approval.purpose {
-                ApprovalPurpose::SignIn { correlation_id } => Some(correlation_id.clone()),
-                ApprovalPurpose::HelpdeskVerification { .. } => None,
-            },
+            sign_in_correlation_id: approval.purpose.sign_in_correlation_id().map(str::to_owned),
             risk_event_type: REPORTED_RISK_EVENT_TYPE,
             alert: "fraudReport",
             audit_activity: FRAUD_AUDIT_ACTIVITY,

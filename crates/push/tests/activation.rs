@@ -21,6 +21,7 @@ fn request(code: &str, seed: u8) -> ActivationRequest {
         public_key,
         display_name: "laptop".to_owned(),
         proof: AnswerSignature::from_signature(proof),
+        phone_sign_in: false,
     }
 }
 

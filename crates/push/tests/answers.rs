@@ -262,14 +262,21 @@ fn the_canonical_message_has_a_fixed_layout() {
         number: Some(approval.number),
         nonce: &approval.nonce,
         expires_at: approval.expires_at,
+        local_unlock: true,
     };
     let bytes = fields.canonical_bytes();
-    let domain = b"portcullis-authenticator/answer/v1\0";
-    assert_eq!(bytes.len(), domain.len() + 16 + 2 + 36 + 1 + 1 + 32 + 8);
+    let domain = b"portcullis-authenticator/answer/v2\0";
+    assert_eq!(bytes.len(), domain.len() + 16 + 2 + 36 + 1 + 1 + 1 + 32 + 8);
     assert!(bytes.starts_with(domain));
     let decision_at = domain.len() + 16 + 2 + 36;
     assert_eq!(bytes[decision_at], 1);
     assert_eq!(bytes[decision_at + 1], approval.number.value());
+    assert_eq!(bytes[decision_at + 2], 1);
+    let without_unlock = AnswerFields {
+        local_unlock: false,
+        ..fields
+    };
+    assert_eq!(without_unlock.canonical_bytes()[decision_at + 2], 0);
     assert_eq!(
         &bytes[bytes.len() - 8..],
         &approval.expires_at.unix_timestamp().to_be_bytes()

@@ -23,7 +23,13 @@ pub fn amr(methods: &[UsedMethod], multi_factor: bool) -> Vec<String> {
                 add("hwk");
                 add("user");
             }
-            Mode::MicrosoftAuthenticatorPush | Mode::DeviceBasedPush => add("swk"),
+            Mode::MicrosoftAuthenticatorPush => add("swk"),
+            // Passwordless phone sign-in is approved only after the app's local unlock
+            // (passphrase or confirmation on the device), RFC 8176 "user" presence.
+            Mode::DeviceBasedPush => {
+                add("swk");
+                add("user");
+            }
             // A Temporary Access Pass and email codes are one-time secrets.
             Mode::TemporaryAccessPassOneTime | Mode::TemporaryAccessPassMultiUse | Mode::Email => {
                 add("otp")
@@ -61,5 +67,9 @@ mod tests {
         );
         assert_eq!(amr(&[used(Mode::Password)], false), ["pwd"]);
         assert_eq!(amr(&[used(Mode::Fido2)], true), ["hwk", "user", "mfa"]);
+        assert_eq!(
+            amr(&[used(Mode::DeviceBasedPush)], true),
+            ["swk", "user", "mfa"]
+        );
     }
 }

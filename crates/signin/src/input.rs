@@ -31,9 +31,13 @@ pub enum Input {
     /// The Authenticator app approved the push (number matched) — verified at the edge.
     /// The hook for out-of-band MFA on legacy protocols (RADIUS).
     OutOfBandApproved { credential_id: CredentialId },
+    /// Passwordless phone sign-in (first factor): the Authenticator app approved the
+    /// request with the right number **and** its local unlock — verified at the edge.
+    PhoneSignInApproved { credential_id: CredentialId },
     /// The Authenticator push ended without an approval (settled at the edge): logged as
     /// a failed second factor, a fraud report ends the sign-in, and `Withdrawn` (the
-    /// user chose another method) only re-offers the challenge.
+    /// user chose another method) only re-offers the challenge. At the first factor
+    /// (passwordless phone sign-in) every reason ends the sign-in like a wrong password.
     OutOfBandDeclined {
         credential_id: Option<CredentialId>,
         reason: OutOfBandDecline,
@@ -104,6 +108,7 @@ impl Input {
             Input::SendCode { .. } => "sendCode",
             Input::OneTimeCode(_) => "oneTimeCode",
             Input::OutOfBandApproved { .. } => "outOfBandApproved",
+            Input::PhoneSignInApproved { .. } => "phoneSignInApproved",
             Input::OutOfBandDeclined { .. } => "outOfBandDeclined",
             Input::PasswordChanged => "passwordChanged",
             Input::MethodRegistered { .. } => "methodRegistered",

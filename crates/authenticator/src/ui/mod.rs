@@ -16,7 +16,7 @@ use crate::client::Client;
 use crate::commands::{CommandError, unlock};
 use crate::datadir::DataDir;
 use crate::watch::watch;
-use state::{Action, Screen};
+use state::{Action, LocalUnlock, Screen};
 
 pub async fn run(dir: &DataDir, selector: Option<&str>) -> Result<(), CommandError> {
     let device = Arc::new(unlock(dir, selector)?);
@@ -33,6 +33,7 @@ pub async fn run(dir: &DataDir, selector: Option<&str>) -> Result<(), CommandErr
             device.file.user_principal_name, device.file.server
         ),
         connection: "connecting…".to_owned(),
+        key_has_passphrase: device.file.needs_passphrase(),
         ..Screen::default()
     };
     let mut terminal = ratatui::init();
@@ -49,11 +50,27 @@ pub async fn run(dir: &DataDir, selector: Option<&str>) -> Result<(), CommandErr
             Some(key) = keys.recv() => match screen.on_key(key) {
                 Action::Quit => break Ok(()),
                 Action::Nothing => {}
-                Action::Answer { notice, decision, number } => {
-                    let answer = device.answer(&notice, decision, number);
-                    screen.status = match client.respond(&answer).await {
-                        Ok(result) => format!("{}: {}", result.result, result.detail),
-                        Err(error) => error.to_string(),
+                Action::Answer { notice, decision, number, unlock } => {
+                    let unlocked = match unlock {
+                        LocalUnlock::NotAsked => Ok(false),
+                        LocalUnlock::Confirmed => Ok(true),
+                        // Re-opening the key file with the typed passphrase is the
+                        // unlock: a wrong one is refused here and nothing is sent.
+                        LocalUnlock::Passphrase(typed) => device
+                            .file
+                            .unlock(Some(&typed))
+                            .map(|_| true)
+                            .map_err(|error| error.to_string()),
+                    };
+                    screen.status = match unlocked {
+                        Ok(unlocked) => {
+                            let answer = device.answer(&notice, decision, number, unlocked);
+                            match client.respond(&answer).await {
+                                Ok(result) => format!("{}: {}", result.result, result.detail),
+                                Err(error) => error.to_string(),
+                            }
+                        }
+                        Err(error) => format!("not approved: {error}"),
                     };
                 }
             },

@@ -1,5 +1,6 @@
 //! Drawing the screen with ratatui.
 
+use portcullis_push::NoticePurpose;
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout};
 use ratatui::style::{Modifier, Style};
@@ -44,8 +45,29 @@ pub fn draw(frame: &mut Frame, screen: &Screen, now: OffsetDateTime) {
         &mut list_state,
     );
 
-    let detail = match screen.selected_push() {
-        Some(push) => {
+    let detail = match (screen.selected_push(), &screen.unlocking) {
+        (_, Some(pending)) => vec![
+            Line::styled(
+                "Passwordless sign-in",
+                Style::new().add_modifier(Modifier::BOLD),
+            ),
+            Line::raw(format!(
+                "Application  {}",
+                pending.notice.context.application
+            )),
+            Line::raw(""),
+            if screen.key_has_passphrase {
+                Line::raw(format!(
+                    "Passphrase: {}",
+                    "*".repeat(pending.typed.chars().count())
+                ))
+            } else {
+                Line::raw("Press y to confirm it is you signing in.")
+            },
+            Line::raw(""),
+            Line::raw("Esc: cancel"),
+        ],
+        (Some(push), None) => {
             let field = |name: &str, value: String| {
                 Line::from(vec![
                     Span::styled(
@@ -72,6 +94,14 @@ pub fn draw(frame: &mut Frame, screen: &Screen, now: OffsetDateTime) {
                         .unwrap_or_else(|| "unknown".into()),
                 ),
                 field("Requested", push.context.requested_at.to_string()),
+                field(
+                    "Kind",
+                    match push.purpose {
+                        NoticePurpose::SignIn => "sign-in (second factor)".to_owned(),
+                        NoticePurpose::PasswordlessSignIn => "passwordless sign-in".to_owned(),
+                        NoticePurpose::HelpdeskVerification => "helpdesk verification".to_owned(),
+                    },
+                ),
                 Line::raw(""),
                 Line::raw("Enter the number shown on the sign-in screen:"),
                 Line::styled(
@@ -82,7 +112,7 @@ pub fn draw(frame: &mut Frame, screen: &Screen, now: OffsetDateTime) {
                 Line::raw("Enter: approve   n: deny   r: deny and report"),
             ]
         }
-        None => vec![Line::raw("No sign-in is waiting for you.")],
+        (None, None) => vec![Line::raw("No sign-in is waiting for you.")],
     };
     frame.render_widget(
         Paragraph::new(detail)

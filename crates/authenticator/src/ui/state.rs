@@ -2,7 +2,7 @@
 //! can be tested directly.
 
 use crossterm::event::KeyCode;
-use portcullis_push::{Decision, MatchNumber, PushNotice};
+use portcullis_push::{Decision, MatchNumber, NoticePurpose, PushNotice};
 use time::OffsetDateTime;
 
 use crate::accounts::ShownCode;
@@ -16,8 +16,39 @@ pub enum Action {
         notice: Box<PushNotice>,
         decision: Decision,
         number: Option<MatchNumber>,
+        unlock: LocalUnlock,
     },
     Quit,
+}
+
+/// How the user unlocked the app for one approval (passwordless sign-in needs it).
+#[derive(Clone, PartialEq, Eq)]
+pub enum LocalUnlock {
+    /// Not asked (MFA pushes, denials and reports).
+    NotAsked,
+    /// The key file's passphrase as typed: the run loop checks it against the key file.
+    Passphrase(String),
+    /// A key without a passphrase: the user pressed `y` to confirm.
+    Confirmed,
+}
+
+impl std::fmt::Debug for LocalUnlock {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            LocalUnlock::NotAsked => f.write_str("NotAsked"),
+            LocalUnlock::Passphrase(_) => f.write_str("Passphrase(redacted)"),
+            LocalUnlock::Confirmed => f.write_str("Confirmed"),
+        }
+    }
+}
+
+/// A passwordless approval waiting for the local unlock.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PendingUnlock {
+    pub notice: Box<PushNotice>,
+    pub number: MatchNumber,
+    /// Passphrase characters typed so far (never drawn).
+    pub typed: String,
 }
 
 #[derive(Debug, Default)]
@@ -30,6 +61,11 @@ pub struct Screen {
     pub connection: String,
     pub codes: Vec<ShownCode>,
     pub account: String,
+    /// The key file is sealed under a passphrase (asked again to approve a passwordless
+    /// sign-in); otherwise the approval needs a `y` confirmation.
+    pub key_has_passphrase: bool,
+    /// A passwordless approval asking for the local unlock.
+    pub unlocking: Option<PendingUnlock>,
 }
 
 impl Screen {
@@ -80,6 +116,9 @@ impl Screen {
     }
 
     pub fn on_key(&mut self, key: KeyCode) -> Action {
+        if self.unlocking.is_some() {
+            return self.on_unlock_key(key);
+        }
         match key {
             KeyCode::Char('q') | KeyCode::Esc => Action::Quit,
             KeyCode::Up => {
@@ -108,10 +147,25 @@ impl Screen {
                 (Some(notice), Ok(number)) => {
                     let notice = Box::new(notice.clone());
                     self.typed.clear();
+                    if notice.purpose == NoticePurpose::PasswordlessSignIn {
+                        self.status = if self.key_has_passphrase {
+                            "passwordless sign-in: type your passphrase and press Enter (Esc cancels)"
+                        } else {
+                            "passwordless sign-in: press y to confirm it is you (Esc cancels)"
+                        }
+                        .to_owned();
+                        self.unlocking = Some(PendingUnlock {
+                            notice,
+                            number,
+                            typed: String::new(),
+                        });
+                        return Action::Nothing;
+                    }
                     Action::Answer {
                         notice,
                         decision: Decision::Approve,
                         number: Some(number),
+                        unlock: LocalUnlock::NotAsked,
                     }
                 }
                 (Some(_), Err(_)) => {
@@ -136,9 +190,47 @@ impl Screen {
                     notice,
                     decision,
                     number: None,
+                    unlock: LocalUnlock::NotAsked,
                 }
             }
             None => Action::Nothing,
+        }
+    }
+
+    /// Keys while a passwordless approval waits for the local unlock: the passphrase
+    /// (hidden) and Enter, or `y` for a key without one; Esc gives up.
+    fn on_unlock_key(&mut self, key: KeyCode) -> Action {
+        let Some(pending) = self.unlocking.as_mut() else {
+            return Action::Nothing;
+        };
+        let unlock = match key {
+            KeyCode::Esc => {
+                self.unlocking = None;
+                self.status = "approval cancelled".to_owned();
+                return Action::Nothing;
+            }
+            KeyCode::Backspace => {
+                pending.typed.pop();
+                return Action::Nothing;
+            }
+            KeyCode::Enter if self.key_has_passphrase => {
+                LocalUnlock::Passphrase(std::mem::take(&mut pending.typed))
+            }
+            KeyCode::Char(c) if self.key_has_passphrase => {
+                pending.typed.push(c);
+                return Action::Nothing;
+            }
+            KeyCode::Char('y') => LocalUnlock::Confirmed,
+            _ => return Action::Nothing,
+        };
+        let Some(pending) = self.unlocking.take() else {
+            return Action::Nothing;
+        };
+        Action::Answer {
+            notice: pending.notice,
+            decision: Decision::Approve,
+            number: Some(pending.number),
+            unlock,
         }
     }
 }
@@ -186,6 +278,7 @@ mod tests {
             notice,
             decision,
             number,
+            unlock,
         } = screen.on_key(KeyCode::Enter)
         else {
             panic!("expected an answer");
@@ -196,6 +289,58 @@ mod tests {
         );
         assert_eq!(decision, Decision::Approve);
         assert_eq!(number.map(MatchNumber::value), Some(42));
+        assert_eq!(unlock, LocalUnlock::NotAsked);
+    }
+
+    fn passwordless(n: u128) -> PushNotice {
+        PushNotice {
+            purpose: NoticePurpose::PasswordlessSignIn,
+            ..notice(n, 100)
+        }
+    }
+
+    #[test]
+    fn a_passwordless_approval_asks_for_the_passphrase_first() {
+        let mut screen = Screen {
+            key_has_passphrase: true,
+            ..Screen::default()
+        };
+        screen.on_update(Update::Push(Box::new(passwordless(1))));
+        screen.on_key(KeyCode::Char('4'));
+        screen.on_key(KeyCode::Char('2'));
+        assert_eq!(screen.on_key(KeyCode::Enter), Action::Nothing);
+        assert!(screen.unlocking.is_some());
+        for c in "s3cret yes".chars() {
+            assert_eq!(screen.on_key(KeyCode::Char(c)), Action::Nothing);
+        }
+        let Action::Answer { number, unlock, .. } = screen.on_key(KeyCode::Enter) else {
+            panic!("expected an answer");
+        };
+        assert_eq!(number.map(MatchNumber::value), Some(42));
+        assert_eq!(unlock, LocalUnlock::Passphrase("s3cret yes".to_owned()));
+        assert!(screen.unlocking.is_none());
+    }
+
+    #[test]
+    fn without_a_passphrase_a_passwordless_approval_needs_y_and_esc_cancels() {
+        let mut screen = Screen::default();
+        screen.on_update(Update::Push(Box::new(passwordless(1))));
+        screen.on_key(KeyCode::Char('4'));
+        screen.on_key(KeyCode::Char('2'));
+        screen.on_key(KeyCode::Enter);
+        assert_eq!(screen.on_key(KeyCode::Enter), Action::Nothing);
+        assert_eq!(screen.on_key(KeyCode::Esc), Action::Nothing);
+        assert!(screen.unlocking.is_none(), "Esc cancels, it does not quit");
+        screen.on_key(KeyCode::Char('4'));
+        screen.on_key(KeyCode::Char('2'));
+        screen.on_key(KeyCode::Enter);
+        assert!(matches!(
+            screen.on_key(KeyCode::Char('y')),
+            Action::Answer {
+                unlock: LocalUnlock::Confirmed,
+                ..
+            }
+        ));
     }
 
     #[test]

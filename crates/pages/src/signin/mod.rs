@@ -8,6 +8,7 @@ pub(crate) mod flow;
 mod interrupt;
 mod outcome;
 mod passkey;
+mod phone;
 mod push;
 mod start;
 mod stay;
@@ -40,4 +41,5 @@ pub fn routes() -> Router<PagesState> {
         .route("/signin/password-change", post(interrupt::change_password))
         .route("/signin/stay", post(stay::answer))
         .merge(push::routes())
+        .merge(phone::routes())
 }

@@ -44,12 +44,20 @@ pub fn device(seed: u8, owner: UserId) -> TestDevice {
 }
 
 pub fn approval(owner: UserId, seed: u64) -> PendingApproval {
-    let mut rng = ChaCha20Rng::seed_from_u64(seed);
-    PendingApproval::create(
+    approval_for(
         owner,
+        seed,
         ApprovalPurpose::SignIn {
             correlation_id: "corr-1".to_owned(),
         },
+    )
+}
+
+pub fn approval_for(owner: UserId, seed: u64, purpose: ApprovalPurpose) -> PendingApproval {
+    let mut rng = ChaCha20Rng::seed_from_u64(seed);
+    PendingApproval::create(
+        owner,
+        purpose,
         ApprovalContext {
             application: "Payroll".to_owned(),
             ip_address: Some("203.0.113.7".to_owned()),
@@ -69,6 +77,18 @@ pub fn sign(
     decision: Decision,
     number: Option<MatchNumber>,
 ) -> SignedAnswer {
+    sign_unlocked(key, approval, device_id, decision, number, false)
+}
+
+/// Signs an answer that attests (or not) the app's local unlock.
+pub fn sign_unlocked(
+    key: &SigningKey,
+    approval: &PendingApproval,
+    device_id: &CredentialId,
+    decision: Decision,
+    number: Option<MatchNumber>,
+    local_unlock: bool,
+) -> SignedAnswer {
     let fields = AnswerFields {
         approval_id: approval.id,
         device_id,
@@ -76,6 +96,7 @@ pub fn sign(
         number,
         nonce: &approval.nonce,
         expires_at: approval.expires_at,
+        local_unlock,
     };
     let signature: Signature = key.sign(&fields.canonical_bytes());
     SignedAnswer {
@@ -83,6 +104,7 @@ pub fn sign(
         device_id: device_id.clone(),
         decision,
         number,
+        local_unlock,
         signature: AnswerSignature::from_signature(signature),
     }
 }

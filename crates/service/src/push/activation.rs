@@ -91,10 +91,18 @@ impl PushService {
         })
         .with_detail("method", "Portcullis Authenticator")
         .with_detail("deviceId", device.id.as_str())
-        .with_detail("deviceName", &device.display_name);
+        .with_detail("deviceName", &device.display_name)
+        .with_detail(
+            "phoneSignIn",
+            if request.phone_sign_in {
+                "true"
+            } else {
+                "false"
+            },
+        );
         self.store
             .commit(Batch::single(
-                Change::AddCredential(credential_for(&device)),
+                Change::AddCredential(credential_for(&device, request.phone_sign_in)),
                 audit,
             ))
             .await?;

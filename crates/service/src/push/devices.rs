@@ -18,15 +18,21 @@ use super::{PushService, user_initiator};
 #[serde(rename_all = "camelCase")]
 struct DevicePayload {
     public_key: DevicePublicKey,
+    /// Enabled for passwordless sign-in at activation (absent in older payloads: off).
+    #[serde(default)]
+    phone_sign_in: bool,
 }
 
-pub(crate) fn credential_for(device: &Device) -> Credential {
+pub(crate) fn credential_for(device: &Device, phone_sign_in: bool) -> Credential {
     Credential {
         id: device.id.clone(),
         user_id: device.user_id.clone(),
         kind: CredentialKind::MicrosoftAuthenticator,
         display_name: Some(device.display_name.clone()),
-        payload: serde_json::json!({ "publicKey": device.public_key }),
+        payload: serde_json::json!({
+            "publicKey": device.public_key,
+            "phoneSignIn": phone_sign_in,
+        }),
         metadata: serde_json::json!({
             "deviceTag": "Portcullis Authenticator",
             "phoneAppVersion": "portcullis-authenticator",
@@ -54,6 +60,15 @@ pub(crate) fn device_of(credential: &Credential) -> PushResult<Option<Device>> {
     }))
 }
 
+fn is_phone_sign_in_enabled(credential: &Credential) -> PushResult<bool> {
+    if credential.kind != CredentialKind::MicrosoftAuthenticator {
+        return Ok(false);
+    }
+    let payload: DevicePayload = serde_json::from_value(credential.payload.clone())
+        .map_err(|e| PushError::Corrupt(format!("credential {}: {e}", credential.id)))?;
+    Ok(payload.phone_sign_in)
+}
+
 impl PushService {
     /// The user's activated devices.
     pub async fn devices(&self, user: &UserId) -> PushResult<Vec<Device>> {
@@ -64,6 +79,26 @@ impl PushService {
             }
         }
         Ok(devices)
+    }
+
+    /// The user's devices enabled for passwordless sign-in.
+    pub async fn phone_sign_in_devices(&self, user: &UserId) -> PushResult<Vec<CredentialId>> {
+        let mut enabled = Vec::new();
+        for credential in self.store.list_credentials(user).await? {
+            if is_phone_sign_in_enabled(&credential)? {
+                enabled.push(credential.id);
+            }
+        }
+        Ok(enabled)
+    }
+
+    /// Whether this device may answer passwordless requests (`false` when it is gone).
+    pub(crate) async fn device_allows_phone_sign_in(&self, id: &CredentialId) -> PushResult<bool> {
+        match self.store.get_credential(id).await {
+            Ok(credential) => is_phone_sign_in_enabled(&credential),
+            Err(StoreError::NotFound(_)) => Ok(false),
+            Err(error) => Err(error.into()),
+        }
     }
 
     /// The device with this id, if it is still registered.

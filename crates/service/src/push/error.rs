@@ -20,6 +20,8 @@ pub enum PushError {
     UnknownApproval(String),
     #[error("the answering device is not registered (it may have been removed)")]
     UnknownDevice,
+    #[error("this device is not enabled for passwordless sign-in; approve with a device that is")]
+    PhoneSignInNotEnabled,
     #[error("stored push state is damaged: {0}")]
     Corrupt(String),
     #[error("store: {0}")]

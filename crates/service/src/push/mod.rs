@@ -20,7 +20,7 @@ mod devices;
 pub mod error;
 pub mod hub;
 mod respond;
-mod signin;
+pub(crate) mod signin;
 mod stream;
 
 use std::sync::Arc;

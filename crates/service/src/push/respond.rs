@@ -37,6 +37,15 @@ impl PushService {
             .await?
             .ok_or(PushError::UnknownDevice)?;
         let verdict = verify_answer(&approval, &device, answer, now)?;
+        // Only a device the user enabled for phone sign-in may approve a passwordless
+        // request (any of the user's devices may deny or report it); refused before
+        // settling, so an enabled device can still answer.
+        if approval.purpose.is_passwordless()
+            && answer.decision == portcullis_push::Decision::Approve
+            && !self.device_allows_phone_sign_in(&device.id).await?
+        {
+            return Err(PushError::PhoneSignInNotEnabled);
+        }
         let (_, fatigue) = self.fatigue(&approval.user_id).await?;
         let settlement = settle(&approval, &verdict, &fatigue, &self.policy, now);
         let settled = PendingApproval {

@@ -77,6 +77,19 @@ fn location_text(request: &RequestContext) -> Option<String> {
     (!parts.is_empty()).then(|| parts.join(", "))
 }
 
+/// What the app shows about a sign-in's request (application, IP, location, time).
+pub(crate) fn approval_context(request: &RequestContext, now: OffsetDateTime) -> ApprovalContext {
+    ApprovalContext {
+        application: request
+            .app_display_name
+            .clone()
+            .unwrap_or_else(|| "Portcullis".to_owned()),
+        ip_address: request.ip_address.map(|ip| ip.to_string()),
+        location: location_text(request),
+        requested_at: now,
+    }
+}
+
 impl PushService {
     async fn push_target(
         &self,
@@ -99,16 +112,7 @@ impl PushService {
         Ok(PushTarget {
             user,
             correlation_id: view.transaction.correlation_id().to_string(),
-            context: ApprovalContext {
-                application: view
-                    .request
-                    .app_display_name
-                    .clone()
-                    .unwrap_or_else(|| "Portcullis".to_owned()),
-                ip_address: view.request.ip_address.map(|ip| ip.to_string()),
-                location: location_text(&view.request),
-                requested_at: now,
-            },
+            context: approval_context(&view.request, now),
         })
     }
 

@@ -113,6 +113,9 @@ pub(super) struct TransactionDoc {
     /// server-side, so the answer may reach any node and is accepted once.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub(super) passkey_ceremony: Option<AuthenticationCeremony>,
+    /// A passwordless phone sign-in request waiting for the app (`phone_sign_in.rs`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub(super) phone_sign_in: Option<super::phone_sign_in::PhoneSignInWait>,
 }
 
 /// The sign-in service. Cheap to clone; one per node.
@@ -209,6 +212,7 @@ impl SignInService {
             request: context,
             existing_session: None,
             passkey_ceremony: None,
+            phone_sign_in: None,
         };
         if let Some(session_id) = &request.existing_session
             && let Some(progress) = self.begin_step_up(&handle, &doc, session_id, now).await?
@@ -503,6 +507,7 @@ impl SignInService {
                 transaction,
                 existing_session: Some(session_id.clone()),
                 passkey_ceremony: None,
+                phone_sign_in: None,
             }
         };
         let planned = plan(

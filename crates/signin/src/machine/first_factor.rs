@@ -334,7 +334,7 @@ impl Run<'_, '_> {
         self.fail(ErrorCode::InvalidUserNameOrPassword, details)
     }
 
-    fn first_factor_succeeded(
+    pub(crate) fn first_factor_succeeded(
         &mut self,
         transaction: &mut SignInTransaction,
         user: &UserRecord,

@@ -5,6 +5,7 @@ mod context;
 mod decide;
 mod first_factor;
 mod offers;
+mod phone_sign_in;
 mod second_factor;
 mod step_up;
 
@@ -187,6 +188,12 @@ impl<'e, 'a> Run<'e, 'a> {
                 Input::Passkey(assertion) => self.first_factor_passkey(transaction, &assertion),
                 Input::PasskeyRefused { reason } => {
                     self.first_factor_passkey_refused(transaction, &reason)
+                }
+                Input::PhoneSignInApproved { credential_id } => {
+                    self.first_factor_phone_sign_in(transaction, &credential_id)
+                }
+                Input::OutOfBandDeclined { reason, .. } => {
+                    self.first_factor_phone_sign_in_declined(transaction, reason)
                 }
                 other => self.fail(
                     ErrorCode::InvalidRequest,

@@ -59,6 +59,7 @@ impl IntoResponse for AuthenticatorError {
                 (StatusCode::CONFLICT, "alreadySettled")
             }
             PushError::Answer(_) => (StatusCode::FORBIDDEN, "answerRefused"),
+            PushError::PhoneSignInNotEnabled => (StatusCode::FORBIDDEN, "phoneSignInNotEnabled"),
             PushError::DeviceRequest(_) | PushError::UnknownDevice => {
                 (StatusCode::UNAUTHORIZED, "deviceNotAuthenticated")
             }
