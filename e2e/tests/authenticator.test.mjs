@@ -3,7 +3,9 @@
 // `portcullis-authenticator` answers — through its screen driven in tmux (send-keys,
 // capture-pane) and through its scriptable commands: the right number (signed in), the
 // wrong number, a denial, a fraud report (user risk high, alert), an expiry; a replayed
-// signed answer refused; two devices; a lost device removed.
+// signed answer refused; two devices; a lost device removed; and passwordless sign-in
+// (name, number, the app's passphrase typed on its screen), with an unknown name seeing
+// the same page.
 
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
@@ -284,5 +286,78 @@ test('an unanswered push expires and the page says so', { timeout: 180_000 }, as
   const { context, page } = await pushSignIn(upn);
   // The request lives 90 s; the page learns of the expiry from its long poll.
   await page.getByText('Nobody answered the request in time.').waitFor({ timeout: 150_000 });
+  await context.close();
+});
+
+test('passwordless: the name, the number and the app unlocked with its passphrase (tmux) sign in', async () => {
+  const PASSPHRASE = 'tmux local unlock 7';
+  const upn = await newUser('passwordless');
+  const { context: setup, page: setupPage } = await securityInfo(upn);
+  await setupPage.getByRole('button', { name: 'Portcullis Authenticator (push)' }).click();
+  const link = await setupPage.locator('[data-activation-link]').inputValue();
+  await setup.close();
+  const dir = appDir();
+  const env = { ...process.env, PORTCULLIS_AUTHENTICATOR_PASSPHRASE: PASSPHRASE };
+  const activated = await run(
+    AUTHENTICATOR,
+    ['--dir', dir, 'activate', link, '--name', 'Phone', '--passphrase', '--phone-sign-in'],
+    { timeout: 60_000, env },
+  );
+  assert.match(activated.stdout, /^activated device/);
+
+  // An unknown name sees the same page and a number too (the request is never sent).
+  const nobody = await browser.newContext();
+  const nobodyPage = await nobody.newPage();
+  await nobodyPage.goto(`${server.url}/signin`);
+  await nobodyPage.getByLabel('Email or username').fill(`nobody-${Date.now()}@example.test`);
+  await nobodyPage.getByRole('button', { name: 'Next' }).click();
+  await nobodyPage.getByRole('button', { name: /Approve a request in Portcullis Authenticator/ }).click();
+  await nobodyPage.getByRole('heading', { name: 'Approve the sign-in request' }).waitFor();
+  assert.match((await nobodyPage.locator('[data-push-number]').textContent()).trim(), /^\d\d$/);
+  await nobody.close();
+
+  const context = await browser.newContext();
+  const page = await context.newPage();
+  // Payroll needs MFA: the passwordless sign-in meets it on its own.
+  await page.goto(`${server.url}/signin?app=${payroll.appId}&return_to=%2Fsecurity-info`);
+  await page.getByLabel('Email or username').fill(upn);
+  await page.getByRole('button', { name: 'Next' }).click();
+  await page.getByRole('button', { name: /Approve a request in Portcullis Authenticator/ }).click();
+  const number = (await page.locator('[data-push-number]').textContent()).trim();
+  assert.match(number, /^\d\d$/);
+
+  const session = `portcullis-e2e-pl-${process.pid}`;
+  execFileSync('tmux', ['new-session', '-d', '-s', session, '-x', '120', '-y', '40',
+    `env PORTCULLIS_AUTHENTICATOR_PASSPHRASE='${PASSPHRASE}' ${AUTHENTICATOR} --dir ${dir} ui`]);
+  const screenWith = async (text) => {
+    const deadline = Date.now() + 30_000;
+    let screen = '';
+    while (!screen.includes(text) && Date.now() < deadline) {
+      await new Promise((r) => setTimeout(r, 250));
+      screen = execFileSync('tmux', ['capture-pane', '-p', '-t', session], { encoding: 'utf8' });
+    }
+    assert.ok(screen.includes(text), screen);
+    return screen;
+  };
+  try {
+    const shown = await screenWith('passwordless sign-in');
+    assert.match(shown, /Payroll/, shown);
+    execFileSync('tmux', ['send-keys', '-t', session, ...number.split(''), 'Enter']);
+    await screenWith('type your passphrase');
+    execFileSync('tmux', ['send-keys', '-t', session, '-l', PASSPHRASE]);
+    const masked = await screenWith('Passphrase: ***');
+    assert.ok(!masked.includes(PASSPHRASE), 'the passphrase is never drawn');
+    execFileSync('tmux', ['send-keys', '-t', session, 'Enter']);
+    await page.getByRole('heading', { name: 'Stay signed in?' }).waitFor({ timeout: 30_000 });
+  } finally {
+    execFileSync('tmux', ['kill-session', '-t', session]);
+  }
+  const signIns = await server.graph.get('/v1.0/auditLogs/signIns?$top=100');
+  const entry = signIns.value.find(
+    (s) => s.userPrincipalName === upn && s.status.errorCode === 0 && s.appId === payroll.appId,
+  );
+  assert.ok(entry, 'the passwordless sign-in is logged');
+  assert.equal(entry.authenticationDetails[0].authenticationMethod, 'Passwordless phone sign-in');
+  assert.equal(entry.authenticationDetails[0].succeeded, true);
   await context.close();
 });
