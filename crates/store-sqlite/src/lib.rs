@@ -15,6 +15,8 @@
 mod backup;
 mod dialect;
 mod open;
+#[cfg(test)]
+mod query_plans;
 mod reports;
 #[path = "../../store/shared_sql/mod.rs"]
 mod shared;

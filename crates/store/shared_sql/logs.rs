@@ -16,20 +16,18 @@ use super::{Conn, SqlStore, bind_params, db_err, decode, encode, fetch_limit, mi
 
 type DbRow = <crate::dialect::Db as sqlx::Database>::Row;
 
-/// Runs a newest-first listing over a log table, ordered by its time column and then
-/// `seq`. Both backends walk the `(time, seq)` indexes backwards for this, so a page costs
-/// the same wherever in a large log the time window lies.
-#[allow(clippy::too_many_arguments)]
-async fn query_log<T: serde::de::DeserializeOwned>(
-    store: &SqlStore,
+/// The statement of a newest-first listing over a log table, ordered by its time column
+/// and then `seq`. Both backends walk the `(time, seq)` indexes (or a `(filter column,
+/// time, seq)` index) backwards for this, so a page costs the same wherever in a large
+/// log the time window lies.
+fn log_listing(
     table: &'static str,
     time_column: &'static str,
-    what: &str,
     mut params: SqlParams,
     mut conditions: Vec<String>,
     limit: u32,
     cursor: Option<&Cursor>,
-) -> StoreResult<Page<T>> {
+) -> StoreResult<(String, SqlParams)> {
     if let Some(cursor) = cursor {
         let bad =
             || StoreError::Invalid("the paging token ($skiptoken) does not fit this query".into());
@@ -52,6 +50,16 @@ async fn query_log<T: serde::de::DeserializeOwned>(
         "SELECT seq, {time_column} AS at, doc FROM {table} {where_clause} \
          ORDER BY {time_column} DESC, seq DESC LIMIT {limit_p}"
     );
+    Ok((sql, params))
+}
+
+/// Runs a statement from [`log_listing`] and cuts the page.
+async fn fetch_log_page<T: serde::de::DeserializeOwned>(
+    store: &SqlStore,
+    what: &str,
+    (sql, params): (String, SqlParams),
+    limit: u32,
+) -> StoreResult<Page<T>> {
     let rows = bind_params(sqlx::query(AssertSqlSafe(sql)), &params.values)
         .fetch_all(&store.pool)
         .await
@@ -71,6 +79,36 @@ async fn query_log<T: serde::de::DeserializeOwned>(
         }
     }
     Ok(Page { items, next })
+}
+
+/// The statement [`SignInLog::query_sign_ins`] runs for `query` (also read by the
+/// backends' query-plan tests).
+pub(crate) fn sign_in_listing(query: &SignInQuery) -> StoreResult<(String, SqlParams)> {
+    let mut params = SqlParams::new();
+    let mut conditions = Vec::new();
+    if let Some(filter) = &query.filter {
+        conditions.push(render_filter(filter, &mut params)?);
+    }
+    time_conditions(
+        "created_at",
+        query.from,
+        query.to,
+        &mut params,
+        &mut conditions,
+    );
+    match query.outcome {
+        Some(SignInOutcome::Success) => conditions.push("error_code = 0".into()),
+        Some(SignInOutcome::Failure) => conditions.push("error_code <> 0".into()),
+        None => {}
+    }
+    log_listing(
+        "sign_ins",
+        "created_at",
+        params,
+        conditions,
+        query.limit,
+        query.cursor.as_ref(),
+    )
 }
 
 fn time_conditions(
@@ -95,8 +133,9 @@ impl SignInLog for SqlStore {
     async fn append_sign_in(&self, record: &SignIn) -> StoreResult<()> {
         sqlx::query(
             "INSERT INTO sign_ins (id, created_at, user_id, upn_lower, app_id, ip_address, client_app_used, \
-             conditional_access_status, error_code, correlation_id, is_interactive, doc) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)",
+             conditional_access_status, error_code, correlation_id, is_interactive, doc, \
+             risk_level_during_sign_in, risk_level_aggregated) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)",
         )
         .bind(record.id.as_str().to_owned())
         .bind(micros(record.created_date_time))
@@ -110,6 +149,8 @@ impl SignInLog for SqlStore {
         .bind(record.correlation_id.as_ref().map(|c| c.as_str().to_owned()))
         .bind(record.is_interactive)
         .bind(encode("sign-in", record)?)
+        .bind(record.risk_level_during_sign_in.clone())
+        .bind(record.risk_level_aggregated.clone())
         .execute(&self.pool)
         .await
         .map_err(db_err(&format!("sign-in {}", record.id)))?;
@@ -130,34 +171,7 @@ impl SignInLog for SqlStore {
     }
 
     async fn query_sign_ins(&self, query: &SignInQuery) -> StoreResult<Page<SignIn>> {
-        let mut params = SqlParams::new();
-        let mut conditions = Vec::new();
-        if let Some(filter) = &query.filter {
-            conditions.push(render_filter(filter, &mut params)?);
-        }
-        time_conditions(
-            "created_at",
-            query.from,
-            query.to,
-            &mut params,
-            &mut conditions,
-        );
-        match query.outcome {
-            Some(SignInOutcome::Success) => conditions.push("error_code = 0".into()),
-            Some(SignInOutcome::Failure) => conditions.push("error_code <> 0".into()),
-            None => {}
-        }
-        query_log(
-            self,
-            "sign_ins",
-            "created_at",
-            "sign-in",
-            params,
-            conditions,
-            query.limit,
-            query.cursor.as_ref(),
-        )
-        .await
+        fetch_log_page(self, "sign-in", sign_in_listing(query)?, query.limit).await
     }
 
     async fn last_sign_in_times(
@@ -230,17 +244,15 @@ impl AuditLog for SqlStore {
             &mut params,
             &mut conditions,
         );
-        query_log(
-            self,
+        let listing = log_listing(
             "audit_log",
             "activity_at",
-            "audit record",
             params,
             conditions,
             query.limit,
             query.cursor.as_ref(),
-        )
-        .await
+        )?;
+        fetch_log_page(self, "audit record", listing, query.limit).await
     }
 
     async fn read_audit_chain(

@@ -22,7 +22,7 @@ mod apps;
 mod break_glass;
 mod commit;
 mod directory;
-mod logs;
+pub(crate) mod logs;
 mod oauth_state;
 mod policy;
 mod push_state;

@@ -238,8 +238,9 @@ async fn insert_sign_in(conn: &mut Conn, logged: &LoggedSignIn) -> StoreResult<(
     let record: &SignIn = &logged.record;
     sqlx::query(
         "INSERT INTO sign_ins (id, created_at, user_id, upn_lower, app_id, ip_address, client_app_used, \
-         conditional_access_status, error_code, correlation_id, is_interactive, doc, evaluation_input) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)",
+         conditional_access_status, error_code, correlation_id, is_interactive, doc, evaluation_input, \
+         risk_level_during_sign_in, risk_level_aggregated) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)",
     )
     .bind(record.id.as_str().to_owned())
     .bind(micros(record.created_date_time))
@@ -259,6 +260,8 @@ async fn insert_sign_in(conn: &mut Conn, logged: &LoggedSignIn) -> StoreResult<(
     .bind(record.is_interactive)
     .bind(encode("sign-in", record)?)
     .bind(logged.evaluation_input.clone())
+    .bind(record.risk_level_during_sign_in.clone())
+    .bind(record.risk_level_aggregated.clone())
     .execute(&mut *conn)
     .await
     .map_err(db_err(&format!("sign-in {}", record.id)))?;

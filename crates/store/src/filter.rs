@@ -178,6 +178,9 @@ fields! {
         ErrorCode => "status/errorCode", "error_code", Int, ci = false, sort = false;
         CorrelationId => "correlationId", "correlation_id", Text, ci = false, sort = false;
         IsInteractive => "isInteractive", "is_interactive", Bool, ci = false, sort = false;
+        /// `none`, `low`, `medium`, `high`, `hidden`, as the entry has it.
+        RiskLevelDuringSignIn => "riskLevelDuringSignIn", "risk_level_during_sign_in", Text, ci = false, sort = false;
+        RiskLevelAggregated => "riskLevelAggregated", "risk_level_aggregated", Text, ci = false, sort = false;
     }
 }
 

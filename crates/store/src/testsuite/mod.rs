@@ -15,6 +15,7 @@ mod push_state;
 mod reports;
 mod security;
 mod security_epochs;
+mod sign_in_risk;
 mod sign_in_state;
 mod user_risk;
 
@@ -38,6 +39,7 @@ pub use push_state::*;
 pub use reports::*;
 pub use security::*;
 pub use security_epochs::*;
+pub use sign_in_risk::*;
 pub use sign_in_state::*;
 pub use user_risk::*;
 
@@ -71,7 +73,7 @@ macro_rules! conformance_tests {
             sessions_and_revocation, refresh_token_rotation_and_reuse,
             concurrent_refresh_token_use_has_one_winner, devices_round_trip,
             risk_events_and_state, signing_keys_rotation, sign_in_log_queries,
-            sign_in_log_paging, last_sign_in_times_per_user, audit_log_append_and_query,
+            sign_in_log_paging, sign_in_log_risk_filters, last_sign_in_times_per_user, audit_log_append_and_query,
             audit_chain_verifies,
             audit_chain_linear_under_concurrent_writers, audit_tampering_is_detected,
             audit_retention_keeps_the_rest_verifiable,

@@ -1,7 +1,8 @@
 //! `/v1.0/auditLogs/signIns`: the sign-in log in the Graph `signIn` shape.
 //!
 //! `$filter` on `userId`, `userPrincipalName`, `appId`, `ipAddress`, `clientAppUsed`,
-//! `conditionalAccessStatus`, `status/errorCode`, `correlationId`, `isInteractive`
+//! `conditionalAccessStatus`, `status/errorCode`, `correlationId`, `isInteractive`,
+//! `riskLevelDuringSignIn`, `riskLevelAggregated`
 //! (`eq`, `ne`, `startswith`, `and`, `or`), with `createdDateTime` bounds (`ge`, `gt`,
 //! `le`, `lt`) in the top-level `and` becoming the store's time range; `$top`;
 //! `@odata.nextLink` paging. Needs `SignInLogRead` (AuditLog.Read.All, Reports Reader,
