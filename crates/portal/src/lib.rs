@@ -41,7 +41,8 @@ pub fn router_with_kit(kit: Kit, public_url: &str) -> Router {
     let state = PortalState::new(kit, public_url);
     use pages::{
         applications, audit, break_glass, groups, methods_policy, named_locations, overview,
-        policies, roles, security_defaults, sign_ins, strengths, user_actions, users, what_if,
+        policies, roles, security_defaults, sign_ins, strengths, user_actions, user_risk, users,
+        what_if,
     };
     let routes = Router::new()
         .route("/admin", get(overview::show))
@@ -106,6 +107,11 @@ pub fn router_with_kit(kit: Kit, public_url: &str) -> Router {
             get(break_glass::show).post(break_glass::update),
         )
         .route("/admin/users/{id}/unlock", post(user_actions::unlock))
+        .route("/admin/users/{id}/risk/dismiss", post(user_risk::dismiss))
+        .route(
+            "/admin/users/{id}/risk/confirm-compromised",
+            post(user_risk::confirm_compromised),
+        )
         .route("/admin/authentication-strengths", get(strengths::list))
         .route(
             "/admin/authentication-strengths/new",

@@ -16,6 +16,7 @@ pub mod security_defaults;
 pub mod sign_ins;
 pub mod strengths;
 pub mod user_actions;
+pub mod user_risk;
 pub mod users;
 pub mod what_if;
 

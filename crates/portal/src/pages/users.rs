@@ -15,6 +15,7 @@ use portcullis_store::{
 use serde::Deserialize;
 
 use super::user_actions::UserActions;
+use super::user_risk::UserRiskView;
 use super::{PageResult, fail};
 use crate::admin::{Admin, Chrome};
 use crate::error::bad_request;
@@ -146,6 +147,8 @@ pub struct UserPage {
     lockout: Option<LockoutView>,
     /// `None` when the roles may not read who is a break-glass account.
     break_glass: Option<bool>,
+    /// `None` when the roles may not read user risk.
+    risk: Option<UserRiskView>,
 }
 
 pub struct LockoutView {
@@ -171,6 +174,10 @@ fn done_text(done: &str) -> &'static str {
             "The user's authentication methods were removed; they register again at their next sign-in."
         }
         "unlocked" => "The user's smart-lockout counters were cleared.",
+        "risk-dismissed" => "User risk dismissed: every open detection of this user is closed.",
+        "risk-compromised" => {
+            "The user was confirmed compromised: user risk is high and their sessions were ended."
+        }
         _ => "",
     }
 }
@@ -273,6 +280,9 @@ pub async fn detail(
         Err(portcullis_service::ServiceError::Forbidden(_)) => None,
         Err(other) => return Err(fail(other)),
     };
+    let risk = super::user_risk::view(services, &admin.caller, &id)
+        .await
+        .map_err(fail)?;
     let actions = UserActions::for_target(&admin, &roles);
     Ok(render(&UserPage {
         chrome: admin.chrome("users"),
@@ -285,6 +295,7 @@ pub async fn detail(
         sign_ins,
         lockout,
         break_glass,
+        risk,
         user,
     }))
 }
