@@ -17,8 +17,8 @@ use tracing::Level;
 
 use crate::graph_error::GraphError;
 use crate::routes::{
-    applications, audit, bootstrap, groups, health, identity_protection, openapi, policies, roles,
-    token, users, verification_pushes, what_if,
+    applications, audit, bootstrap, groups, health, identity_protection, methods_policy, openapi,
+    policies, roles, token, users, verification_pushes, what_if,
 };
 use crate::state::AppState;
 
@@ -106,6 +106,14 @@ pub fn router(state: AppState, limits: HttpLimits) -> Router {
             get(strengths::get)
                 .patch(strengths::update)
                 .delete(strengths::delete),
+        )
+        .route(
+            "/v1.0/policies/authenticationMethodsPolicy",
+            get(methods_policy::get_policy).patch(methods_policy::update_policy),
+        )
+        .route(
+            "/v1.0/policies/authenticationMethodsPolicy/authenticationMethodConfigurations/{id}",
+            get(methods_policy::get_configuration).patch(methods_policy::update_configuration),
         )
         .route(
             "/v1.0/policies/identitySecurityDefaultsEnforcementPolicy",

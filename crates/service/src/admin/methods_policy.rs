@@ -51,43 +51,48 @@ impl Services {
         &self,
         caller: &Caller,
         kind: MethodKind,
-        mut configuration: MethodConfiguration,
+        configuration: MethodConfiguration,
+    ) -> ServiceResult<AuthenticationMethodsPolicy> {
+        self.update_authentication_methods(caller, vec![(kind, configuration)])
+            .await
+    }
+
+    /// Replaces several methods' configurations at once, under the same rules as
+    /// [`Self::update_authentication_method`]: one commit and one audit record (a
+    /// modified property per method), so a Graph configuration that stands for two
+    /// Portcullis methods (the Authenticator's push and passwordless modes) never
+    /// changes half-way.
+    pub async fn update_authentication_methods(
+        &self,
+        caller: &Caller,
+        changes: Vec<(MethodKind, MethodConfiguration)>,
     ) -> ServiceResult<AuthenticationMethodsPolicy> {
         caller.authorize(
             Permission::AuthenticationMethodsPolicyWrite,
             Target::Nothing,
         )?;
-        if !GOVERNED_METHODS.contains(&kind) {
-            return Err(ServiceError::Invalid(format!(
-                "{} is not governed by the authentication methods policy",
-                kind.graph_mode()
-            )));
+        if changes.is_empty() {
+            return Err(ServiceError::Invalid(
+                "no authentication method configuration to change".into(),
+            ));
         }
-        configuration.include_group_ids = self
-            .existing_groups(&configuration.include_group_ids)
-            .await?;
-        configuration.exclude_group_ids = self
-            .existing_groups(&configuration.exclude_group_ids)
-            .await?;
-        if configuration.include_all_users {
-            configuration.include_group_ids.clear();
-        } else if configuration.enabled && configuration.include_group_ids.is_empty() {
-            return Err(ServiceError::Invalid(format!(
-                "{} is on for nobody: target all users or at least one group, or turn it off",
-                kind.graph_mode()
-            )));
+        let mut checked = Vec::with_capacity(changes.len());
+        for (kind, configuration) in changes {
+            checked.push((kind, self.checked_method(kind, configuration).await?));
         }
         let (mut policy, stored) = self.stored_methods_policy().await?;
-        let old = policy.methods.get(&kind).cloned().unwrap_or_default();
-        policy.methods.insert(kind, configuration.clone());
+        let mut t = target("Policy", POLICY_ID, Some("Authentication methods policy"));
+        for (kind, configuration) in checked {
+            let old = policy.methods.get(&kind).cloned().unwrap_or_default();
+            t.modified_properties.push(ModifiedProperty {
+                display_name: kind.graph_mode().to_owned(),
+                old_value: serde_json::to_string(&old).ok(),
+                new_value: serde_json::to_string(&configuration).ok(),
+            });
+            policy.methods.insert(kind, configuration);
+        }
         let json = serde_json::to_value(&policy)
             .map_err(|e| ServiceError::Internal(format!("methods policy: {e}")))?;
-        let mut t = target("Policy", POLICY_ID, Some("Authentication methods policy"));
-        t.modified_properties.push(ModifiedProperty {
-            display_name: kind.graph_mode().to_owned(),
-            old_value: serde_json::to_string(&old).ok(),
-            new_value: serde_json::to_string(&configuration).ok(),
-        });
         let audit = audit_record(
             caller,
             category::POLICY,
@@ -111,6 +116,35 @@ impl Services {
             ))
             .await?;
         Ok(policy)
+    }
+
+    /// One method's new configuration, normalised and checked.
+    async fn checked_method(
+        &self,
+        kind: MethodKind,
+        mut configuration: MethodConfiguration,
+    ) -> ServiceResult<MethodConfiguration> {
+        if !GOVERNED_METHODS.contains(&kind) {
+            return Err(ServiceError::Invalid(format!(
+                "{} is not governed by the authentication methods policy",
+                kind.graph_mode()
+            )));
+        }
+        configuration.include_group_ids = self
+            .existing_groups(&configuration.include_group_ids)
+            .await?;
+        configuration.exclude_group_ids = self
+            .existing_groups(&configuration.exclude_group_ids)
+            .await?;
+        if configuration.include_all_users {
+            configuration.include_group_ids.clear();
+        } else if configuration.enabled && configuration.include_group_ids.is_empty() {
+            return Err(ServiceError::Invalid(format!(
+                "{} is on for nobody: target all users or at least one group, or turn it off",
+                kind.graph_mode()
+            )));
+        }
+        Ok(configuration)
     }
 
     async fn stored_methods_policy(

@@ -12,6 +12,8 @@ pub mod forward_auth_routes;
 pub mod groups;
 pub mod health;
 pub mod identity_protection;
+pub mod methods_policy;
+pub mod methods_policy_json;
 pub mod oidc;
 pub mod openapi;
 pub mod policies;

@@ -54,6 +54,8 @@ const ROLE_W: &[&str] = &["RoleManagement.ReadWrite.Directory"];
 const POLICY_R: &[&str] = &["Policy.Read.All", "Policy.ReadWrite.ConditionalAccess"];
 const POLICY_W: &[&str] = &["Policy.ReadWrite.ConditionalAccess"];
 const AUDIT_R: &[&str] = &["AuditLog.Read.All"];
+const METHODS_POLICY_R: &[&str] = &["Policy.Read.All", "Policy.ReadWrite.AuthenticationMethod"];
+const METHODS_POLICY_W: &[&str] = &["Policy.ReadWrite.AuthenticationMethod"];
 const RISKY_USER_R: &[&str] = &[
     "IdentityRiskyUser.Read.All",
     "IdentityRiskyUser.ReadWrite.All",
@@ -388,6 +390,38 @@ pub const OPERATIONS: &[Operation] = &[
     ),
     op(
         "get",
+        "/v1.0/policies/authenticationMethodsPolicy",
+        "The authentication methods policy with every method configuration inline (Fido2, MicrosoftAuthenticator, SoftwareOath, Sms, Voice, Email, TemporaryAccessPass)",
+        METHODS_POLICY_R,
+        false,
+        false,
+    ),
+    op(
+        "patch",
+        "/v1.0/policies/authenticationMethodsPolicy",
+        "Change several method configurations at once (authenticationMethodConfigurations[] with their ids; one version-guarded, audited change; 204)",
+        METHODS_POLICY_W,
+        true,
+        false,
+    ),
+    op(
+        "get",
+        "/v1.0/policies/authenticationMethodsPolicy/authenticationMethodConfigurations/{id}",
+        "One method configuration: state, includeTargets (groups or all_users; authenticationMode for MicrosoftAuthenticator), excludeTargets",
+        METHODS_POLICY_R,
+        false,
+        false,
+    ),
+    op(
+        "patch",
+        "/v1.0/policies/authenticationMethodsPolicy/authenticationMethodConfigurations/{id}",
+        "Change one method configuration (state, includeTargets, excludeTargets; isUsableOnce for TemporaryAccessPass); properties left out stay; 204",
+        METHODS_POLICY_W,
+        true,
+        false,
+    ),
+    op(
+        "get",
         "/v1.0/auditLogs/directoryAudits",
         "Audit log, newest first ($filter incl. activityDateTime ge/gt/le/lt, $top, $skiptoken)",
         AUDIT_R,
@@ -397,7 +431,7 @@ pub const OPERATIONS: &[Operation] = &[
     op(
         "get",
         "/v1.0/auditLogs/signIns",
-        "Sign-in log, newest first ($filter on userId, userPrincipalName, appId, status/errorCode, createdDateTime, clientAppUsed, conditionalAccessStatus; $top, $skiptoken)",
+        "Sign-in log, newest first ($filter on userId, userPrincipalName, appId, status/errorCode, createdDateTime, clientAppUsed, conditionalAccessStatus, riskLevelDuringSignIn, riskLevelAggregated; $top, $skiptoken)",
         AUDIT_R,
         false,
         true,
