@@ -6,7 +6,8 @@
 // before a policy can be enforced; a Helpdesk Administrator helps a user (revoke
 // sessions, Temporary Access Pass) but can neither see nor change policies; named
 // locations, an OIDC client whose secret is shown once (and works at the introspection
-// endpoint), and a break-glass account with its last sign-in.
+// endpoint), and a break-glass account with its last sign-in; user risk confirmed from
+// the user's page and the sign-in log filtered by the risk that produced.
 
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
@@ -286,4 +287,43 @@ test('named locations, an OIDC client with its secret shown once, a break-glass 
   await screenshot(page, 'portal-break-glass');
   const audit = await server.graph.get("/v1.0/auditLogs/directoryAudits?$filter=activityDisplayName eq 'Add break-glass account'");
   assert.equal(audit.value.length, 1, 'the mark is audited');
+});
+
+test('user risk on the user page, and the sign-in log filtered by risk', async () => {
+  const page = adminPage;
+  const stamp = Date.now();
+  const risky = await server.graph.createUser({ userPrincipalName: `risky-${stamp}@example.test`, password: PASSWORD });
+
+  // Confirm compromised from the user's page: user risk becomes high.
+  await page.goto(`${server.url}/admin/users/${risky.id}`);
+  const panel = page.locator('#user-risk');
+  await panel.waitFor();
+  assert.match(await panel.textContent(), /Never had a detection/);
+  await panel.getByRole('button', { name: 'Confirm user compromised' }).click();
+  await page.getByText('The user was confirmed compromised').waitFor();
+  assert.match(await panel.locator('[data-risk]').textContent(), /high/);
+  assert.match(await page.locator('#risk-detections').textContent(), /adminConfirmedUserCompromised/);
+  await screenshot(page, 'portal-user-risk');
+
+  // Their next sign-in is logged with the high user risk it was judged on.
+  const context = await browser.newContext();
+  await signIn(await context.newPage(), risky.userPrincipalName);
+  await context.close();
+
+  await page.goto(`${server.url}/admin/sign-ins`);
+  await page.getByLabel('Aggregated risk').selectOption('high');
+  await page.getByRole('button', { name: 'Apply filters' }).click();
+  const rows = page.locator('#sign-ins tbody tr');
+  await rows.first().waitFor();
+  const users = await rows.evaluateAll((trs) => trs.map((tr) => tr.cells[1].textContent));
+  assert.ok(users.includes(risky.userPrincipalName), `the risky sign-in is listed: ${users}`);
+  assert.ok(users.every((u) => u === risky.userPrincipalName), `only risky sign-ins: ${users}`);
+  assert.equal(new URL(page.url()).searchParams.get('riskAggregated'), 'high', 'the filter is a shareable link');
+  await screenshot(page, 'portal-sign-ins-risk');
+
+  // Nobody signed in with a high sign-in risk here.
+  await page.getByLabel('Aggregated risk').selectOption('');
+  await page.getByLabel('Sign-in risk').selectOption('high');
+  await page.getByRole('button', { name: 'Apply filters' }).click();
+  await page.locator('#no-sign-ins').waitFor();
 });
