@@ -209,10 +209,14 @@ fn remember_place(
     request: &RequestContext,
     now: OffsetDateTime,
 ) -> bool {
-    let mut places = state
+    // Without a list (stored or seeded from the log) a write would forget the history.
+    let Some(mut places) = state
         .familiar_places
         .clone()
-        .unwrap_or_else(|| loaded.places.clone());
+        .or_else(|| loaded.places.clone())
+    else {
+        return false;
+    };
     let changed = places.record_success(&Origin::of(request), now);
     if changed || state.familiar_places.is_none() {
         state.familiar_places = Some(places);

@@ -34,7 +34,7 @@ use super::admin_unlock::clear_lockout;
 use super::codes::Notice;
 use super::effects::{PlanFacts, plan};
 use super::service::{new_handle, to_json};
-use super::subject::{Who, load_subject};
+use super::subject::{LoadFor, Who, load_subject};
 use super::types::{SignInError, SignInRequest, TargetApplication, TransactionId};
 use crate::bootstrap::user_target;
 use crate::caller::Caller;
@@ -98,7 +98,7 @@ impl SignInService {
             self.inner.store.as_ref(),
             Who::Name(identifier),
             &request,
-            false,
+            LoadFor::Record,
         )
         .await?;
         let now = OffsetDateTime::now_utc();
@@ -150,14 +150,20 @@ impl SignInService {
             .await?;
         let loaded = match doc.password_reset.user_id() {
             Some(id) => {
-                load_subject(self.inner.store.as_ref(), Who::Id(id), &request, false).await?
+                load_subject(
+                    self.inner.store.as_ref(),
+                    Who::Id(id),
+                    &request,
+                    LoadFor::Record,
+                )
+                .await?
             }
             None => {
                 load_subject(
                     self.inner.store.as_ref(),
                     Who::Name(doc.password_reset.identifier()),
                     &request,
-                    false,
+                    LoadFor::Record,
                 )
                 .await?
             }

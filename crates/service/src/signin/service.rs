@@ -29,7 +29,7 @@ use super::new_password::{NewPasswordChecker, NewPasswordSettings};
 use super::policy_cache::{LoadedPolicy, PolicyCache};
 use super::rate_limit::{RateLimitSettings, SignInRateLimits};
 use super::reset::PasswordResetSettings;
-use super::subject::{Who, load_subject};
+use super::subject::{LoadFor, Who, load_subject};
 use super::types::{
     SessionAuthentication, SignInError, SignInProgress, SignInRequest, TargetApplication,
     TransactionId,
@@ -261,9 +261,13 @@ impl SignInService {
                 (None, Input::Passkey(assertion)) => Who::CredentialOwner(&assertion.credential_id),
                 (None, _) => Who::Name(doc.transaction.identifier()),
             };
-            let first_factor = doc.transaction.stage() == Stage::FirstFactor;
+            let purpose = if doc.transaction.stage() == Stage::FirstFactor {
+                LoadFor::FirstFactor
+            } else {
+                LoadFor::LaterStep
+            };
             let loaded =
-                load_subject(self.inner.store.as_ref(), who, &doc.request, first_factor).await?;
+                load_subject(self.inner.store.as_ref(), who, &doc.request, purpose).await?;
             // User risk, read afresh at every step once the user is known, so Conditional
             // Access `userRiskLevels` apply and the log shows it (crate::risk).
             if let Some(user) = loaded.subject.user() {
@@ -361,7 +365,13 @@ impl SignInService {
         user: &portcullis_core::UserId,
         request: &RequestContext,
     ) -> Result<Option<UserRecord>, SignInError> {
-        let loaded = load_subject(self.inner.store.as_ref(), Who::Id(user), request, false).await?;
+        let loaded = load_subject(
+            self.inner.store.as_ref(),
+            Who::Id(user),
+            request,
+            LoadFor::Record,
+        )
+        .await?;
         Ok(loaded.subject.user().cloned())
     }
 
@@ -448,7 +458,7 @@ impl SignInService {
             self.inner.store.as_ref(),
             Who::Id(&session.user_id),
             &fresh.request,
-            false,
+            LoadFor::LaterStep,
         )
         .await?;
         let Some(user) = loaded.subject.user() else {

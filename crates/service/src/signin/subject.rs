@@ -35,8 +35,9 @@ pub(crate) struct LoadedSubject {
     pub(crate) state: UserSignInState,
     /// The stored state's revision (`None`: nothing stored yet).
     pub(crate) state_revision: Option<i64>,
-    /// Where the user signed in successfully before (a success here updates it).
-    pub(crate) places: FamiliarPlaces,
+    /// Where the user signed in successfully before (a success here updates it);
+    /// `None` when not loaded ([`LoadFor::Record`] for a user without a stored list).
+    pub(crate) places: Option<FamiliarPlaces>,
 }
 
 impl LoadedSubject {
@@ -46,7 +47,7 @@ impl LoadedSubject {
             credentials: HashMap::new(),
             state: UserSignInState::default(),
             state_revision: None,
-            places: FamiliarPlaces::default(),
+            places: None,
         }
     }
 
@@ -68,11 +69,23 @@ pub(crate) enum Who<'a> {
     CredentialOwner(&'a CredentialId),
 }
 
+/// What the user is loaded for, which decides what familiarity costs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum LoadFor {
+    /// The first factor: smart lockout judges the place (familiar or not).
+    FirstFactor,
+    /// A later step, which may complete the sign-in and so remember its place.
+    LaterStep,
+    /// Judging or showing the user outside a sign-in step (token issuance,
+    /// forward-auth, password reset): places are neither judged nor recorded.
+    Record,
+}
+
 pub(crate) async fn load_subject(
     store: &dyn Store,
     who: Who<'_>,
     request: &RequestContext,
-    first_factor: bool,
+    purpose: LoadFor,
 ) -> Result<LoadedSubject, SignInError> {
     let user = match who {
         Who::Id(id) => match store.get_user(id).await {
@@ -95,14 +108,14 @@ pub(crate) async fn load_subject(
     let Some(user) = user else {
         return Ok(LoadedSubject::unknown());
     };
-    load_user(store, user, request, first_factor).await
+    load_user(store, user, request, purpose).await
 }
 
 async fn load_user(
     store: &dyn Store,
     user: User,
     request: &RequestContext,
-    first_factor: bool,
+    purpose: LoadFor,
 ) -> Result<LoadedSubject, SignInError> {
     let groups = store.transitive_groups_of_user(&user.id).await?;
     let roles = store.effective_roles_of_user(&user.id).await?;
@@ -119,12 +132,18 @@ async fn load_user(
         ),
         None => (UserSignInState::default(), None),
     };
-    let places = places_or_history(store, &user.id, state.familiar_places.as_ref()).await?;
+    let places = match purpose {
+        LoadFor::FirstFactor | LoadFor::LaterStep => {
+            Some(places_or_history(store, &user.id, state.familiar_places.as_ref()).await?)
+        }
+        LoadFor::Record => state.familiar_places.clone(),
+    };
     // Only the first factor consults lockout.
-    let familiarity = if first_factor {
-        places.judge(&Origin::of(request), OffsetDateTime::now_utc())
-    } else {
-        Familiarity::Familiar
+    let familiarity = match (&places, purpose) {
+        (Some(places), LoadFor::FirstFactor) => {
+            places.judge(&Origin::of(request), OffsetDateTime::now_utc())
+        }
+        _ => Familiarity::Familiar,
     };
     let mut password = None;
     let mut methods = Vec::new();
