@@ -431,8 +431,9 @@ impl RiskStore for SqlStore {
     async fn list_user_risks(
         &self,
         query: &ListQuery<RiskyUserField>,
+        now: OffsetDateTime,
     ) -> StoreResult<Page<UserRisk>> {
-        self.user_risks(query).await
+        self.user_risks(query, now).await
     }
 }
 

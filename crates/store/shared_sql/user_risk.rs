@@ -15,6 +15,24 @@ use super::{
 
 type DbRow = <crate::dialect::Db as sqlx::Database>::Row;
 
+/// `risky_users` as it stands at the time bound to `now` — what [`UserRisk::at`] does
+/// to one row, done in SQL so `$filter` and paging see it: a row whose (low-only) risk
+/// expired reads as level, state and detail `none`, updated at its expiry, with no
+/// expiry and no high detection. Same column names, so filters render unchanged.
+fn aged_out_view(now: &str) -> String {
+    let expired = format!("(expires_at IS NOT NULL AND expires_at <= {now})");
+    format!(
+        "(SELECT id, \
+         CASE WHEN {expired} THEN 'none' ELSE risk_level END AS risk_level, \
+         CASE WHEN {expired} THEN 'none' ELSE risk_state END AS risk_state, \
+         CASE WHEN {expired} THEN 'none' ELSE risk_detail END AS risk_detail, \
+         CASE WHEN {expired} THEN expires_at ELSE updated_at END AS updated_at, \
+         CASE WHEN {expired} THEN NULL ELSE expires_at END AS expires_at, \
+         CASE WHEN {expired} THEN NULL ELSE high_detected_at END AS high_detected_at \
+         FROM risky_users) AS risky_users"
+    )
+}
+
 const COLUMNS: &str =
     "id, risk_level, risk_state, risk_detail, updated_at, expires_at, high_detected_at";
 
@@ -171,8 +189,10 @@ impl SqlStore {
     pub(super) async fn user_risks(
         &self,
         query: &ListQuery<RiskyUserField>,
+        now: OffsetDateTime,
     ) -> StoreResult<Page<UserRisk>> {
         let mut params = SqlParams::new();
+        let as_of = aged_out_view(&params.push(SqlParam::Int(micros(now))));
         let mut conditions = Vec::new();
         if let Some(filter) = &query.filter {
             conditions.push(render_filter(filter, &mut params)?);
@@ -187,7 +207,7 @@ impl SqlStore {
         };
         // Only allow-listed column names and placeholders reach the SQL text.
         let sql = format!(
-            "SELECT {COLUMNS} FROM risky_users {where_clause} ORDER BY {} LIMIT {limit}",
+            "SELECT {COLUMNS} FROM {as_of} {where_clause} ORDER BY {} LIMIT {limit}",
             keys.order_by
         );
         let rows = bind_params(sqlx::query(AssertSqlSafe(sql)), &params.values)

@@ -223,10 +223,13 @@ pub trait RiskStore: Send + Sync {
     /// the user's row in the same transaction with [`portcullis_core::user_risk::aggregate`],
     /// so no writer can leave it stale.
     async fn get_user_risk(&self, user: &UserId) -> StoreResult<Option<UserRisk>>;
-    /// Users with a risk row (`riskyUsers`), by id unless ordered.
+    /// Users with a risk row (`riskyUsers`), by id unless ordered, as they stand at
+    /// `now` ([`UserRisk::at`]): a row whose low risk aged out reads (and filters) as
+    /// level, state and detail `none`, without any write.
     async fn list_user_risks(
         &self,
         query: &ListQuery<RiskyUserField>,
+        now: OffsetDateTime,
     ) -> StoreResult<Page<UserRisk>>;
 }
 

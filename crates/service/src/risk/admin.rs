@@ -42,8 +42,8 @@ impl Services {
         query: &ListQuery<RiskyUserField>,
     ) -> ServiceResult<Page<RiskyUser>> {
         caller.authorize(Permission::RiskRead, Target::Nothing)?;
-        let page = self.store.list_user_risks(query).await?;
         let now = OffsetDateTime::now_utc();
+        let page = self.store.list_user_risks(query, now).await?;
         let mut items = Vec::with_capacity(page.items.len());
         for risk in page.items {
             items.push(self.with_names(risk.at(now)).await?);

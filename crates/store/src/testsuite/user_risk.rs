@@ -134,7 +134,10 @@ pub async fn risky_users_list_filters_and_pages(backend: &dyn TestBackend) {
     }
     let eq = |field, value: &str| Filter::Eq(field, FilterValue::Text(value.into()));
     let high = store
-        .list_user_risks(&ListQuery::first(10).filtered(eq(RiskyUserField::RiskLevel, "high")))
+        .list_user_risks(
+            &ListQuery::first(10).filtered(eq(RiskyUserField::RiskLevel, "high")),
+            t0() + Duration::days(1),
+        )
         .await
         .unwrap();
     let mut high_ids: Vec<_> = high.items.iter().map(|r| r.user_id.clone()).collect();
@@ -147,7 +150,10 @@ pub async fn risky_users_list_filters_and_pages(backend: &dyn TestBackend) {
     want.sort();
     assert_eq!(high_ids, want);
     let none_dismissed = store
-        .list_user_risks(&ListQuery::first(10).filtered(eq(RiskyUserField::RiskState, "dismissed")))
+        .list_user_risks(
+            &ListQuery::first(10).filtered(eq(RiskyUserField::RiskState, "dismissed")),
+            t0() + Duration::days(1),
+        )
         .await
         .unwrap();
     assert!(none_dismissed.items.is_empty());
@@ -160,6 +166,7 @@ pub async fn risky_users_list_filters_and_pages(backend: &dyn TestBackend) {
                 &ListQuery::first(1)
                     .ordered(RiskyUserField::RiskLastUpdatedDateTime, true)
                     .after(cursor),
+                t0() + Duration::days(1),
             )
             .await
             .unwrap();
@@ -172,6 +179,46 @@ pub async fn risky_users_list_filters_and_pages(backend: &dyn TestBackend) {
     }
     let newest_first: Vec<_> = expected.iter().rev().map(|(id, _)| id.clone()).collect();
     assert_eq!(seen, newest_first);
+
+    // After the low detection's lifetime its user reads — and filters — as `none`,
+    // although the stored row still says `low` (nothing rewrote it).
+    let (low_user, _) = expected.iter().find(|(_, level)| *level == "low").unwrap();
+    let later = t0() + portcullis_core::user_risk::LOW_RISK_LIFETIME + Duration::days(1);
+    let still_low = store
+        .list_user_risks(
+            &ListQuery::first(10).filtered(eq(RiskyUserField::RiskLevel, "low")),
+            t0() + Duration::days(1),
+        )
+        .await
+        .unwrap();
+    assert_eq!(still_low.items.len(), 1);
+    let aged = store
+        .list_user_risks(
+            &ListQuery::first(10).filtered(eq(RiskyUserField::RiskLevel, "low")),
+            later,
+        )
+        .await
+        .unwrap();
+    assert!(aged.items.is_empty(), "{:?}", aged.items);
+    let none = store
+        .list_user_risks(
+            &ListQuery::first(10).filtered(eq(RiskyUserField::RiskLevel, "none")),
+            later,
+        )
+        .await
+        .unwrap();
+    assert_eq!(none.items.len(), 1);
+    assert_eq!(&none.items[0].user_id, low_user);
+    assert_eq!(none.items[0].risk_state, UserRiskState::None);
+    assert_eq!(none.items[0].expires_date_time, None);
+    let high_later = store
+        .list_user_risks(
+            &ListQuery::first(10).filtered(eq(RiskyUserField::RiskLevel, "high")),
+            later,
+        )
+        .await
+        .unwrap();
+    assert_eq!(high_later.items.len(), 2, "high risk does not age out");
 }
 
 /// Detections of one user written at once all count: the last recomputation sees them
