@@ -29,7 +29,7 @@ use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
 
 use super::SignInService;
-use super::subject::{Who, load_subject};
+use super::subject::{LoadFor, Who, load_subject};
 use super::types::{SignInError, SignInProgress, TransactionId};
 use crate::push::signin::approval_context;
 use crate::push::{PushError, PushService};
@@ -115,7 +115,9 @@ impl SignInService {
             self.inner.store.as_ref(),
             Who::Name(doc.transaction.identifier()),
             &doc.request,
-            true,
+            // Only whether a request can be sent is decided here; the step that ends
+            // the request judges the place.
+            LoadFor::Record,
         )
         .await?;
         let policy = self
