@@ -13,7 +13,9 @@
 //!   node (one forward-auth check each, which loads it into the session cache with its
 //!   judgement) and reports the growth of the process's resident set per session. The
 //!   sessions are written before the first reading, so the store's own pages are not
-//!   counted; the HTTP client is the same before and after.
+//!   counted; the HTTP client is the same before and after. It also reports the live
+//!   Rust heap per session (a counting allocator: every allocation the server's Rust
+//!   code holds, without SQLite's page cache, which is bounded by `cache_size`).
 //! * `serve` prints the check URL and a session cookie and serves until interrupted, for
 //!   an external load generator (`wrk`) that does not share this process.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
@@ -33,6 +35,10 @@ use time::OffsetDateTime;
 use uuid::Uuid;
 
 const HOST: &str = "wiki.bench.test";
+
+/// The system allocator, counting the bytes live through it (measurement only).
+#[global_allocator]
+static ALLOCATOR: cap::Cap<std::alloc::System> = cap::Cap::new(std::alloc::System, usize::MAX);
 
 #[tokio::main]
 async fn main() {
@@ -75,6 +81,7 @@ async fn memory(store: &dyn Store, user: &User, check_url: &str, sessions: usize
     // before the first reading.
     assert_eq!(check(&http, check_url, &cookies[0]).await, 200);
     let before = resident_kib();
+    let heap_before = ALLOCATOR.allocated() as i64;
     let started = Instant::now();
     for chunk in cookies.chunks(16) {
         let checks = chunk.iter().map(|cookie| check(&http, check_url, cookie));
@@ -84,6 +91,7 @@ async fn memory(store: &dyn Store, user: &User, check_url: &str, sessions: usize
     }
     let took = started.elapsed();
     let after = resident_kib();
+    let heap_after = ALLOCATOR.allocated() as i64;
     // Every session is still cached: a second round is answered from memory.
     let again = Instant::now();
     for cookie in cookies.iter().take(1000) {
@@ -93,6 +101,12 @@ async fn memory(store: &dyn Store, user: &User, check_url: &str, sessions: usize
     println!(
         "{sessions} sessions made active in {took:.1?}; resident set {before} KiB → {after} KiB: {:.0} bytes per active session; a cached check then took {cached:?}",
         (after.saturating_sub(before) * 1024) as f64 / sessions as f64
+    );
+    println!(
+        "live Rust heap {} KiB → {} KiB: {:.0} bytes per active session",
+        heap_before / 1024,
+        heap_after / 1024,
+        (heap_after - heap_before) as f64 / sessions as f64
     );
 }
 
