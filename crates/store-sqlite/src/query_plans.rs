@@ -1,21 +1,28 @@
-//! Query plans of the sign-in log's risk filters, read from the statements
-//! `query_sign_ins` really sends. A page of rare high-risk sign-ins must seek the risk
+//! Query plans of the sign-in log's risk filters and the audit log's activity filter,
+//! read from the statements `query_sign_ins` and `query_audit` really send. A page of rare high-risk sign-ins must seek the risk
 //! index (equality on the risk, range on the time) and read it backwards with no sort
 //! step: that keeps it as cheap at 1,000,000 rows as at ten, where walking the time index
 //! and discarding non-matching rows would read most of the log.
 
 use portcullis_store::{
-    Cursor, Filter, FilterValue, SignInField, SignInOutcome, SignInQuery, StoreResult,
+    AuditField, AuditQuery, Cursor, Filter, FilterValue, SignInField, SignInOutcome, SignInQuery,
+    StoreResult,
 };
 use sqlx::{AssertSqlSafe, Row};
 use time::macros::datetime;
 
 use crate::SqliteStore;
 use crate::shared::bind_params;
-use crate::shared::logs::sign_in_listing;
+use crate::shared::logs::{audit_listing, sign_in_listing};
 
 async fn plan(store: &SqliteStore, query: &SignInQuery) -> StoreResult<String> {
-    let (sql, params) = sign_in_listing(query)?;
+    explain(store, sign_in_listing(query)?).await
+}
+
+async fn explain(
+    store: &SqliteStore,
+    (sql, params): (String, portcullis_store::sql::SqlParams),
+) -> StoreResult<String> {
     let rows = bind_params(
         sqlx::query(AssertSqlSafe(format!("EXPLAIN QUERY PLAN {sql}"))),
         &params.values,
@@ -91,4 +98,29 @@ async fn risk_filters_seek_their_index_without_sorting() {
             assert!(!plan.contains("TEMP B-TREE"), "no sort step:\n{plan}");
         }
     }
+}
+
+/// The overview's break-glass alerts: the audit log by activity over a period.
+#[tokio::test]
+async fn the_activity_filter_seeks_its_index_without_sorting() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = SqliteStore::open_dir(dir.path()).await.unwrap();
+    let query = AuditQuery {
+        filter: Some(Filter::Eq(
+            AuditField::ActivityDisplayName,
+            FilterValue::Text("Break-glass account sign-in".into()),
+        )),
+        from: Some(datetime!(2026-11-22 00:00 UTC)),
+        to: Some(datetime!(2026-11-23 00:00 UTC)),
+        limit: 10,
+        cursor: None,
+    };
+    let plan = explain(&store, audit_listing(&query).unwrap())
+        .await
+        .unwrap();
+    assert!(
+        plan.contains("USING INDEX audit_log_activity (activity_display_name=?"),
+        "{plan}"
+    );
+    assert!(!plan.contains("TEMP B-TREE"), "no sort step:\n{plan}");
 }

@@ -229,30 +229,35 @@ fn chained_from_row(row: &DbRow) -> StoreResult<ChainedAuditRecord> {
     })
 }
 
+/// The statement [`AuditLog::query_audit`] runs for `query` (also read by the
+/// backends' query-plan tests).
+pub(crate) fn audit_listing(query: &AuditQuery) -> StoreResult<(String, SqlParams)> {
+    let mut params = SqlParams::new();
+    let mut conditions = Vec::new();
+    if let Some(filter) = &query.filter {
+        conditions.push(render_filter(filter, &mut params)?);
+    }
+    time_conditions(
+        "activity_at",
+        query.from,
+        query.to,
+        &mut params,
+        &mut conditions,
+    );
+    log_listing(
+        "audit_log",
+        "activity_at",
+        params,
+        conditions,
+        query.limit,
+        query.cursor.as_ref(),
+    )
+}
+
 #[async_trait]
 impl AuditLog for SqlStore {
     async fn query_audit(&self, query: &AuditQuery) -> StoreResult<Page<AuditRecord>> {
-        let mut params = SqlParams::new();
-        let mut conditions = Vec::new();
-        if let Some(filter) = &query.filter {
-            conditions.push(render_filter(filter, &mut params)?);
-        }
-        time_conditions(
-            "activity_at",
-            query.from,
-            query.to,
-            &mut params,
-            &mut conditions,
-        );
-        let listing = log_listing(
-            "audit_log",
-            "activity_at",
-            params,
-            conditions,
-            query.limit,
-            query.cursor.as_ref(),
-        )?;
-        fetch_log_page(self, "audit record", listing, query.limit).await
+        fetch_log_page(self, "audit record", audit_listing(query)?, query.limit).await
     }
 
     async fn read_audit_chain(

@@ -126,7 +126,15 @@ pub enum Change {
 impl Change {
     /// Whether the change alters what Conditional Access evaluation reads.
     pub fn touches_policy(&self) -> bool {
-        matches!(self, Change::PutPolicy { .. } | Change::DeletePolicy { .. })
+        // Break-glass marks travel with the policy configuration the sign-in pipeline
+        // caches per version, so their sign-ins are told apart without a query.
+        matches!(
+            self,
+            Change::PutPolicy { .. }
+                | Change::DeletePolicy { .. }
+                | Change::MarkBreakGlass { .. }
+                | Change::UnmarkBreakGlass(_)
+        )
     }
 }
 

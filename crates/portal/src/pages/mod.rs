@@ -1,6 +1,7 @@
 //! One module per portal section. Handlers take the [`Admin`](crate::Admin), call the
 //! services as that caller and render a template; failures become error pages.
 
+pub mod alerts;
 pub mod applications;
 pub mod audit;
 pub mod break_glass;

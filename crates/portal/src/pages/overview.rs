@@ -60,6 +60,8 @@ pub struct OverviewPage {
     coverage: Option<Vec<CoverageRow>>,
     coverage_svg: String,
     impact: Option<Vec<ImpactRow>>,
+    /// Break-glass sign-ins in the period; `None` without the audit log read right.
+    break_glass_alerts: Option<Vec<super::alerts::BreakGlassAlert>>,
 }
 
 /// Hourly buckets for a day, daily ones beyond.
@@ -261,6 +263,9 @@ pub async fn show(
         .unwrap_or_default();
 
     let impact = report_only_impact(&state, &admin, &report).await?;
+    let break_glass_alerts = super::alerts::break_glass(services, caller, report.from, report.to)
+        .await
+        .map_err(fail)?;
 
     let page = OverviewPage {
         chrome: admin.chrome("overview"),
@@ -279,6 +284,7 @@ pub async fn show(
         coverage: coverage_rows,
         coverage_svg,
         impact,
+        break_glass_alerts,
     };
     Ok(render(&page))
 }

@@ -13,6 +13,8 @@ use std::sync::Arc;
 use portcullis_store::{SignInStepWrite, Store, StoreError, StoreResult};
 use tokio::sync::{mpsc, oneshot};
 
+use super::break_glass_alert::BreakGlassAlerts;
+
 /// One waiting write and where to answer.
 struct Job {
     write: SignInStepWrite,
@@ -23,20 +25,33 @@ struct Job {
 #[derive(Clone)]
 pub(crate) struct Committer {
     jobs: mpsc::Sender<Job>,
+    /// Every sign-in log entry passes here, whichever protocol made it.
+    alerts: BreakGlassAlerts,
 }
 
 impl Committer {
     /// Starts the committer task on the current runtime. `max_group` bounds a group
     /// (1: one commit per step, the baseline the group commit is measured against).
-    pub(crate) fn start(store: Arc<dyn Store>, max_group: usize) -> Committer {
+    pub(crate) fn start(
+        store: Arc<dyn Store>,
+        max_group: usize,
+        alerts: BreakGlassAlerts,
+    ) -> Committer {
         let max_group = max_group.max(1);
         let (jobs, receiver) = mpsc::channel(max_group * 4);
         tokio::spawn(run(store, receiver, max_group));
-        Committer { jobs }
+        Committer { jobs, alerts }
     }
 
     /// Commits `write` (with whatever else is waiting) and returns once it is durable.
     pub(crate) async fn commit(&self, write: SignInStepWrite) -> StoreResult<()> {
+        let break_glass = self.alerts.among(&write);
+        self.commit_only(write).await?;
+        self.alerts.raise(break_glass).await;
+        Ok(())
+    }
+
+    async fn commit_only(&self, write: SignInStepWrite) -> StoreResult<()> {
         let (reply, answer) = oneshot::channel();
         self.jobs
             .send(Job { write, reply })

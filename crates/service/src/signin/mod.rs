@@ -28,6 +28,7 @@
 //!   [`IssuedSession`]; the store keeps its SHA-256 (`Session::token_hash`).
 
 mod admin_unlock;
+mod break_glass_alert;
 pub mod codes;
 mod committer;
 mod cpu_gate;
@@ -52,6 +53,7 @@ mod user_agent;
 pub use portcullis_signin as pipeline;
 
 pub use admin_unlock::LockoutStatus;
+pub use break_glass_alert::{BREAK_GLASS_SIGN_IN_ACTIVITY, alert_audit as break_glass_alert_audit};
 pub use effects::SessionLifetimes;
 pub use new_password::NewPasswordSettings;
 pub(crate) use new_password::{NewPasswordChecker, password_replacement, rejection_message};

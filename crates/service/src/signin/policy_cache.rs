@@ -4,8 +4,10 @@
 //! it has not moved, so a policy change made through any node is in force on every node
 //! at its next sign-in step (no node-local state that goes stale).
 
+use std::collections::HashSet;
 use std::sync::{Arc, RwLock};
 
+use portcullis_core::UserId;
 use portcullis_policy::evaluate::{CompiledPolicySet, PolicySet, SecurityDefaultsSettings};
 use portcullis_policy::model::{
     AuthenticationStrengthPolicy, ConditionalAccessPolicy, NamedLocation,
@@ -20,6 +22,8 @@ pub struct LoadedPolicy {
     pub conditional_access: CompiledPolicySet,
     pub strengths: StrengthCatalogue,
     pub methods: AuthenticationMethodsPolicy,
+    /// The accounts marked break-glass (their sign-ins raise an alert).
+    pub break_glass: HashSet<UserId>,
 }
 
 impl LoadedPolicy {
@@ -72,6 +76,7 @@ impl LoadedPolicy {
             conditional_access: CompiledPolicySet::compile(&set),
             strengths: StrengthCatalogue::from_policy_set(&set),
             methods,
+            break_glass: HashSet::new(),
         }
     }
 }
@@ -92,8 +97,13 @@ impl PolicyCache {
             return Ok(loaded);
         }
         let snapshot = store.policy_snapshot().await?;
+        // Marking an account bumps the policy version, and the marks are read after the
+        // snapshot: they are at least as new as the version they are cached under.
+        let break_glass = store.list_break_glass_accounts().await?;
         // Compiling 200 policies takes well under a millisecond: no blocking thread.
-        let loaded = Arc::new(LoadedPolicy::from_snapshot(snapshot));
+        let mut loaded = LoadedPolicy::from_snapshot(snapshot);
+        loaded.break_glass = break_glass.into_iter().map(|mark| mark.user_id).collect();
+        let loaded = Arc::new(loaded);
         if let Ok(mut slot) = self.current.write() {
             // A slower concurrent reload of an older version must not win.
             if slot
@@ -106,7 +116,8 @@ impl PolicyCache {
         Ok(loaded)
     }
 
-    fn cached(&self) -> Option<Arc<LoadedPolicy>> {
+    /// The configuration last loaded, without asking the store.
+    pub(crate) fn cached(&self) -> Option<Arc<LoadedPolicy>> {
         self.current.read().ok().and_then(|slot| slot.clone())
     }
 }

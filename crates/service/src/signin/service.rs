@@ -21,6 +21,7 @@ use serde_json::Value;
 use time::{Duration, OffsetDateTime};
 use uuid::Uuid;
 
+use super::break_glass_alert::BreakGlassAlerts;
 use super::codes::CodeSender;
 use super::committer::Committer;
 use super::cpu_gate::CpuGate;
@@ -128,7 +129,7 @@ pub(super) struct Inner {
     pub(super) store: Arc<dyn Store>,
     pub(super) config: Arc<SignInConfig>,
     lifetimes: SessionLifetimes,
-    policy: PolicyCache,
+    policy: Arc<PolicyCache>,
     pub(super) committer: Committer,
     pub(super) codes: Arc<dyn CodeSender>,
     pub(super) limits: SignInRateLimits,
@@ -160,13 +161,15 @@ impl SignInService {
         config.lockout = settings.lockout;
         config.otp_codes = settings.otp_codes;
         config.transaction_lifetime = settings.transaction_lifetime;
+        let policy = Arc::new(PolicyCache::default());
+        let alerts = BreakGlassAlerts::new(store.clone(), policy.clone());
         Ok(SignInService {
             inner: Arc::new(Inner {
-                committer: Committer::start(store.clone(), settings.group_commit_max),
+                committer: Committer::start(store.clone(), settings.group_commit_max, alerts),
                 store,
                 config: Arc::new(config),
                 lifetimes: settings.sessions,
-                policy: PolicyCache::default(),
+                policy,
                 codes,
                 limits: SignInRateLimits::new(settings.rate_limits),
                 new_passwords,

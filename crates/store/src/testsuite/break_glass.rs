@@ -30,6 +30,11 @@ pub async fn break_glass_marks_round_trip(backend: &dyn TestBackend) {
         },
     ];
     assert_eq!(store.list_break_glass_accounts().await.unwrap(), expected);
+    assert_eq!(
+        store.policy_version().await.unwrap(),
+        3,
+        "one version per mark"
+    );
 
     // An unknown user cannot be marked, and nothing of the batch is stored.
     let unknown = store
@@ -40,6 +45,12 @@ pub async fn break_glass_marks_round_trip(backend: &dyn TestBackend) {
         "{unknown:?}"
     );
 
+    // Marks travel with the policy configuration: each change moves its version.
+    let version = store.policy_version().await.unwrap();
+    commit(&*store, Change::UnmarkBreakGlass(ada.clone())).await;
+    assert_eq!(store.policy_version().await.unwrap(), version + 1);
+    commit(&*store, mark(&ada, 5)).await;
+    assert_eq!(store.policy_version().await.unwrap(), version + 2);
     commit(&*store, Change::UnmarkBreakGlass(ada.clone())).await;
     let again = store
         .commit(Batch::single(
