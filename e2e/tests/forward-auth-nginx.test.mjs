@@ -1,8 +1,9 @@
 // Forward-auth through a real nginx (Debian's package, `auth_request`) in front of a tiny
 // test app, with the user in headless Chromium: unauthenticated → redirected to the
 // sign-in pages → back at the app with identity headers; a Conditional Access policy
-// requiring MFA for that app forces a step-up on a password-only session; disabling the
-// user ends access within 5 s.
+// requiring MFA for that app forces a step-up on a password-only session; one requiring
+// phishing-resistant MFA forces a passkey step-up (Chromium's virtual authenticator);
+// disabling the user, or an admin revoking their sessions, ends access within 5 s.
 
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
@@ -12,10 +13,12 @@ import { mkdtempSync, readFileSync, writeFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startPortcullis, freePort } from '../lib/server.mjs';
-import { launchBrowser } from '../lib/browser.mjs';
+import { launchBrowser, addVirtualAuthenticator } from '../lib/browser.mjs';
 import { totp } from '../lib/otp.mjs';
 
 const PASSWORD = 'correct horse battery staple 42';
+/** The built-in "Phishing-resistant MFA" authentication strength. */
+const PHISHING_RESISTANT = '00000000-0000-0000-0000-000000000004';
 
 let server;
 let browser;
@@ -224,5 +227,68 @@ test('a policy requiring MFA for the app steps a password-only session up', asyn
   assert.equal(seen.user, user.userPrincipalName);
   const jwtClaims = JSON.parse(Buffer.from(seen.jwt.split('.')[1], 'base64url').toString());
   assert.ok(jwtClaims.amr.includes('mfa') || jwtClaims.amr.includes('otp'), JSON.stringify(jwtClaims));
+  await context.close();
+});
+
+/** Polls the app with a session cookie until nginx answers 302 (sign in); ms taken. */
+async function refusedWithin(cookieHeader, limitMs) {
+  const started = Date.now();
+  let status;
+  while (Date.now() - started < limitMs) {
+    status = (await fetch(`${nginx.url}/`, { headers: { cookie: cookieHeader }, redirect: 'manual' })).status;
+    if (status === 302) return Date.now() - started;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  assert.fail(`still ${status} after ${limitMs} ms`);
+}
+
+test('phishing-resistant MFA for the app steps an MFA session up to a passkey; an admin revoke ends it within 5 s', async () => {
+  const user = await newUser('cyd');
+  const context = await browser.newContext();
+  const page = await context.newPage();
+  await addVirtualAuthenticator(page);
+
+  // Signed in with a password, the user registers a passkey on My security info.
+  await page.goto(`${server.url}/signin?return_to=%2Fsecurity-info`);
+  await signInOnPages(page, user.userPrincipalName, (u) => u.pathname === '/security-info');
+  await page.waitForURL((u) => u.pathname === '/security-info');
+  await page.getByRole('button', { name: 'Passkey', exact: true }).click();
+  await page.locator('.methods .kind', { hasText: /passkey/i }).first().waitFor();
+
+  await server.graph.patch('/v1.0/policies/identitySecurityDefaultsEnforcementPolicy', { isEnabled: false });
+  await server.graph.createPolicy({
+    displayName: `Wiki needs phishing-resistant MFA ${counter}`,
+    state: 'enabled',
+    conditions: {
+      users: { includeUsers: [user.id] },
+      applications: { includeApplications: [wiki.appId] },
+      clientAppTypes: ['all'],
+    },
+    grantControls: { operator: 'OR', authenticationStrength: { id: PHISHING_RESISTANT } },
+  });
+
+  // The password session does not satisfy the strength: nginx sends the browser to sign
+  // in for the wiki, which asks for the passkey (never the password again).
+  await page.goto(`${nginx.url}/vault?open=1`);
+  await page.waitForURL((u) => u.pathname === '/signin');
+  assert.equal(new URL(page.url()).searchParams.get('app'), wiki.appId);
+  await page.getByRole('heading', { name: 'Verify your identity' }).waitFor();
+  assert.equal(await page.getByLabel('Password', { exact: true }).count(), 0, 'no password asked again');
+  await page.getByRole('button', { name: /Use my passkey/ }).click();
+  const back = (u) => u.origin === nginx.url;
+  await answerStaySignedIn(page, back);
+  await page.waitForURL(back);
+  const seen = await appSees(page);
+  assert.equal(seen.path, '/vault?open=1');
+  assert.equal(seen.user, user.userPrincipalName);
+  const jwtClaims = JSON.parse(Buffer.from(seen.jwt.split('.')[1], 'base64url').toString());
+  assert.ok(jwtClaims.amr.includes('hwk'), JSON.stringify(jwtClaims));
+
+  // An administrator revokes the user's sessions: the stepped-up session ends too.
+  const cookie = (await context.cookies(server.url)).find((c) => c.name === 'portcullis_session');
+  const header = `portcullis_session=${cookie.value}`;
+  assert.equal((await fetch(`${nginx.url}/`, { headers: { cookie: header }, redirect: 'manual' })).status, 200);
+  await server.graph.post(`/v1.0/users/${user.id}/revokeSignInSessions`, {});
+  console.log(`revoked session refused after ${await refusedWithin(header, 5_000)} ms`);
   await context.close();
 });
