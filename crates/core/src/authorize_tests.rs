@@ -377,6 +377,10 @@ fn application_permissions() {
     let err = authorize(&users, P::UserUpdate, Target::User { roles: &admin }).unwrap_err();
     assert!(err.reason.contains("User.ReadWrite.All"), "{}", err.reason);
     assert!(authorize(&users, P::UserPasswordReset, Target::User { roles: &[] }).is_err());
+    // revokeSignInSessions: User.ReadWrite.All is one of Graph's permissions for it, for
+    // users without roles like the other user changes.
+    assert!(authorize(&users, P::UserSessionsRevoke, Target::User { roles: &[] }).is_ok());
+    assert!(authorize(&users, P::UserSessionsRevoke, Target::User { roles: &admin }).is_err());
 
     let groups = app(&[A::GroupReadWriteAll]);
     assert!(

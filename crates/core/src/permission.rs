@@ -375,8 +375,12 @@ impl AppPermission {
                 any_of(&[P::PolicyRead, P::AuthenticationMethodsPolicyWrite])
             }
             A::UserReadAll => any_of(&[P::UserRead]),
+            // Graph lists User.ReadWrite.All and Directory.ReadWrite.All as higher
+            // privileges for revokeSignInSessions, beside User.RevokeSessions.All.
             A::UserReadWriteAll => match permission {
-                P::UserUpdate | P::UserDelete => Some(Only(APP_USER_TARGETS)),
+                P::UserUpdate | P::UserDelete | P::UserSessionsRevoke => {
+                    Some(Only(APP_USER_TARGETS))
+                }
                 _ => any_of(&[P::UserRead, P::UserCreate]),
             },
             A::UserRevokeSessionsAll => {
@@ -400,7 +404,9 @@ impl AppPermission {
             }
             A::DirectoryReadAll => any_of(DIRECTORY_READ),
             A::DirectoryReadWriteAll => match permission {
-                P::UserUpdate | P::UserDelete => Some(Only(APP_USER_TARGETS)),
+                P::UserUpdate | P::UserDelete | P::UserSessionsRevoke => {
+                    Some(Only(APP_USER_TARGETS))
+                }
                 P::GroupWrite => Some(Ordinary),
                 _ => any_of(DIRECTORY_READ).or_else(|| any_of(&[P::UserCreate])),
             },
