@@ -380,7 +380,14 @@ fn application_permissions() {
     // revokeSignInSessions: User.ReadWrite.All is one of Graph's permissions for it, for
     // users without roles like the other user changes.
     assert!(authorize(&users, P::UserSessionsRevoke, Target::User { roles: &[] }).is_ok());
-    assert!(authorize(&users, P::UserSessionsRevoke, Target::User { roles: &admin }).is_err());
+    assert!(
+        authorize(
+            &users,
+            P::UserSessionsRevoke,
+            Target::User { roles: &admin }
+        )
+        .is_err()
+    );
 
     let groups = app(&[A::GroupReadWriteAll]);
     assert!(
