@@ -6,11 +6,11 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { createServer } from 'node:http';
 import { mkdtempSync, readFileSync, writeFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startPortcullis, freePort } from '../lib/server.mjs';
+import { startEchoApp, waitUntilListening } from '../lib/proxy.mjs';
 import { launchBrowser } from '../lib/browser.mjs';
 
 const PASSWORD = 'correct horse battery staple 42';
@@ -22,23 +22,6 @@ let caddy;
 let prefix;
 let app;
 const caddyLogs = [];
-
-/** A tiny app that answers with the identity headers it received. */
-async function startUpstream() {
-  const echo = createServer((req, res) => {
-    res.setHeader('content-type', 'application/json');
-    res.end(JSON.stringify({
-      path: req.url,
-      user: req.headers['remote-user'] ?? null,
-      name: req.headers['remote-name'] ?? null,
-      groups: req.headers['remote-groups'] ?? null,
-      jwt: req.headers['remote-jwt'] ?? null,
-    }));
-  });
-  const port = await freePort();
-  await new Promise((resolve) => echo.listen(port, '127.0.0.1', resolve));
-  return { echo, port };
-}
 
 async function startCaddy(portcullisPort, upstreamPort) {
   prefix = mkdtempSync(join(tmpdir(), 'portcullis-caddy-'));
@@ -58,24 +41,14 @@ async function startCaddy(portcullisPort, upstreamPort) {
   child.stdout.on('data', (d) => caddyLogs.push(d.toString()));
   child.stderr.on('data', (d) => caddyLogs.push(d.toString()));
   const url = `http://localhost:${port}`;
-  const deadline = Date.now() + 15_000;
-  for (;;) {
-    if (child.exitCode !== null) throw new Error(`caddy exited ${child.exitCode}: ${caddyLogs.join('')}`);
-    try {
-      await fetch(`${url}/`, { redirect: 'manual' });
-      break;
-    } catch {
-      if (Date.now() > deadline) throw new Error(`caddy not listening: ${caddyLogs.join('')}`);
-      await new Promise((r) => setTimeout(r, 50));
-    }
-  }
+  await waitUntilListening(child, url, caddyLogs, 'caddy', 15_000);
   return { child, url, port };
 }
 
 before(async () => {
   server = await startPortcullis({ config: '[http]\ntrusted_proxies = ["127.0.0.1/32"]\n' });
   browser = await launchBrowser();
-  upstream = await startUpstream();
+  upstream = await startEchoApp();
   caddy = await startCaddy(new URL(server.url).port, upstream.port);
   app = await server.graph.post('/v1.0/applications', {
     displayName: 'Files behind Caddy',
@@ -87,7 +60,7 @@ before(async () => {
 after(async () => {
   await browser?.close();
   caddy?.child.kill('SIGTERM');
-  upstream?.echo.close();
+  upstream?.app.close();
   await server?.stop();
   if (prefix) rmSync(prefix, { recursive: true, force: true });
 });

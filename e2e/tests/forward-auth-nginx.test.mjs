@@ -8,11 +8,11 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { createServer } from 'node:http';
 import { mkdtempSync, readFileSync, writeFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startPortcullis, freePort } from '../lib/server.mjs';
+import { startEchoApp, waitUntilListening } from '../lib/proxy.mjs';
 import { launchBrowser, addVirtualAuthenticator } from '../lib/browser.mjs';
 import { totp } from '../lib/otp.mjs';
 
@@ -29,24 +29,6 @@ let wiki;
 let counter = 0;
 const nginxLogs = [];
 
-/** A tiny app that answers with the identity headers it received. */
-async function startUpstream() {
-  const app = createServer((req, res) => {
-    res.setHeader('content-type', 'application/json');
-    res.end(JSON.stringify({
-      path: req.url,
-      user: req.headers['remote-user'] ?? null,
-      email: req.headers['remote-email'] ?? null,
-      name: req.headers['remote-name'] ?? null,
-      groups: req.headers['remote-groups'] ?? null,
-      jwt: req.headers['remote-jwt'] ?? null,
-    }));
-  });
-  const port = await freePort();
-  await new Promise((resolve) => app.listen(port, '127.0.0.1', resolve));
-  return { app, port };
-}
-
 async function startNginx(portcullisPort, upstreamPort) {
   prefix = mkdtempSync(join(tmpdir(), 'portcullis-nginx-'));
   const port = await freePort();
@@ -62,24 +44,14 @@ async function startNginx(portcullisPort, upstreamPort) {
   child.stdout.on('data', (d) => nginxLogs.push(d.toString()));
   child.stderr.on('data', (d) => nginxLogs.push(d.toString()));
   const url = `http://localhost:${port}`;
-  const deadline = Date.now() + 10_000;
-  for (;;) {
-    if (child.exitCode !== null) throw new Error(`nginx exited ${child.exitCode}: ${nginxLogs.join('')}`);
-    try {
-      await fetch(`${url}/`, { redirect: 'manual' });
-      break;
-    } catch {
-      if (Date.now() > deadline) throw new Error(`nginx not listening: ${nginxLogs.join('')}`);
-      await new Promise((r) => setTimeout(r, 50));
-    }
-  }
+  await waitUntilListening(child, url, nginxLogs, 'nginx');
   return { child, url, port };
 }
 
 before(async () => {
   server = await startPortcullis({ config: '[http]\ntrusted_proxies = ["127.0.0.1/32"]\n' });
   browser = await launchBrowser();
-  upstream = await startUpstream();
+  upstream = await startEchoApp();
   // nginx's port is known only once it starts; the app is registered for it right after.
   nginx = await startNginx(new URL(server.url).port, upstream.port);
   wiki = await server.graph.post('/v1.0/applications', {
@@ -163,15 +135,7 @@ test('unauthenticated → sign-in pages → back at the app with identity header
 
   // 3. Continuous access evaluation: disable the user; the next requests fail within 5 s.
   await server.graph.patch(`/v1.0/users/${user.id}`, { accountEnabled: false });
-  const started = Date.now();
-  let status;
-  while (Date.now() - started < 5_000) {
-    status = (await fetch(`${nginx.url}/`, { headers: { cookie: header }, redirect: 'manual' })).status;
-    if (status === 302) break;
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  assert.equal(status, 302, `still ${status} after ${Date.now() - started} ms`);
-  console.log(`disabled user refused after ${Date.now() - started} ms`);
+  console.log(`disabled user refused after ${await refusedWithin(header, 5_000)} ms`);
   // And the browser lands on the sign-in page again.
   await page.goto(`${nginx.url}/docs/page?x=2`);
   await page.waitForURL((u) => u.pathname === '/signin');
