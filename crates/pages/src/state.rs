@@ -1,7 +1,7 @@
 //! What the page handlers reach.
 
 use axum::extract::FromRef;
-use portcullis_service::security_info::{SecurityInfoService, SecurityInfoSettings};
+use portcullis_service::security_info::{ContactCodes, SecurityInfoService, SecurityInfoSettings};
 use portcullis_web::AppState;
 
 use crate::kit::Kit;
@@ -21,6 +21,10 @@ impl PagesState {
         let kit = Kit::new(&app);
         let security_info = SecurityInfoSettings::for_public_url(app.base_url())
             .and_then(|settings| SecurityInfoService::new(app.services.clone(), settings))
+            .map(|service| {
+                let (sender, policy) = app.signin.one_time_codes();
+                service.with_contact_codes(ContactCodes { sender, policy })
+            })
             .map_err(|error| tracing::error!(%error, "My security info is unavailable"))
             .ok();
         PagesState {

@@ -5,115 +5,18 @@
 #![allow(clippy::unwrap_used)]
 
 mod common;
+mod security_info_support;
 
 use common::{Backend, backends, spawn_with};
-use portcullis_authn::lockout::{Familiarity, LockoutState};
 use portcullis_authn::totp::{Totp, TotpConfig, TotpSecret};
-use portcullis_core::{CorrelationId, CredentialKind, UserId, UserType};
-use portcullis_policy::evaluate::{PolicySet, SessionState, SignInTarget, UsedMethod};
+use portcullis_core::{CredentialKind, UserId};
 use portcullis_server::config::HttpSection;
 use portcullis_service::security_info::{
     MethodDetail, RegistrationContext, SecurityInfoError, SecurityInfoService, SecurityInfoSettings,
 };
-use portcullis_signin::{
-    AuthenticationMethodsPolicy, PolicyEnvironment, Protocol, RequestContext, StrengthCatalogue,
-    UserRecord,
-};
+use security_info_support::{Policy, registration_policy, request, session, user_record};
 use serde_json::json;
 use time::{Duration, OffsetDateTime};
-
-fn user_record(id: &UserId) -> UserRecord {
-    UserRecord {
-        id: id.clone(),
-        user_principal_name: "worker@example.com".into(),
-        display_name: "Worker".into(),
-        user_type: UserType::Member,
-        account_enabled: true,
-        group_ids: vec![],
-        role_template_ids: vec![],
-        password: None,
-        methods: vec![],
-        lockout: LockoutState::new(&mut rand::rng()),
-        familiarity: Familiarity::Familiar,
-        security_defaults_first_interactive_sign_in_at: None,
-        registration_campaign: Default::default(),
-    }
-}
-
-fn request() -> RequestContext {
-    RequestContext {
-        protocol: Protocol::Browser,
-        target: SignInTarget::UserAction {
-            user_action: portcullis_policy::model::UserAction::RegisterSecurityInfo,
-        },
-        app_display_name: None,
-        ip_address: Some("203.0.113.5".parse().unwrap()),
-        location: Default::default(),
-        device_platform: None,
-        device: None,
-        device_detail: Default::default(),
-        user_agent: None,
-        correlation_id: CorrelationId::from_uuid(uuid::Uuid::new_v4()),
-        risk: Default::default(),
-        device_facts: Default::default(),
-        authentication_flow: None,
-        out_of_band_available: false,
-    }
-}
-
-fn session(modes: &[(&str, Duration)], now: OffsetDateTime) -> SessionState {
-    SessionState {
-        authenticated_at: Some(now - Duration::minutes(30)),
-        methods: modes
-            .iter()
-            .map(|(mode, ago)| UsedMethod {
-                method: mode.parse().unwrap(),
-                at: now - *ago,
-                aaguid: None,
-                certificate_issuer_ski: None,
-                certificate_policy_oids: vec![],
-            })
-            .collect(),
-    }
-}
-
-struct Policy {
-    set: portcullis_policy::evaluate::CompiledPolicySet,
-    strengths: StrengthCatalogue,
-    methods: AuthenticationMethodsPolicy,
-}
-
-impl Policy {
-    fn new(policies: serde_json::Value) -> Self {
-        let set: PolicySet = serde_json::from_value(json!({ "policies": policies })).unwrap();
-        Self {
-            set: set.compile(),
-            strengths: StrengthCatalogue::from_policy_set(&set),
-            methods: AuthenticationMethodsPolicy::default(),
-        }
-    }
-
-    fn environment(&self) -> PolicyEnvironment<'_> {
-        PolicyEnvironment {
-            conditional_access: &self.set,
-            strengths: &self.strengths,
-            methods: &self.methods,
-        }
-    }
-}
-
-fn registration_policy(grant: &str) -> serde_json::Value {
-    json!({
-        "displayName": format!("Registration needs {grant}"),
-        "state": "enabled",
-        "conditions": {
-            "users": {"includeUsers": ["All"]},
-            "applications": {"includeUserActions": ["urn:user:registersecurityinfo"]},
-            "locations": {"includeLocations": ["All"], "excludeLocations": ["AllTrusted"]}
-        },
-        "grantControls": {"operator": "OR", "builtInControls": [grant]}
-    })
-}
 
 async fn scenario(backend: Backend) {
     let app = spawn_with(&backend, HttpSection::default()).await;

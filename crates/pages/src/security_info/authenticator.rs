@@ -41,6 +41,6 @@ pub async fn begin(
             link: activation.link,
             minutes: (activation.expires_at - now).whole_minutes().max(1),
         })),
-        Err(error) => refused(&state, csrf, &active, error).await,
+        Err(error) => refused(&state, csrf, &active, &parts, error).await,
     }
 }

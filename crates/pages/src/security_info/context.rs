@@ -103,6 +103,35 @@ pub fn user_message(error: &SecurityInfoError) -> Option<String> {
             "That code was not right or has expired. Start again and enter the code the app shows."
                 .to_owned(),
         ),
+        SecurityInfoError::InvalidPhoneNumber { .. } => Some(
+            "Enter the number in international format, starting with + and the country code, \
+             for example +31 20 123 4567."
+                .to_owned(),
+        ),
+        SecurityInfoError::InvalidEmailAddress { .. } => {
+            Some("Enter an email address such as name@example.com.".to_owned())
+        }
+        SecurityInfoError::AlreadyRegistered { what } => Some(format!(
+            "You already have {what}. Remove it first to add another."
+        )),
+        SecurityInfoError::WrongVerificationCode { attempts_left } => Some(format!(
+            "That code is not right. {attempts_left} {} left.",
+            if *attempts_left == 1 { "try" } else { "tries" }
+        )),
+        SecurityInfoError::MalformedVerificationCode { digits } => {
+            Some(format!("Enter the {digits}-digit code you received."))
+        }
+        SecurityInfoError::VerificationEnded => Some(
+            "The code expired or was entered wrongly too often. Start again for a new code."
+                .to_owned(),
+        ),
+        SecurityInfoError::SendThrottled { seconds } => Some(format!(
+            "A code was sent a moment ago. You can ask for another in {seconds} seconds."
+        )),
+        SecurityInfoError::CodeNotSent { .. } => Some(
+            "The code could not be sent just now. Try again later, or contact your helpdesk."
+                .to_owned(),
+        ),
         SecurityInfoError::Passkey(e) => Some(format!("The passkey was not accepted: {e}.")),
         SecurityInfoError::Service(portcullis_service::ServiceError::Invalid(reason)) => {
             Some(reason.clone())

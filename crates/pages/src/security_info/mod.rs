@@ -3,6 +3,7 @@
 //! security-info service, which judges each change by Conditional Access.
 
 mod authenticator;
+mod contact;
 mod context;
 mod views;
 
@@ -28,6 +29,19 @@ pub fn routes() -> axum::Router<PagesState> {
         .route("/security-info", get(list))
         .route("/security-info/totp", post(begin_totp))
         .route("/security-info/authenticator", post(authenticator::begin))
+        .route(
+            "/security-info/phone",
+            get(contact::phone_form).post(contact::begin_phone),
+        )
+        .route(
+            "/security-info/email",
+            get(contact::email_form).post(contact::begin_email),
+        )
+        .route(
+            "/security-info/verify",
+            get(contact::code_form).post(contact::finish),
+        )
+        .route("/security-info/verify/resend", post(contact::resend))
         .route("/security-info/totp/verify", post(finish_totp))
         .route("/security-info/passkey/options", post(passkey_options))
         .route("/security-info/passkey", post(finish_passkey))
@@ -48,8 +62,10 @@ async fn list_page(
     state: &PagesState,
     csrf: String,
     active: &portcullis_service::sessions::ActiveSession,
+    parts: &ContextParts,
     error: Option<String>,
 ) -> Result<Response, PageError> {
+    let offer = service(state)?.contact_offer(&parts.context());
     let methods = service(state)?
         .list_methods(active.user_id())
         .await
@@ -66,6 +82,8 @@ async fn list_page(
             user_name: active.user.display_name.clone(),
             rows: methods.iter().map(MethodRow::new).collect(),
             error,
+            offer_phone: offer.phone(),
+            offer_email: offer.email,
         },
     ))
 }
@@ -76,10 +94,11 @@ async fn refused(
     state: &PagesState,
     csrf: String,
     active: &portcullis_service::sessions::ActiveSession,
+    parts: &ContextParts,
     error: SecurityInfoError,
 ) -> Result<Response, PageError> {
     match user_message(&error) {
-        Some(message) => list_page(state, csrf, active, Some(message)).await,
+        Some(message) => list_page(state, csrf, active, parts, Some(message)).await,
         None => Err(PageError::internal_from(&error)),
     }
 }
@@ -93,8 +112,10 @@ pub async fn list(
     State(state): State<PagesState>,
     CsrfToken(csrf): CsrfToken,
     SignedIn(active): SignedIn,
+    facts: BrowserFacts,
 ) -> Result<Response, PageError> {
-    list_page(&state, csrf, &active, None).await
+    let parts = ContextParts::load(&state, &active, &facts).await?;
+    list_page(&state, csrf, &active, &parts, None).await
 }
 
 /// `POST /security-info/totp`: a new secret and its QR code.
@@ -113,7 +134,7 @@ pub async fn begin_totp(
             csrf,
             setup: TotpSetupView::from(enrolment),
         })),
-        Err(error) => refused(&state, csrf, &active, error).await,
+        Err(error) => refused(&state, csrf, &active, &parts, error).await,
     }
 }
 
@@ -146,7 +167,7 @@ pub async fn finish_totp(
         .await
     {
         Ok(_) => Ok(back_to_list()),
-        Err(error) => refused(&state, csrf, &active, error).await,
+        Err(error) => refused(&state, csrf, &active, &parts, error).await,
     }
 }
 
@@ -190,16 +211,17 @@ pub async fn finish_passkey(
     facts: BrowserFacts,
     PageForm(form): PageForm<PasskeyForm>,
 ) -> Result<Response, PageError> {
+    let parts = ContextParts::load(&state, &active, &facts).await?;
     if form.credential.is_empty() {
         return list_page(
             &state,
             csrf,
             &active,
+            &parts,
             Some("Adding a passkey needs JavaScript in this browser.".to_owned()),
         )
         .await;
     }
-    let parts = ContextParts::load(&state, &active, &facts).await?;
     let name = Some(form.name.trim()).filter(|n| !n.is_empty());
     match service(&state)?
         .finish_passkey_registration(
@@ -211,7 +233,7 @@ pub async fn finish_passkey(
         .await
     {
         Ok(_) => Ok(back_to_list()),
-        Err(error) => refused(&state, csrf, &active, error).await,
+        Err(error) => refused(&state, csrf, &active, &parts, error).await,
     }
 }
 
@@ -241,7 +263,7 @@ pub async fn rename(
         .await
     {
         Ok(_) => Ok(back_to_list()),
-        Err(error) => refused(&state, csrf, &active, error).await,
+        Err(error) => refused(&state, csrf, &active, &parts, error).await,
     }
 }
 
@@ -260,7 +282,7 @@ pub async fn make_default(
         .await
     {
         Ok(()) => Ok(back_to_list()),
-        Err(error) => refused(&state, csrf, &active, error).await,
+        Err(error) => refused(&state, csrf, &active, &parts, error).await,
     }
 }
 
@@ -279,6 +301,6 @@ pub async fn remove(
         .await
     {
         Ok(()) => Ok(back_to_list()),
-        Err(error) => refused(&state, csrf, &active, error).await,
+        Err(error) => refused(&state, csrf, &active, &parts, error).await,
     }
 }

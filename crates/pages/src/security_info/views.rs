@@ -62,6 +62,9 @@ pub struct ListPage {
     pub user_name: String,
     pub rows: Vec<MethodRow>,
     pub error: Option<String>,
+    /// Whether the methods policy lets the user add a phone / an email address.
+    pub offer_phone: bool,
+    pub offer_email: bool,
 }
 
 #[derive(Template)]

@@ -59,19 +59,14 @@ impl SecurityInfoService {
         self.authorize_on_user(caller, Permission::UserAuthMethodsManage, user)
             .await?;
         let address = address.trim();
-        let valid = address.chars().count() <= MAX_EMAIL_CHARS
-            && address.parse::<lettre::Address>().is_ok();
-        if !valid {
+        if normalize_email(address).is_none() {
             return Err(ServiceError::Invalid(format!(
                 "emailAddress {address:?} is not an email address"
             ))
             .into());
         }
         let existing = self.store().list_credentials(user).await?;
-        if existing
-            .iter()
-            .any(|credential| credential.kind == CredentialKind::Email)
-        {
+        if has_email(&existing) {
             return Err(ServiceError::Conflict(
                 "the user already has an email method; delete it first".into(),
             )
@@ -103,12 +98,7 @@ impl SecurityInfoService {
         })?;
         let channel = phone_type.channel();
         let existing = self.store().list_credentials(user).await?;
-        let taken = existing.iter().any(|credential| {
-            credential.kind == CredentialKind::Phone
-                && serde_json::from_value::<PhonePayload>(credential.payload.clone())
-                    .is_ok_and(|payload| payload.channel == channel)
-        });
-        if taken {
+        if has_phone(&existing, channel) {
             return Err(ServiceError::Conflict(
                 "the user already has a phone of this type; delete it first".into(),
             )
@@ -168,8 +158,32 @@ impl SecurityInfoService {
     }
 }
 
+/// Whether the user already has an email method (one per user).
+pub(crate) fn has_email(credentials: &[Credential]) -> bool {
+    credentials
+        .iter()
+        .any(|credential| credential.kind == CredentialKind::Email)
+}
+
+/// Whether the user already has a phone for `channel` (one per channel).
+pub(crate) fn has_phone(credentials: &[Credential], channel: PhoneChannel) -> bool {
+    credentials.iter().any(|credential| {
+        credential.kind == CredentialKind::Phone
+            && serde_json::from_value::<PhonePayload>(credential.payload.clone())
+                .is_ok_and(|payload| payload.channel == channel)
+    })
+}
+
+/// The address trimmed, if it is an email address of at most 254 characters.
+pub(crate) fn normalize_email(address: &str) -> Option<String> {
+    let address = address.trim();
+    let valid =
+        address.chars().count() <= MAX_EMAIL_CHARS && address.parse::<lettre::Address>().is_ok();
+    valid.then(|| address.to_owned())
+}
+
 /// `+` and 8–15 digits (spaces, dashes and brackets dropped), or `None`.
-fn normalize_e164(number: &str) -> Option<String> {
+pub(crate) fn normalize_e164(number: &str) -> Option<String> {
     let trimmed = number.trim();
     let digits: String = trimmed
         .strip_prefix('+')?

@@ -26,6 +26,31 @@ pub enum SecurityInfoError {
     /// The first TOTP code did not verify.
     #[error("the code is wrong or has expired; enter the code the app shows now")]
     WrongCode,
+    /// Not an international phone number (E.164: `+`, country code, 8 to 15 digits).
+    #[error("{number:?} is not an international phone number such as +31 20 123 4567")]
+    InvalidPhoneNumber { number: String },
+    /// Not an email address.
+    #[error("{address:?} is not an email address")]
+    InvalidEmailAddress { address: String },
+    /// The user already has this kind of contact method (one email, one phone per
+    /// channel): remove it first.
+    #[error("you already have {what}; remove it first to register another")]
+    AlreadyRegistered { what: &'static str },
+    /// A wrong code for a phone or email address; the verification goes on.
+    #[error("the code is not right; {attempts_left} attempts left")]
+    WrongVerificationCode { attempts_left: u32 },
+    /// The typed text cannot be a code (it does not use an attempt).
+    #[error("enter the {digits}-digit code you received")]
+    MalformedVerificationCode { digits: usize },
+    /// The code expired or too many wrong codes were entered: start again.
+    #[error("the code expired or was entered wrongly too often; start again")]
+    VerificationEnded,
+    /// Codes were sent too recently (resend throttling); retry in a while.
+    #[error("a code was sent recently; wait {seconds} seconds before asking for another")]
+    SendThrottled { seconds: i64 },
+    /// The provider did not take the code (or none is configured for the channel).
+    #[error("the code could not be sent: {reason}")]
+    CodeNotSent { reason: String },
     /// A passkey ceremony failed (refused response, UV missing, model not allowed …).
     #[error(transparent)]
     Passkey(#[from] portcullis_passkeys::PasskeyError),

@@ -9,6 +9,9 @@
 //!                      SignInService::{user_record, request_context, policy} and the
 //!                      session's proven methods — is judged by Conditional Access for
 //!                      `urn:user:registersecurityinfo` (the evaluator, no policy code here)
+//! phone, email         begin_contact_verification(ctx, ContactMethod) ─▶ code sent through
+//!                      the provider; finish_contact_verification(ctx, code) ─▶ saved only
+//!                      if the code verifies (attempts, lifetime, resend throttling)
 //! TOTP                 begin_totp(ctx) ─▶ TotpEnrolment { secret, otpauth URI, QR SVG }
 //!                      finish_totp(ctx, code, name) ─▶ saved only if the code verifies
 //! passkey              begin_passkey_registration(ctx) ─▶ options JSON for
@@ -32,6 +35,7 @@
 mod admin;
 mod authenticator;
 mod contact_methods;
+mod contact_verification;
 mod context;
 mod error;
 mod gate;
@@ -55,6 +59,7 @@ use crate::services::Services;
 
 pub use authenticator::AuthenticatorActivation;
 pub use contact_methods::PhoneType;
+pub use contact_verification::{ContactCodes, ContactMethod, ContactOffer, ContactVerification};
 pub use context::RegistrationContext;
 pub use error::SecurityInfoError;
 pub use passkey_sign_in::{PasskeySignIn, PasskeySignInTarget};
@@ -106,6 +111,9 @@ impl SecurityInfoSettings {
 #[derive(Clone)]
 pub struct SecurityInfoService {
     pub(crate) inner: Arc<Inner>,
+    /// Where codes for adding a phone or an email address go; `None`: those methods
+    /// are not offered (see `with_contact_codes`).
+    pub(crate) contact_codes: Option<Arc<ContactCodes>>,
 }
 
 pub(crate) struct Inner {
@@ -144,6 +152,7 @@ impl SecurityInfoService {
                 settings,
                 hasher,
             }),
+            contact_codes: None,
         })
     }
 

@@ -19,6 +19,8 @@ use super::error::{SecurityInfoError, SecurityInfoResult};
 pub(crate) enum PendingKind {
     Totp,
     Passkey,
+    /// A phone number or email address waiting for its code.
+    Contact,
 }
 
 impl PendingKind {
@@ -26,6 +28,7 @@ impl PendingKind {
         let kind = match self {
             PendingKind::Totp => "totp",
             PendingKind::Passkey => "passkey",
+            PendingKind::Contact => "contact",
         };
         format!("security-info.pending.{user}.{kind}")
     }
@@ -34,6 +37,7 @@ impl PendingKind {
         match self {
             PendingKind::Totp => "authenticator app",
             PendingKind::Passkey => "passkey",
+            PendingKind::Contact => "phone or email",
         }
     }
 }
@@ -54,15 +58,26 @@ impl SecurityInfoService {
         state: Value,
         expires_at: OffsetDateTime,
     ) -> SecurityInfoResult<()> {
-        let row = serde_json::to_value(PendingRow { expires_at, state }).map_err(|e| {
-            SecurityInfoError::Service(crate::ServiceError::Internal(e.to_string()))
-        })?;
-        let batch = Batch::new().change(Change::PutSetting {
-            key: kind.key(user),
-            value: row,
-        });
+        let batch = Batch::new().change(pending_change(user, kind, state, expires_at)?);
         self.store().commit(batch).await?;
         Ok(())
+    }
+
+    /// Reads the pending state without taking it (to show a step again); `None` when
+    /// there is none or it expired.
+    pub(crate) async fn peek_pending(
+        &self,
+        user: &UserId,
+        kind: PendingKind,
+        now: OffsetDateTime,
+    ) -> SecurityInfoResult<Option<Value>> {
+        let Some(value) = self.store().get_setting(&kind.key(user)).await? else {
+            return Ok(None);
+        };
+        Ok(serde_json::from_value::<PendingRow>(value)
+            .ok()
+            .filter(|row| now < row.expires_at)
+            .map(|row| row.state))
     }
 
     /// Takes (reads and deletes) the pending state; exactly one caller gets it.
@@ -93,4 +108,20 @@ impl SecurityInfoService {
         }
         Ok(row.state)
     }
+}
+
+/// The store change that saves `state` as the pending registration of `kind`, for a
+/// caller that commits it together with other changes.
+pub(crate) fn pending_change(
+    user: &UserId,
+    kind: PendingKind,
+    state: Value,
+    expires_at: OffsetDateTime,
+) -> SecurityInfoResult<Change> {
+    let row = serde_json::to_value(PendingRow { expires_at, state })
+        .map_err(|e| SecurityInfoError::Service(crate::ServiceError::Internal(e.to_string())))?;
+    Ok(Change::PutSetting {
+        key: kind.key(user),
+        value: row,
+    })
 }

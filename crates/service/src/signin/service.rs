@@ -361,6 +361,12 @@ impl SignInService {
         Ok(self.inner.policy.current(self.inner.store.as_ref()).await?)
     }
 
+    /// The code provider and the code rules, for codes sent outside a sign-in (a phone
+    /// or an email address verified on My security info).
+    pub fn one_time_codes(&self) -> (Arc<dyn CodeSender>, OtpCodePolicy) {
+        (self.inner.codes.clone(), self.inner.config.otp_codes)
+    }
+
     /// A user as the pipeline sees them (groups, roles, methods, lockout), loaded
     /// afresh; `None` if the user does not exist.
     pub async fn user_record(

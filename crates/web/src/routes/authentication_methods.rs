@@ -327,6 +327,15 @@ impl From<portcullis_service::security_info::SecurityInfoError> for GraphError {
             E::NoPendingRegistration { .. } | E::WrongCode | E::Passkey(_) => {
                 GraphError::bad_request(err.to_string())
             }
+            // The self-service phone and email verification; not reached from Graph.
+            E::InvalidPhoneNumber { .. }
+            | E::InvalidEmailAddress { .. }
+            | E::AlreadyRegistered { .. }
+            | E::WrongVerificationCode { .. }
+            | E::MalformedVerificationCode { .. }
+            | E::VerificationEnded
+            | E::SendThrottled { .. }
+            | E::CodeNotSent { .. } => GraphError::bad_request(err.to_string()),
         }
     }
 }

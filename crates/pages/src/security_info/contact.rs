@@ -1,0 +1,352 @@
+//! Adding a phone or an email address on My security info: the number or address, a
+//! code sent to it, the code typed back. The service decides everything (Conditional
+//! Access, the methods policy, validation, attempts, throttling); these handlers render
+//! its answers, with the form's own mistakes shown beside the field.
+
+use askama::Template;
+use axum::extract::State;
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Redirect, Response};
+use portcullis_service::security_info::{ContactMethod, ContactVerification, SecurityInfoError};
+use portcullis_service::sessions::ActiveSession;
+use portcullis_signin::PhoneChannel;
+use serde::Deserialize;
+use time::OffsetDateTime;
+
+use super::context::{ContextParts, user_message};
+use super::{back_to_list, refused, service};
+use crate::kit::{CsrfToken, PageError, PageForm, SignedIn, render, render_status};
+use crate::signin::flow::BrowserFacts;
+use crate::state::PagesState;
+
+/// Longest input echoed back into a form.
+const MAX_ECHO_CHARS: usize = 254;
+
+#[derive(Template)]
+#[template(path = "security_info/phone.html")]
+pub struct PhonePage {
+    pub csrf: String,
+    pub error: Option<String>,
+    pub number: String,
+    pub number_error: Option<String>,
+    pub sms: bool,
+    pub voice: bool,
+    pub voice_chosen: bool,
+}
+
+#[derive(Template)]
+#[template(path = "security_info/email.html")]
+pub struct EmailPage {
+    pub csrf: String,
+    pub error: Option<String>,
+    pub address: String,
+    pub address_error: Option<String>,
+}
+
+#[derive(Template)]
+#[template(path = "security_info/verify_contact.html")]
+pub struct VerifyPage {
+    pub csrf: String,
+    /// "texted", "are calling you with", "emailed".
+    pub how: &'static str,
+    pub digits: usize,
+    pub destination: String,
+    pub minutes: i64,
+    /// A neutral status ("a new code was sent").
+    pub notice: Option<String>,
+    pub error: Option<String>,
+}
+
+impl VerifyPage {
+    fn new(
+        csrf: String,
+        verification: &ContactVerification,
+        now: OffsetDateTime,
+        notice: Option<String>,
+        error: Option<String>,
+    ) -> Self {
+        let how = match &verification.method {
+            ContactMethod::Phone {
+                channel: PhoneChannel::Sms,
+                ..
+            } => "texted",
+            ContactMethod::Phone {
+                channel: PhoneChannel::Voice,
+                ..
+            } => "are calling you with",
+            ContactMethod::Email { .. } => "emailed",
+        };
+        VerifyPage {
+            csrf,
+            how,
+            digits: verification.digits,
+            destination: verification.method.destination().to_owned(),
+            minutes: (verification.expires_at - now).whole_minutes().max(1),
+            notice,
+            error,
+        }
+    }
+}
+
+fn echo(text: &str) -> String {
+    text.trim().chars().take(MAX_ECHO_CHARS).collect()
+}
+
+/// Refusals shown on the form being filled in (the user can fix them there); `None`:
+/// the list page answers (a policy refusal) or the error page (our failure).
+fn form_message(error: &SecurityInfoError) -> Option<String> {
+    match error {
+        SecurityInfoError::AlreadyRegistered { .. }
+        | SecurityInfoError::SendThrottled { .. }
+        | SecurityInfoError::CodeNotSent { .. } => user_message(error),
+        _ => None,
+    }
+}
+
+/// A method the policy does not offer: back to the list, saying so.
+async fn not_offered(
+    state: &PagesState,
+    csrf: String,
+    active: &ActiveSession,
+    parts: &ContextParts,
+    what: &'static str,
+) -> Result<Response, PageError> {
+    refused(
+        state,
+        csrf,
+        active,
+        parts,
+        SecurityInfoError::MethodNotAllowed { method: what },
+    )
+    .await
+}
+
+/// `GET /security-info/phone`.
+pub async fn phone_form(
+    State(state): State<PagesState>,
+    CsrfToken(csrf): CsrfToken,
+    SignedIn(active): SignedIn,
+    facts: BrowserFacts,
+) -> Result<Response, PageError> {
+    let parts = ContextParts::load(&state, &active, &facts).await?;
+    let offer = service(&state)?.contact_offer(&parts.context());
+    if !offer.phone() {
+        return not_offered(&state, csrf, &active, &parts, "Adding a phone").await;
+    }
+    Ok(render(&PhonePage {
+        csrf,
+        error: None,
+        number: String::new(),
+        number_error: None,
+        sms: offer.sms,
+        voice: offer.voice,
+        voice_chosen: false,
+    }))
+}
+
+#[derive(Debug, Deserialize)]
+pub struct PhoneForm {
+    #[serde(default)]
+    number: String,
+    #[serde(default)]
+    channel: String,
+}
+
+/// `POST /security-info/phone`: sends the code, then the code form.
+pub async fn begin_phone(
+    State(state): State<PagesState>,
+    CsrfToken(csrf): CsrfToken,
+    SignedIn(active): SignedIn,
+    facts: BrowserFacts,
+    PageForm(form): PageForm<PhoneForm>,
+) -> Result<Response, PageError> {
+    let parts = ContextParts::load(&state, &active, &facts).await?;
+    let service = service(&state)?;
+    let offer = service.contact_offer(&parts.context());
+    let channel = if form.channel == "voice" {
+        PhoneChannel::Voice
+    } else {
+        PhoneChannel::Sms
+    };
+    let again = |error: Option<String>, number_error: Option<String>| {
+        render_status(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            &PhonePage {
+                csrf: csrf.clone(),
+                error,
+                number: echo(&form.number),
+                number_error,
+                sms: offer.sms,
+                voice: offer.voice,
+                voice_chosen: channel == PhoneChannel::Voice,
+            },
+        )
+    };
+    let method = match ContactMethod::phone(&form.number, channel) {
+        Ok(method) => method,
+        Err(error) => return Ok(again(None, user_message(&error))),
+    };
+    match service
+        .begin_contact_verification(&parts.context(), method, OffsetDateTime::now_utc())
+        .await
+    {
+        Ok(_) => Ok(Redirect::to("/security-info/verify").into_response()),
+        Err(error) => match form_message(&error) {
+            Some(message) => Ok(again(Some(message), None)),
+            None => refused(&state, csrf, &active, &parts, error).await,
+        },
+    }
+}
+
+/// `GET /security-info/email`.
+pub async fn email_form(
+    State(state): State<PagesState>,
+    CsrfToken(csrf): CsrfToken,
+    SignedIn(active): SignedIn,
+    facts: BrowserFacts,
+) -> Result<Response, PageError> {
+    let parts = ContextParts::load(&state, &active, &facts).await?;
+    if !service(&state)?.contact_offer(&parts.context()).email {
+        return not_offered(&state, csrf, &active, &parts, "Adding an email address").await;
+    }
+    Ok(render(&EmailPage {
+        csrf,
+        error: None,
+        address: String::new(),
+        address_error: None,
+    }))
+}
+
+#[derive(Debug, Deserialize)]
+pub struct EmailForm {
+    #[serde(default)]
+    address: String,
+}
+
+/// `POST /security-info/email`: sends the code, then the code form.
+pub async fn begin_email(
+    State(state): State<PagesState>,
+    CsrfToken(csrf): CsrfToken,
+    SignedIn(active): SignedIn,
+    facts: BrowserFacts,
+    PageForm(form): PageForm<EmailForm>,
+) -> Result<Response, PageError> {
+    let parts = ContextParts::load(&state, &active, &facts).await?;
+    let again = |error: Option<String>, address_error: Option<String>| {
+        render_status(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            &EmailPage {
+                csrf: csrf.clone(),
+                error,
+                address: echo(&form.address),
+                address_error,
+            },
+        )
+    };
+    let method = match ContactMethod::email(&form.address) {
+        Ok(method) => method,
+        Err(error) => return Ok(again(None, user_message(&error))),
+    };
+    match service(&state)?
+        .begin_contact_verification(&parts.context(), method, OffsetDateTime::now_utc())
+        .await
+    {
+        Ok(_) => Ok(Redirect::to("/security-info/verify").into_response()),
+        Err(error) => match form_message(&error) {
+            Some(message) => Ok(again(Some(message), None)),
+            None => refused(&state, csrf, &active, &parts, error).await,
+        },
+    }
+}
+
+/// The code form for the verification in progress, or the list when there is none.
+async fn code_page(
+    state: &PagesState,
+    csrf: String,
+    active: &ActiveSession,
+    notice: Option<String>,
+    error: Option<String>,
+) -> Result<Response, PageError> {
+    let now = OffsetDateTime::now_utc();
+    let pending = service(state)?
+        .pending_contact_verification(active.user_id(), now)
+        .await
+        .map_err(|e| PageError::internal_from(&e))?;
+    let Some(verification) = pending else {
+        return Ok(back_to_list());
+    };
+    let status = if error.is_some() {
+        StatusCode::UNPROCESSABLE_ENTITY
+    } else {
+        StatusCode::OK
+    };
+    Ok(render_status(
+        status,
+        &VerifyPage::new(csrf, &verification, now, notice, error),
+    ))
+}
+
+/// `GET /security-info/verify`.
+pub async fn code_form(
+    State(state): State<PagesState>,
+    CsrfToken(csrf): CsrfToken,
+    SignedIn(active): SignedIn,
+) -> Result<Response, PageError> {
+    code_page(&state, csrf, &active, None, None).await
+}
+
+#[derive(Debug, Deserialize)]
+pub struct CodeForm {
+    #[serde(default)]
+    code: String,
+}
+
+/// `POST /security-info/verify`: the method is added if the code is right.
+pub async fn finish(
+    State(state): State<PagesState>,
+    CsrfToken(csrf): CsrfToken,
+    SignedIn(active): SignedIn,
+    facts: BrowserFacts,
+    PageForm(form): PageForm<CodeForm>,
+) -> Result<Response, PageError> {
+    let parts = ContextParts::load(&state, &active, &facts).await?;
+    let code: String = form.code.trim().chars().take(16).collect();
+    match service(&state)?
+        .finish_contact_verification(&parts.context(), &code, OffsetDateTime::now_utc())
+        .await
+    {
+        Ok(_) => Ok(back_to_list()),
+        Err(
+            error @ (SecurityInfoError::WrongVerificationCode { .. }
+            | SecurityInfoError::MalformedVerificationCode { .. }),
+        ) => code_page(&state, csrf, &active, None, user_message(&error)).await,
+        Err(error) => refused(&state, csrf, &active, &parts, error).await,
+    }
+}
+
+/// `POST /security-info/verify/resend`: a new code (throttled).
+pub async fn resend(
+    State(state): State<PagesState>,
+    CsrfToken(csrf): CsrfToken,
+    SignedIn(active): SignedIn,
+    facts: BrowserFacts,
+) -> Result<Response, PageError> {
+    let parts = ContextParts::load(&state, &active, &facts).await?;
+    let now = OffsetDateTime::now_utc();
+    match service(&state)?
+        .resend_contact_code(&parts.context(), now)
+        .await
+    {
+        Ok(verification) => Ok(render(&VerifyPage::new(
+            csrf,
+            &verification,
+            now,
+            Some("A new code was sent. The previous code no longer works.".to_owned()),
+            None,
+        ))),
+        Err(error @ SecurityInfoError::SendThrottled { .. }) => {
+            code_page(&state, csrf, &active, None, user_message(&error)).await
+        }
+        Err(error) => refused(&state, csrf, &active, &parts, error).await,
+    }
+}
