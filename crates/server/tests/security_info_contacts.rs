@@ -263,24 +263,31 @@ async fn scenario(backend: Backend) {
         .unwrap();
     assert_eq!(saved.kind, CredentialKind::Email);
 
-    // Five sends in the hour (t0, t1, t2, t3, t3+31 s): the sixth waits for the window.
+    // Resends to one destination: one per 30 s, five in the hour, then the window.
     let voice = ContactMethod::phone("+4915112345678", PhoneChannel::Voice).unwrap();
-    assert!(matches!(
-        service
-            .begin_contact_verification(&context, voice.clone(), t3 + Duration::minutes(2))
-            .await,
-        Err(SecurityInfoError::SendThrottled { .. })
-    ));
-    assert_eq!(outbox.count(), 5);
-    let t4 = t0 + Duration::minutes(61);
+    let t4 = t0 + Duration::minutes(30);
     service
         .begin_contact_verification(&context, voice, t4)
         .await
         .unwrap();
+    for resend in 1..=4 {
+        service
+            .resend_contact_code(&context, t4 + Duration::seconds(31 * resend))
+            .await
+            .unwrap();
+    }
+    let sent = outbox.count();
+    assert!(matches!(
+        service
+            .resend_contact_code(&context, t4 + Duration::minutes(10))
+            .await,
+        Err(SecurityInfoError::SendThrottled { seconds }) if seconds > 40 * 60
+    ));
+    assert_eq!(outbox.count(), sent, "nothing sent while throttled");
     let (channel, _, code, _) = outbox.last();
     assert_eq!(channel, CodeChannel::Voice);
     service
-        .finish_contact_verification(&context, &code, t4)
+        .finish_contact_verification(&context, &code, t4 + Duration::minutes(3))
         .await
         .unwrap();
     let methods = service.list_methods(&id).await.unwrap();
@@ -399,6 +406,20 @@ async fn provider_down(backend: Backend) {
     assert!(matches!(
         down.begin_contact_verification(&context, sms, now).await,
         Err(SecurityInfoError::CodeNotSent { .. })
+    ));
+    // At most five destinations per user in the window (each try counts, sent or not).
+    for n in 1..=4 {
+        let number = format!("+3120123450{n}");
+        let sms = ContactMethod::phone(&number, PhoneChannel::Sms).unwrap();
+        assert!(matches!(
+            down.begin_contact_verification(&context, sms, now).await,
+            Err(SecurityInfoError::CodeNotSent { .. })
+        ));
+    }
+    let sixth = ContactMethod::phone("+31201234509", PhoneChannel::Sms).unwrap();
+    assert!(matches!(
+        down.begin_contact_verification(&context, sixth, now).await,
+        Err(SecurityInfoError::SendThrottled { .. })
     ));
     assert!(
         down.pending_contact_verification(&id, now)

@@ -1,5 +1,6 @@
 //! Getting through the sign-in's interrupts: registering a method
-//! (`/signin/register/totp[/verify]`, `/signin/register/passkey[/options]`) and the
+//! (`/signin/register/totp[/verify]`, `/signin/register/passkey[/options]`,
+//! `/signin/register/authenticator[/done]` — the campaign's target) and the
 //! forced password change (`/signin/password-change`). The service decides; these
 //! handlers read the form, call it and render what comes back.
 
@@ -11,11 +12,12 @@ use portcullis_service::security_info::SecurityInfoService;
 use portcullis_service::signin::{SignInError, SignInProgress, TransactionId};
 use serde::Deserialize;
 use serde_json::json;
+use time::OffsetDateTime;
 
 use super::continuation::Continuation;
 use super::flow;
 use super::outcome::{Rendering, parse_password_change_reason, password_change_page, respond};
-use super::views::{FlowFields, RegisterTotpPage, TotpSetupView};
+use super::views::{FlowFields, RegisterAuthenticatorPage, RegisterTotpPage, TotpSetupView};
 use crate::kit::{CsrfToken, PageError, PageForm, render};
 use crate::state::PagesState;
 
@@ -187,6 +189,73 @@ pub async fn finish_passkey(
         .await
         .map_err(|e| flow::service_error(e, &form.next))?;
     Ok(render_progress(&state, &csrf, &form, progress).await)
+}
+
+/// `POST /signin/register/authenticator`: a one-time activation link for the app.
+pub async fn begin_authenticator(
+    State(state): State<PagesState>,
+    CsrfToken(csrf): CsrfToken,
+    PageForm(form): PageForm<InterruptForm>,
+) -> Result<Response, PageError> {
+    authenticator_page(&state, &csrf, &form, None).await
+}
+
+async fn authenticator_page(
+    state: &PagesState,
+    csrf: &str,
+    form: &InterruptForm,
+    error: Option<&'static str>,
+) -> Result<Response, PageError> {
+    let handle = form.handle()?;
+    let issued = state
+        .app
+        .signin
+        .begin_registration_authenticator(&handle, security_info(state)?)
+        .await
+        .map_err(|e| flow::service_error(e, &form.next))?;
+    let minutes = (issued.activation.expires_at - OffsetDateTime::now_utc())
+        .whole_minutes()
+        .max(1);
+    let mut response = render(&RegisterAuthenticatorPage {
+        flow: form.flow_fields(csrf),
+        qr_svg: issued.activation.qr_svg,
+        link: issued.activation.link,
+        minutes,
+        skippable: issued.skippable,
+        error,
+    });
+    if error.is_some() {
+        *response.status_mut() = StatusCode::CONFLICT;
+    }
+    Ok(response)
+}
+
+/// `POST /signin/register/authenticator/done`: the sign-in goes on once the app is
+/// activated; until then the page says so, with a fresh link.
+pub async fn finish_authenticator(
+    State(state): State<PagesState>,
+    CsrfToken(csrf): CsrfToken,
+    PageForm(form): PageForm<InterruptForm>,
+) -> Result<Response, PageError> {
+    let handle = form.handle()?;
+    match state
+        .app
+        .signin
+        .finish_registration_authenticator(&handle)
+        .await
+        .map_err(|e| flow::service_error(e, &form.next))?
+    {
+        Some(progress) => Ok(render_progress(&state, &csrf, &form, progress).await),
+        None => {
+            authenticator_page(
+                &state,
+                &csrf,
+                &form,
+                Some("The app is not activated yet. Activate it with this new link (the previous one still works for a few minutes), then continue."),
+            )
+            .await
+        }
+    }
 }
 
 /// `POST /signin/password-change`: the new password, twice. A refused password

@@ -38,6 +38,14 @@ pub fn routes() -> Router<PagesState> {
             post(interrupt::passkey_options),
         )
         .route("/signin/register/passkey", post(interrupt::finish_passkey))
+        .route(
+            "/signin/register/authenticator",
+            post(interrupt::begin_authenticator),
+        )
+        .route(
+            "/signin/register/authenticator/done",
+            post(interrupt::finish_authenticator),
+        )
         .route("/signin/password-change", post(interrupt::change_password))
         .route("/signin/stay", post(stay::answer))
         .merge(push::routes())

@@ -6,9 +6,12 @@
 //! `urn:user:registersecurityinfo` and needs the authentication methods policy to enable
 //! the method for the user. The code is kept only as a salted hash
 //! (`portcullis_authn::otp_code`), with the code rules of the sign-in service: short
-//! lifetime, a few wrong attempts (kept across resends), and a send throttle per user,
-//! kept apart from the pending verification so that starting again does not reset it.
+//! lifetime, a few wrong attempts (kept across resends), and resend throttling per
+//! destination (at most a few destinations per user and window, so an account cannot be
+//! used to flood many numbers), kept apart from the pending verification so that
+//! starting again does not reset it.
 
+use std::collections::BTreeMap;
 use std::sync::Arc;
 
 use portcullis_authn::methods::MethodKind;
@@ -174,8 +177,39 @@ impl PendingContact {
     }
 }
 
+/// Distinct destinations one user may send codes to within the code policy's window.
+const MAX_DESTINATIONS_PER_WINDOW: usize = 5;
+
 fn throttle_key(user: &UserId) -> String {
     format!("security-info.code-sends.{user}")
+}
+
+/// A user's recent code sends, per destination (one settings row per user).
+#[derive(Debug, Default, Serialize, Deserialize)]
+struct SendHistory {
+    destinations: BTreeMap<String, SendThrottle>,
+}
+
+impl SendHistory {
+    /// The destination's throttle, after forgetting destinations with no send left in
+    /// the window; refused when the user already reached the most destinations.
+    fn throttle_for(
+        &mut self,
+        destination: &str,
+        policy: &OtpCodePolicy,
+        now: OffsetDateTime,
+    ) -> Result<&mut SendThrottle, Throttled> {
+        self.destinations
+            .retain(|_, throttle| throttle.sends_in_window(policy, now) > 0);
+        if !self.destinations.contains_key(destination)
+            && self.destinations.len() >= MAX_DESTINATIONS_PER_WINDOW
+        {
+            return Err(Throttled {
+                retry_at: now + policy.send_window,
+            });
+        }
+        Ok(self.destinations.entry(destination.to_owned()).or_default())
+    }
 }
 
 fn throttled(throttled: Throttled, now: OffsetDateTime) -> SecurityInfoError {
@@ -240,16 +274,18 @@ impl SecurityInfoService {
         }
         let codes = self.contact_codes()?;
         self.refuse_duplicate(&context.user.id, &method).await?;
-        let mut throttle = self.send_throttle(&context.user.id).await?;
-        let (challenge, code) =
-            OtpChallenge::issue(&codes.policy, &mut throttle, now, &mut rand::rng())
-                .map_err(|t| throttled(t, now))?;
+        let mut history = self.send_history(&context.user.id).await?;
+        let throttle = history
+            .throttle_for(method.destination(), &codes.policy, now)
+            .map_err(|t| throttled(t, now))?;
+        let (challenge, code) = OtpChallenge::issue(&codes.policy, throttle, now, &mut rand::rng())
+            .map_err(|t| throttled(t, now))?;
         let pending = PendingContact {
             method,
             digits: codes.policy.digits,
             challenge,
         };
-        self.save_contact(&context.user.id, &pending, Some(&throttle))
+        self.save_contact(&context.user.id, &pending, Some(&history))
             .await?;
         self.deliver(context, &pending.method, code).await?;
         Ok(pending.view())
@@ -279,14 +315,19 @@ impl SecurityInfoService {
         judge_registration(context, now)?;
         let codes = self.contact_codes()?;
         let mut pending = self.take_contact(&context.user.id, now).await?;
-        let mut throttle = self.send_throttle(&context.user.id).await?;
+        let mut history = self.send_history(&context.user.id).await?;
         // Bound first: the thread-local generator must not live across the awaits below.
-        let outcome = pending
-            .challenge
-            .resend(&codes.policy, &mut throttle, now, &mut rand::rng());
+        let outcome = match history.throttle_for(pending.method.destination(), &codes.policy, now) {
+            Ok(throttle) => {
+                pending
+                    .challenge
+                    .resend(&codes.policy, throttle, now, &mut rand::rng())
+            }
+            Err(t) => ResendOutcome::Throttled(t),
+        };
         match outcome {
             ResendOutcome::Sent(code) => {
-                self.save_contact(&context.user.id, &pending, Some(&throttle))
+                self.save_contact(&context.user.id, &pending, Some(&history))
                     .await?;
                 self.deliver(context, &pending.method, code).await?;
                 Ok(pending.view())
@@ -396,7 +437,7 @@ impl SecurityInfoService {
         Ok(())
     }
 
-    async fn send_throttle(&self, user: &UserId) -> SecurityInfoResult<SendThrottle> {
+    async fn send_history(&self, user: &UserId) -> SecurityInfoResult<SendHistory> {
         let stored = self.store().get_setting(&throttle_key(user)).await?;
         // An unreadable row counts as no sends: it can only have been written by us.
         Ok(stored
@@ -404,12 +445,12 @@ impl SecurityInfoService {
             .unwrap_or_default())
     }
 
-    /// Saves the verification (and the throttle after a send) in one commit.
+    /// Saves the verification (and the send history after a send) in one commit.
     async fn save_contact(
         &self,
         user: &UserId,
         pending: &PendingContact,
-        throttle: Option<&SendThrottle>,
+        history: Option<&SendHistory>,
     ) -> SecurityInfoResult<()> {
         let state = serde_json::to_value(pending).map_err(internal)?;
         let mut batch = Batch::new().change(pending_change(
@@ -418,10 +459,10 @@ impl SecurityInfoService {
             state,
             pending.challenge.expires_at(),
         )?);
-        if let Some(throttle) = throttle {
+        if let Some(history) = history {
             batch = batch.change(Change::PutSetting {
                 key: throttle_key(user),
-                value: serde_json::to_value(throttle).map_err(internal)?,
+                value: serde_json::to_value(history).map_err(internal)?,
             });
         }
         self.store().commit(batch).await?;

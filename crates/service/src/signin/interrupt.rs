@@ -15,6 +15,8 @@
 //! audit record are the same as in My security info, and the pipeline then counts the
 //! new method as performed in this sign-in (Entra's combined registration).
 
+mod authenticator;
+
 use std::sync::Arc;
 
 use portcullis_authn::methods::MethodKind;
@@ -39,6 +41,8 @@ use crate::security_info::{
     TotpEnrolment,
 };
 use crate::services::audit_record;
+
+pub use authenticator::RegistrationActivation;
 
 /// What a registration inside a sign-in is judged with, owned.
 struct RegistrationParts {
