@@ -21,6 +21,7 @@ pub mod roles;
 pub mod sessions;
 pub mod sign_ins;
 pub mod signin_api;
+mod signin_api_body;
 pub mod signin_api_interrupt;
 pub mod signin_api_json;
 pub mod signin_api_passkey;

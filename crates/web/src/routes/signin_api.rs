@@ -18,9 +18,8 @@
 //! `Retry-After`), malformed input `400`. An unknown user is answered exactly like a
 //! wrong password (same code, same argon2 cost).
 
-use axum::extract::rejection::JsonRejection;
 use axum::extract::{Path, State};
-use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::post;
 use axum::{Json, Router};
@@ -29,15 +28,13 @@ use portcullis_service::signin::{
     SignInProgress, SignInRequest, SignInService, TargetApplication, TransactionId,
 };
 
+use super::signin_api_body::{ApiBody, no_store};
 use super::signin_api_json::{
     BeginBody, CodeBody, PassBody, PasswordBody, SendCodeBody, TotpBody, api_error, progress_json,
     signin_error,
 };
 use crate::client_ip::ClientIp;
 use crate::state::AppState;
-
-/// Longest accepted secret or name: argon2 input stays bounded.
-const MAX_FIELD: usize = 1024;
 
 /// The routes, merged into the application router.
 pub fn routes() -> Router<AppState> {
@@ -63,49 +60,18 @@ pub(super) fn answer(
     result: Result<SignInProgress, portcullis_service::signin::SignInError>,
 ) -> Response {
     match result {
-        Ok(progress) => {
-            let mut response = Json(progress_json(&progress)).into_response();
-            // The body may carry the session token.
-            response
-                .headers_mut()
-                .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
-            response
-        }
+        // The body may carry the session token.
+        Ok(progress) => no_store(Json(progress_json(&progress)).into_response()),
         Err(error) => signin_error(error),
     }
-}
-
-pub(super) fn bad_body(rejection: JsonRejection) -> Response {
-    api_error(
-        StatusCode::BAD_REQUEST,
-        "invalidRequest",
-        &rejection.body_text(),
-    )
-}
-
-pub(super) fn too_long(fields: &[&str]) -> Option<Response> {
-    fields.iter().any(|field| field.len() > MAX_FIELD).then(|| {
-        api_error(
-            StatusCode::BAD_REQUEST,
-            "invalidRequest",
-            "A field is longer than 1024 bytes.",
-        )
-    })
 }
 
 async fn begin(
     State(state): State<AppState>,
     ClientIp(ip): ClientIp,
     headers: HeaderMap,
-    body: Result<Json<BeginBody>, JsonRejection>,
+    ApiBody(body): ApiBody<BeginBody>,
 ) -> Response {
-    let Json(body) = match body {
-        Ok(body) => body,
-        Err(rejection) => return bad_body(rejection),
-    };
-    if let Some(response) = too_long(&[&body.username]) {
-        return response;
-    }
     let application = match body.client_id {
         Some(client_id) => TargetApplication::Client(client_id),
         None => TargetApplication::Portal,
@@ -131,30 +97,16 @@ async fn run(signin: &SignInService, transaction: &str, input: Input) -> Respons
 async fn password(
     State(state): State<AppState>,
     Path(transaction): Path<String>,
-    body: Result<Json<PasswordBody>, JsonRejection>,
+    ApiBody(body): ApiBody<PasswordBody>,
 ) -> Response {
-    let Json(body) = match body {
-        Ok(body) => body,
-        Err(rejection) => return bad_body(rejection),
-    };
-    if let Some(response) = too_long(&[&body.password]) {
-        return response;
-    }
     run(&state.signin, &transaction, Input::Password(body.password)).await
 }
 
 async fn temporary_access_pass(
     State(state): State<AppState>,
     Path(transaction): Path<String>,
-    body: Result<Json<PassBody>, JsonRejection>,
+    ApiBody(body): ApiBody<PassBody>,
 ) -> Response {
-    let Json(body) = match body {
-        Ok(body) => body,
-        Err(rejection) => return bad_body(rejection),
-    };
-    if let Some(response) = too_long(&[&body.pass]) {
-        return response;
-    }
     run(
         &state.signin,
         &transaction,
@@ -166,15 +118,8 @@ async fn temporary_access_pass(
 async fn totp(
     State(state): State<AppState>,
     Path(transaction): Path<String>,
-    body: Result<Json<TotpBody>, JsonRejection>,
+    ApiBody(body): ApiBody<TotpBody>,
 ) -> Response {
-    let Json(body) = match body {
-        Ok(body) => body,
-        Err(rejection) => return bad_body(rejection),
-    };
-    if let Some(response) = too_long(&[&body.code]) {
-        return response;
-    }
     let credential_id = match body
         .credential_id
         .as_deref()
@@ -204,12 +149,8 @@ async fn totp(
 async fn send_code(
     State(state): State<AppState>,
     Path(transaction): Path<String>,
-    body: Result<Json<SendCodeBody>, JsonRejection>,
+    ApiBody(body): ApiBody<SendCodeBody>,
 ) -> Response {
-    let Json(body) = match body {
-        Ok(body) => body,
-        Err(rejection) => return bad_body(rejection),
-    };
     let Ok(credential_id) = portcullis_core::CredentialId::parse(&body.credential_id) else {
         return api_error(
             StatusCode::BAD_REQUEST,
@@ -228,15 +169,8 @@ async fn send_code(
 async fn code(
     State(state): State<AppState>,
     Path(transaction): Path<String>,
-    body: Result<Json<CodeBody>, JsonRejection>,
+    ApiBody(body): ApiBody<CodeBody>,
 ) -> Response {
-    let Json(body) = match body {
-        Ok(body) => body,
-        Err(rejection) => return bad_body(rejection),
-    };
-    if let Some(response) = too_long(&[&body.code]) {
-        return response;
-    }
     run(&state.signin, &transaction, Input::OneTimeCode(body.code)).await
 }
 

@@ -9,9 +9,8 @@
 //!      → the next progress; 400 wrongCode ends that secret (start the setup again)
 //! ```
 
-use axum::extract::rejection::JsonRejection;
 use axum::extract::{Path, State};
-use axum::http::{HeaderValue, StatusCode, header};
+use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::routing::post;
 use axum::{Json, Router};
@@ -19,8 +18,9 @@ use portcullis_service::signin::{SignInError, TransactionId};
 use serde::Deserialize;
 use serde_json::json;
 
-use super::signin_api::{answer, bad_body, too_long};
-use super::signin_api_json::{api_error, signin_error};
+use super::signin_api::answer;
+use super::signin_api_body::{ApiBody, BoundedFields, no_store};
+use super::signin_api_json::{CodeBody, api_error, signin_error};
 use super::signin_api_passkey::security_info;
 use crate::state::AppState;
 
@@ -46,10 +46,10 @@ pub struct PasswordChangeBody {
     pub new_password: String,
 }
 
-#[derive(Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct CodeBody {
-    pub code: String,
+impl BoundedFields for PasswordChangeBody {
+    fn bounded_fields(&self) -> Vec<&str> {
+        vec![&self.new_password]
+    }
 }
 
 fn unknown() -> Response {
@@ -67,15 +67,8 @@ fn unavailable() -> Response {
 async fn change_password(
     State(state): State<AppState>,
     Path(transaction): Path<String>,
-    body: Result<Json<PasswordChangeBody>, JsonRejection>,
+    ApiBody(body): ApiBody<PasswordChangeBody>,
 ) -> Response {
-    let Json(body) = match body {
-        Ok(body) => body,
-        Err(rejection) => return bad_body(rejection),
-    };
-    if let Some(response) = too_long(&[&body.new_password]) {
-        return response;
-    }
     let Some(id) = TransactionId::parse(&transaction) else {
         return unknown();
     };
@@ -94,21 +87,17 @@ async fn begin_totp(State(state): State<AppState>, Path(transaction): Path<Strin
         .begin_registration_totp(&id, &security_info)
         .await
     {
-        Ok(enrolment) => {
-            let mut response = Json(json!({
+        // The body carries the new secret.
+        Ok(enrolment) => no_store(
+            Json(json!({
                 "secret": enrolment.secret,
                 "uri": enrolment.uri,
                 "account": enrolment.account,
                 "digits": enrolment.digits,
                 "expiresAt": enrolment.expires_at.unix_timestamp(),
             }))
-            .into_response();
-            // The body carries the new secret.
-            response
-                .headers_mut()
-                .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
-            response
-        }
+            .into_response(),
+        ),
         Err(error) => signin_error(error),
     }
 }
@@ -116,15 +105,8 @@ async fn begin_totp(State(state): State<AppState>, Path(transaction): Path<Strin
 async fn verify_totp(
     State(state): State<AppState>,
     Path(transaction): Path<String>,
-    body: Result<Json<CodeBody>, JsonRejection>,
+    ApiBody(body): ApiBody<CodeBody>,
 ) -> Response {
-    let Json(body) = match body {
-        Ok(body) => body,
-        Err(rejection) => return bad_body(rejection),
-    };
-    if let Some(response) = too_long(&[&body.code]) {
-        return response;
-    }
     let Some(id) = TransactionId::parse(&transaction) else {
         return unknown();
     };

@@ -8,6 +8,8 @@ use portcullis_service::signin::{SignInError, SignInProgress};
 use serde::Deserialize;
 use serde_json::{Value, json};
 
+use super::signin_api_body::BoundedFields;
+
 /// `POST /api/v1/signin`.
 #[derive(Debug, Deserialize)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
@@ -22,16 +24,34 @@ pub struct BeginBody {
     pub acr: Option<String>,
 }
 
+impl BoundedFields for BeginBody {
+    fn bounded_fields(&self) -> Vec<&str> {
+        vec![&self.username]
+    }
+}
+
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct PasswordBody {
     pub password: String,
 }
 
+impl BoundedFields for PasswordBody {
+    fn bounded_fields(&self) -> Vec<&str> {
+        vec![&self.password]
+    }
+}
+
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct PassBody {
     pub pass: String,
+}
+
+impl BoundedFields for PassBody {
+    fn bounded_fields(&self) -> Vec<&str> {
+        vec![&self.pass]
+    }
 }
 
 #[derive(Debug, Deserialize)]
@@ -42,16 +62,35 @@ pub struct TotpBody {
     pub credential_id: Option<String>,
 }
 
+impl BoundedFields for TotpBody {
+    fn bounded_fields(&self) -> Vec<&str> {
+        vec![&self.code]
+    }
+}
+
 #[derive(Debug, Deserialize)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct SendCodeBody {
     pub credential_id: String,
 }
 
+/// Only parsed as a credential id: nothing to bound.
+impl BoundedFields for SendCodeBody {
+    fn bounded_fields(&self) -> Vec<&str> {
+        Vec::new()
+    }
+}
+
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct CodeBody {
     pub code: String,
+}
+
+impl BoundedFields for CodeBody {
+    fn bounded_fields(&self) -> Vec<&str> {
+        vec![&self.code]
+    }
 }
 
 /// `{"code": 50126, "message": "AADSTS50126: …"}` for a public error code.

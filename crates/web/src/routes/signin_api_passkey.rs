@@ -13,7 +13,7 @@
 
 use axum::extract::rejection::JsonRejection;
 use axum::extract::{Path, State};
-use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::post;
 use axum::{Json, Router};
@@ -23,6 +23,7 @@ use portcullis_service::signin::{SignInError, SignInRequest, TargetApplication, 
 use serde::Deserialize;
 use serde_json::{Value, json};
 
+use super::signin_api_body::{ApiBody, BoundedFields, bad_body, no_store};
 use super::signin_api_json::{api_error, progress_json, signin_error};
 use crate::client_ip::ClientIp;
 use crate::state::AppState;
@@ -54,6 +55,13 @@ pub struct BeginPasskeyBody {
 pub struct PasskeyBody {
     /// The `PublicKeyCredential` as JSON (binary fields base64url).
     pub credential: Value,
+}
+
+/// The credential is JSON, bounded by its own (larger) limit in `answer`.
+impl BoundedFields for PasskeyBody {
+    fn bounded_fields(&self) -> Vec<&str> {
+        Vec::new()
+    }
 }
 
 /// The passkey ceremonies are bound to the public URL (the relying party); an IP
@@ -92,13 +100,6 @@ fn parts_error(transaction: &str) -> Response {
     }
 }
 
-fn no_store(mut response: Response) -> Response {
-    response
-        .headers_mut()
-        .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
-    response
-}
-
 async fn begin(
     State(state): State<AppState>,
     ClientIp(ip): ClientIp,
@@ -109,13 +110,7 @@ async fn begin(
         Ok(Json(body)) => body,
         // An empty body is a plain passkey sign-in to Portcullis itself.
         Err(JsonRejection::MissingJsonContentType(_)) => BeginPasskeyBody::default(),
-        Err(rejection) => {
-            return api_error(
-                StatusCode::BAD_REQUEST,
-                "invalidRequest",
-                &rejection.body_text(),
-            );
-        }
+        Err(rejection) => return bad_body(rejection),
     };
     let Some(passkeys) = passkeys(&state) else {
         return unavailable();
@@ -155,18 +150,8 @@ async fn options(State(state): State<AppState>, Path(transaction): Path<String>)
 async fn answer(
     State(state): State<AppState>,
     Path(transaction): Path<String>,
-    body: Result<Json<PasskeyBody>, JsonRejection>,
+    ApiBody(body): ApiBody<PasskeyBody>,
 ) -> Response {
-    let Json(body) = match body {
-        Ok(body) => body,
-        Err(rejection) => {
-            return api_error(
-                StatusCode::BAD_REQUEST,
-                "invalidRequest",
-                &rejection.body_text(),
-            );
-        }
-    };
     let credential = body.credential.to_string();
     if credential.len() > MAX_CREDENTIAL_BYTES {
         return api_error(
