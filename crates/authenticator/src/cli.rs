@@ -43,6 +43,13 @@ pub enum Command {
     Respond(RespondArgs),
     /// Print pushes as they arrive, one JSON line each, reconnecting as needed.
     Watch(DeviceArg),
+    /// Turn passwordless sign-in ("phone sign-in") on or off for an activated device.
+    PhoneSignIn {
+        #[arg(value_enum)]
+        setting: OnOff,
+        #[command(flatten)]
+        device: DeviceArg,
+    },
     /// Forget a device locally (remove it on the server from My security info).
     Forget {
         /// Device id (or a prefix of it).
@@ -53,6 +60,12 @@ pub enum Command {
     Totp(TotpCommand),
     /// The interactive screen (the default).
     Ui(DeviceArg),
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum OnOff {
+    On,
+    Off,
 }
 
 #[derive(Debug, Args)]

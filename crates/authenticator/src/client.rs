@@ -7,8 +7,8 @@ use portcullis_push::device_request::{
     DEVICE_ID_HEADER, SIGNATURE_HEADER, TIMESTAMP_HEADER, USER_ID_HEADER,
 };
 use portcullis_push::wire::{
-    ACTIVATE_PATH, ActivationResponse, ApiError, EVENTS_PATH, PENDING_PATH, PendingList,
-    RESPOND_PATH, RespondResponse,
+    ACTIVATE_PATH, ActivationResponse, ApiError, EVENTS_PATH, PENDING_PATH, PHONE_SIGN_IN_OFF_PATH,
+    PHONE_SIGN_IN_ON_PATH, PendingList, PhoneSignInResponse, RESPOND_PATH, RespondResponse,
 };
 use portcullis_push::{
     ActivationRequest, AnswerSignature, DevicePublicKey, PushNotice, SignedAnswer, activation_bytes,
@@ -108,9 +108,18 @@ impl Client {
     }
 
     fn signed_get(&self, device: &UnlockedDevice, path: &str) -> reqwest::RequestBuilder {
-        let headers = device.sign_request("GET", path, OffsetDateTime::now_utc());
+        self.signed(device, reqwest::Method::GET, path)
+    }
+
+    fn signed(
+        &self,
+        device: &UnlockedDevice,
+        method: reqwest::Method,
+        path: &str,
+    ) -> reqwest::RequestBuilder {
+        let headers = device.sign_request(method.as_str(), path, OffsetDateTime::now_utc());
         self.http
-            .get(self.url(path))
+            .request(method, self.url(path))
             .header(DEVICE_ID_HEADER, headers.device_id)
             .header(USER_ID_HEADER, headers.user_id)
             .header(TIMESTAMP_HEADER, headers.timestamp)
@@ -120,6 +129,24 @@ impl Client {
     pub async fn pending(&self, device: &UnlockedDevice) -> Result<Vec<PushNotice>, ClientError> {
         let response = self.signed_get(device, PENDING_PATH).send().await?;
         Ok(decode::<PendingList>(response).await?.value)
+    }
+
+    /// Turns passwordless sign-in on or off for `device` on the server.
+    pub async fn set_phone_sign_in(
+        &self,
+        device: &UnlockedDevice,
+        enabled: bool,
+    ) -> Result<PhoneSignInResponse, ClientError> {
+        let path = if enabled {
+            PHONE_SIGN_IN_ON_PATH
+        } else {
+            PHONE_SIGN_IN_OFF_PATH
+        };
+        let response = self
+            .signed(device, reqwest::Method::POST, path)
+            .send()
+            .await?;
+        decode(response).await
     }
 
     pub async fn respond(&self, answer: &SignedAnswer) -> Result<RespondResponse, ClientError> {

@@ -137,6 +137,30 @@ pub async fn pending(dir: &DataDir, selector: Option<&str>) -> Result<String, Co
         .collect())
 }
 
+/// Turns passwordless sign-in on or off for the device on the server; the key is
+/// unlocked first (its passphrase asked for), since the request is signed with it.
+pub async fn set_phone_sign_in(
+    dir: &DataDir,
+    selector: Option<&str>,
+    enabled: bool,
+) -> Result<String, CommandError> {
+    let device = unlock(dir, selector)?;
+    let client = Client::new(&device.file.server)?;
+    let answer = client.set_phone_sign_in(&device, enabled).await?;
+    let setting = if answer.phone_sign_in { "on" } else { "off" };
+    Ok(if answer.changed {
+        format!(
+            "phone sign-in is now {setting} for device {}\n",
+            device.file.device_id
+        )
+    } else {
+        format!(
+            "phone sign-in was already {setting} for device {}\n",
+            device.file.device_id
+        )
+    })
+}
+
 pub struct RespondRequest<'a> {
     pub decision: Decision,
     pub number: Option<&'a str>,

@@ -72,6 +72,14 @@ async fn run(cli: Cli) -> Result<String, CommandError> {
             commands::watch_lines(&dir, device.device.as_deref()).await?;
             Ok(String::new())
         }
+        Command::PhoneSignIn { setting, device } => {
+            commands::set_phone_sign_in(
+                &dir,
+                device.device.as_deref(),
+                setting == portcullis_authenticator::cli::OnOff::On,
+            )
+            .await
+        }
         Command::Forget { device } => {
             let id = commands::forget(&dir, &device)?;
             Ok(format!("forgot device {id}\n"))

@@ -302,11 +302,22 @@ async fn only_a_device_enabled_for_phone_sign_in_may_approve() {
         let server = start(backend.as_deref()).await;
         let signin = signin_service(&server).await;
         let user = create_user(&server.services, "tam@example.org").await;
-        let _enabled = activate(&server, &user, true).await;
+        let enabled = activate(&server, &user, true).await;
         let other_device = activate(&server, &user, false).await;
         let (tx, shown) = begin(&signin, &server, "tam@example.org").await;
-        let (device, client, pending) = notices(&other_device).await;
-        let answer = device.answer(&pending[0], Decision::Approve, Some(shown.number), true);
+        // The request is shown only where it can be approved…
+        let (_, _, seen_by_enabled) = notices(&enabled).await;
+        assert_eq!(seen_by_enabled.len(), 1);
+        let (device, client, seen_by_other) = notices(&other_device).await;
+        assert!(seen_by_other.is_empty(), "{seen_by_other:?}");
+        // …and an approval from the other device, which learnt of it some other way, is
+        // refused.
+        let answer = device.answer(
+            &seen_by_enabled[0],
+            Decision::Approve,
+            Some(shown.number),
+            true,
+        );
         let refused = client.respond(&answer).await;
         assert!(
             matches!(&refused, Err(ClientError::Refused { status: 403, message }) if message.contains("not enabled for passwordless")),
@@ -317,5 +328,79 @@ async fn only_a_device_enabled_for_phone_sign_in_may_approve() {
             .await
             .unwrap();
         assert!(still.is_none());
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn phone_sign_in_can_be_turned_on_and_off_from_the_app_after_activation() {
+    for backend in backends() {
+        let server = start(backend.as_deref()).await;
+        let signin = signin_service(&server).await;
+        let user = create_user(&server.services, "uma@example.org").await;
+        let phone = activate(&server, &user, false).await;
+        let push = server.services.push();
+        assert!(push.phone_sign_in_devices(&user).await.unwrap().is_empty());
+
+        // Off: a passwordless request never reaches the app.
+        let (_off_tx, _) = begin(&signin, &server, "uma@example.org").await;
+        let (_, _, pending) = notices(&phone).await;
+        assert!(pending.is_empty(), "{pending:?}");
+
+        // On, from the app (a signed device request): the next request is shown and the
+        // approval signs the user in.
+        let said = commands::set_phone_sign_in(&phone.dir, None, true)
+            .await
+            .unwrap();
+        assert!(said.contains("now on"), "{said}");
+        let again = commands::set_phone_sign_in(&phone.dir, None, true)
+            .await
+            .unwrap();
+        assert!(again.contains("already on"), "{again}");
+        assert_eq!(push.phone_sign_in_devices(&user).await.unwrap().len(), 1);
+        let (tx, shown) = begin(&signin, &server, "uma@example.org").await;
+        let (device, client, pending) = notices(&phone).await;
+        assert_eq!(pending.len(), 1, "{pending:?}");
+        let answer = device.answer(&pending[0], Decision::Approve, Some(shown.number), true);
+        client.respond(&answer).await.unwrap();
+        let progress = finish(&signin, &server, &tx).await;
+        assert!(
+            matches!(progress.outcome, Some(portcullis_signin::Outcome::Done(_))),
+            "{:?}",
+            progress.outcome
+        );
+
+        // Off again: the app no longer sees passwordless requests.
+        let said = commands::set_phone_sign_in(&phone.dir, None, false)
+            .await
+            .unwrap();
+        assert!(said.contains("now off"), "{said}");
+        assert!(push.phone_sign_in_devices(&user).await.unwrap().is_empty());
+        let (_later_tx, _) = begin(&signin, &server, "uma@example.org").await;
+        let (_, _, pending) = notices(&phone).await;
+        assert!(pending.is_empty(), "{pending:?}");
+
+        // Both changes are audited with the old and new setting.
+        let changes = server
+            .services
+            .store()
+            .query_audit(&portcullis_store::AuditQuery {
+                filter: None,
+                from: None,
+                to: None,
+                limit: 100,
+                cursor: None,
+            })
+            .await
+            .unwrap()
+            .items
+            .into_iter()
+            .filter(|record| {
+                record
+                    .additional_details
+                    .iter()
+                    .any(|detail| detail.key == "newPhoneSignIn")
+            })
+            .count();
+        assert_eq!(changes, 2);
     }
 }

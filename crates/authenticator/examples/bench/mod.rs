@@ -2,6 +2,8 @@
 //! directory), users, activated devices, and percentiles.
 #![allow(dead_code, clippy::unwrap_used, clippy::expect_used)]
 
+pub mod browser;
+
 use std::time::Duration;
 
 use p256::ecdsa::SigningKey;
@@ -9,11 +11,17 @@ use portcullis_authenticator::client::Client;
 use portcullis_authenticator::device::UnlockedDevice;
 use portcullis_authenticator::keyfile::{DeviceIdentity, KeyFile, generate_signing_key};
 use portcullis_core::audit::InitiatedBy;
-use portcullis_core::{AuditId, AuditRecord, User, UserId, UserType};
+use portcullis_core::{
+    ApplicationId, AuditId, AuditRecord, ClientId, DirectoryRole, User, UserId, UserType,
+};
 use portcullis_server::config::FileConfig;
 use portcullis_server::{Application, Config};
 use portcullis_service::Services;
+use portcullis_service::admin::policies::PolicyCollection;
+use portcullis_service::admin::users::NewUser;
+use portcullis_service::caller::Caller;
 use portcullis_store::{Batch, Change};
+use serde_json::json;
 use time::OffsetDateTime;
 use uuid::Uuid;
 
@@ -40,6 +48,67 @@ pub async fn start() -> Server {
         url,
         data,
     }
+}
+
+/// An administrator acting through the service layer, as the Graph API would.
+fn administrator() -> Caller {
+    Caller::application(
+        &ApplicationId::from_uuid(Uuid::new_v4()),
+        ClientId::from_uuid(Uuid::new_v4()),
+        "bench setup",
+        Vec::new(),
+        vec![DirectoryRole::GlobalAdministrator],
+    )
+}
+
+/// Turns security defaults off and enables a Conditional Access policy asking every
+/// user for MFA on every application, so a password sign-in continues to the push.
+pub async fn require_mfa_for_everyone(services: &Services) {
+    let admin = administrator();
+    services
+        .update_security_defaults(&admin, json!({ "isEnabled": false }))
+        .await
+        .unwrap();
+    services
+        .create_policy_object(
+            &admin,
+            PolicyCollection::ConditionalAccessPolicies,
+            json!({
+                "displayName": "MFA for everyone (bench)",
+                "state": "enabled",
+                "conditions": {
+                    "users": { "includeUsers": ["All"] },
+                    "applications": { "includeApplications": ["All"] },
+                    "clientAppTypes": ["all"]
+                },
+                "grantControls": { "operator": "OR", "builtInControls": ["mfa"] }
+            }),
+        )
+        .await
+        .unwrap();
+}
+
+/// A user with a password, created as an administrator would (the password hashed
+/// with the server's configured argon2id).
+pub async fn create_user_with_password(services: &Services, upn: &str, password: &str) -> UserId {
+    services
+        .create_user(
+            &administrator(),
+            NewUser {
+                user_principal_name: upn.to_owned(),
+                display_name: upn.to_owned(),
+                mail: None,
+                mobile_phone: None,
+                user_type: UserType::Member,
+                account_enabled: true,
+                password: Some(password.to_owned()),
+                force_change_password: false,
+                attributes: serde_json::Map::new(),
+            },
+        )
+        .await
+        .unwrap()
+        .id
 }
 
 pub async fn create_user(services: &Services, upn: &str) -> UserId {

@@ -64,6 +64,13 @@ fn user(i: usize) -> User {
     }
 }
 
+/// Row `i`'s id, known in advance so its detail page can be timed.
+fn sign_in_id(i: usize) -> SignInId {
+    SignInId::from_uuid(Uuid::from_u128(
+        0x5161_0000_0000_4000_8000_0000_0000_0000 | i as u128,
+    ))
+}
+
 fn sign_in(i: usize, users: &[(UserId, String)], now: OffsetDateTime) -> SignIn {
     let (id, upn) = &users[i % users.len()];
     // Spread over 30 days, newest last.
@@ -80,7 +87,7 @@ fn sign_in(i: usize, users: &[(UserId, String)], now: OffsetDateTime) -> SignIn 
         "reportOnlySuccess"
     };
     SignIn {
-        id: SignInId::from_uuid(Uuid::new_v4()),
+        id: sign_in_id(i),
         created_date_time: at,
         correlation_id: None,
         user_id: Some(id.clone()),
@@ -113,7 +120,14 @@ fn sign_in(i: usize, users: &[(UserId, String)], now: OffsetDateTime) -> SignIn 
             {"id": POLICY_ID, "displayName": "Pilot MFA", "result": result, "enforcedGrantControls": ["mfa"]}
         ]),
         risk_level_during_sign_in: Some(if i.is_multiple_of(97) { "high" } else { "none" }.into()),
-        risk_level_aggregated: None,
+        risk_level_aggregated: Some(
+            if i.is_multiple_of(89) {
+                "medium"
+            } else {
+                "none"
+            }
+            .into(),
+        ),
         risk_state: None,
         risk_detail: None,
         location: None,
@@ -124,18 +138,25 @@ fn sign_in(i: usize, users: &[(UserId, String)], now: OffsetDateTime) -> SignIn 
     }
 }
 
-#[tokio::main(flavor = "multi_thread")]
-async fn main() {
-    let mut args = std::env::args().skip(1);
-    let user_count: usize = args.next().and_then(|a| a.parse().ok()).unwrap_or(100_000);
-    let sign_in_count: usize = args
-        .next()
-        .and_then(|a| a.parse().ok())
-        .unwrap_or(1_000_000);
-    let dir = tempfile::tempdir().unwrap();
-    let sqlite = Arc::new(SqliteStore::open_dir(dir.path()).await.unwrap());
-    let store: Arc<dyn Store> = sqlite.clone();
+/// The first `count` seeded users, looked up by name in a store seeded earlier.
+async fn seeded_users(store: &Arc<dyn Store>, count: usize) -> Vec<(UserId, String)> {
+    let mut users = Vec::with_capacity(count);
+    for i in 0..count {
+        let upn = user(i).user_principal_name;
+        let found = store.find_user_by_upn(&upn).await.unwrap().expect("seeded");
+        users.push((found.id, upn));
+    }
+    users
+}
 
+/// Seeds `user_count` users (a third with no method, a third with a password, a third
+/// with TOTP) and `sign_in_count` sign-in rows; returns the users' ids and names.
+async fn seed_users_and_sign_ins(
+    sqlite: &SqliteStore,
+    store: &Arc<dyn Store>,
+    user_count: usize,
+    sign_in_count: usize,
+) -> Vec<(UserId, String)> {
     let started = Instant::now();
     let mut users = Vec::with_capacity(user_count);
     for chunk_start in (0..user_count).step_by(1000) {
@@ -168,8 +189,38 @@ async fn main() {
 
     let started = Instant::now();
     let now = OffsetDateTime::now_utc();
-    seed::sign_ins(&sqlite, sign_in_count, |i| sign_in(i, &users, now)).await;
+    seed::sign_ins(sqlite, sign_in_count, |i| sign_in(i, &users, now)).await;
     eprintln!("{sign_in_count} sign-ins in {:.1?}", started.elapsed());
+
+    users
+}
+
+#[tokio::main(flavor = "multi_thread")]
+async fn main() {
+    let mut args = std::env::args().skip(1);
+    let user_count: usize = args.next().and_then(|a| a.parse().ok()).unwrap_or(100_000);
+    let sign_in_count: usize = args
+        .next()
+        .and_then(|a| a.parse().ok())
+        .unwrap_or(1_000_000);
+    // PAGE_TIMES_DATA_DIR keeps the seeded store, so the pages can be timed again later
+    // (e.g. on an idle machine) without seeding for minutes.
+    let temp = tempfile::tempdir().unwrap();
+    let path = match std::env::var_os("PAGE_TIMES_DATA_DIR") {
+        Some(dir) => std::path::PathBuf::from(dir),
+        None => temp.path().to_owned(),
+    };
+    std::fs::create_dir_all(&path).unwrap();
+    let marker = path.join(format!("page_times-seeded-{user_count}-{sign_in_count}"));
+    let seeded = marker.exists();
+    let sqlite = Arc::new(SqliteStore::open_dir(&path).await.unwrap());
+    let store: Arc<dyn Store> = sqlite.clone();
+    let users = if seeded {
+        eprintln!("reusing the store seeded in {}", path.display());
+        seeded_users(&store, user_count.min(4243)).await
+    } else {
+        seed_users_and_sign_ins(&sqlite, &store, user_count, sign_in_count).await
+    };
 
     let services = Services::start(
         store.clone(),
@@ -182,54 +233,58 @@ async fn main() {
     .await
     .unwrap();
     let admin = users[0].0.clone();
-    store
-        .commit(Batch::single(
-            Change::AssignRole(RoleAssignment {
-                id: RoleAssignmentId::from_uuid(Uuid::new_v4()),
-                principal: Principal::User(admin.clone()),
-                role: DirectoryRole::GlobalAdministrator,
-                directory_scope_id: "/".into(),
-                created_date_time: now,
-            }),
-            audit(),
-        ))
-        .await
-        .unwrap();
-    store
-        .commit(Batch::single(
-            Change::PutPolicy {
-                kind: portcullis_store::PolicyKind::ConditionalAccessPolicy,
-                id: POLICY_ID.into(),
-                json: json!({"id": POLICY_ID, "displayName": "Pilot MFA", "state": "enabledForReportingButNotEnforced",
-                    "conditions": {"users": {"includeUsers": ["All"]}, "applications": {"includeApplications": ["All"]}, "clientAppTypes": ["all"]},
-                    "grantControls": {"operator": "OR", "builtInControls": ["mfa"]}}),
-                precondition: portcullis_store::Precondition::MustNotExist,
-                at: now,
-            },
-            audit(),
-        ))
-        .await
-        .unwrap();
-    // Two break-glass accounts, so their page reads the last sign-in of each over the
-    // whole log.
-    for (id, _) in &users[..2] {
+    let now = OffsetDateTime::now_utc();
+    if !seeded {
         store
             .commit(Batch::single(
-                Change::MarkBreakGlass {
-                    user: id.clone(),
+                Change::AssignRole(RoleAssignment {
+                    id: RoleAssignmentId::from_uuid(Uuid::new_v4()),
+                    principal: Principal::User(admin.clone()),
+                    role: DirectoryRole::GlobalAdministrator,
+                    directory_scope_id: "/".into(),
+                    created_date_time: now,
+                }),
+                audit(),
+            ))
+            .await
+            .unwrap();
+        store
+            .commit(Batch::single(
+                Change::PutPolicy {
+                    kind: portcullis_store::PolicyKind::ConditionalAccessPolicy,
+                    id: POLICY_ID.into(),
+                    json: json!({"id": POLICY_ID, "displayName": "Pilot MFA", "state": "enabledForReportingButNotEnforced",
+                        "conditions": {"users": {"includeUsers": ["All"]}, "applications": {"includeApplications": ["All"]}, "clientAppTypes": ["all"]},
+                        "grantControls": {"operator": "OR", "builtInControls": ["mfa"]}}),
+                    precondition: portcullis_store::Precondition::MustNotExist,
                     at: now,
                 },
                 audit(),
             ))
             .await
             .unwrap();
+        // Two break-glass accounts, so their page reads the last sign-in of each over the
+        // whole log.
+        for (id, _) in &users[..2] {
+            store
+                .commit(Batch::single(
+                    Change::MarkBreakGlass {
+                        user: id.clone(),
+                        at: now,
+                    },
+                    audit(),
+                ))
+                .await
+                .unwrap();
+        }
+        std::fs::write(&marker, b"").unwrap();
     }
-    let token = "BenchBenchBenchBenchBenchBenchBenchBench123";
+    let token = format!("Bench{}", Uuid::new_v4().simple());
     store
         .create_session(&Session {
             id: SessionId::from_uuid(Uuid::new_v4()),
             user_id: admin.clone(),
-            token_hash: SecretHash::of(token),
+            token_hash: SecretHash::of(&token),
             created_date_time: now,
             authenticated_date_time: now,
             last_seen_date_time: now,
@@ -263,11 +318,17 @@ async fn main() {
         "/admin/sign-ins?days=30".to_owned(),
         "/admin/sign-ins?days=30&status=failure".to_owned(),
         format!("/admin/sign-ins?days=30&user={}", users[4242].1),
+        "/admin/sign-ins?days=30&risk=high".to_owned(),
+        "/admin/sign-ins?days=30&riskAggregated=medium".to_owned(),
+        format!("/admin/sign-ins/{}", sign_in_id(sign_in_count / 2)),
         "/admin/audit".to_owned(),
         "/admin/users".to_owned(),
         "/admin/users?q=user0999".to_owned(),
         format!("/admin/users/{}", users[4242].0),
         "/admin/roles".to_owned(),
+        "/admin/groups".to_owned(),
+        "/admin/policies/templates".to_owned(),
+        "/admin/what-if".to_owned(),
         "/admin/named-locations".to_owned(),
         "/admin/authentication-strengths".to_owned(),
         "/admin/authentication-methods".to_owned(),

@@ -12,8 +12,9 @@ use portcullis_store_sqlite::SqliteStore;
 const ROWS_PER_STATEMENT: usize = 200;
 const ROWS_PER_TRANSACTION: usize = 50_000;
 const COLUMNS: &str = "id, created_at, user_id, upn_lower, app_id, ip_address, client_app_used, \
-                       conditional_access_status, error_code, correlation_id, is_interactive, doc";
-const COLUMN_COUNT: usize = 12;
+                       conditional_access_status, error_code, correlation_id, is_interactive, \
+                       risk_level_during_sign_in, risk_level_aggregated, doc";
+const COLUMN_COUNT: usize = 14;
 
 fn insert_sql(rows: usize) -> String {
     let row = |r: usize| {
@@ -63,6 +64,8 @@ pub async fn sign_ins(store: &SqliteStore, count: usize, make: impl Fn(usize) ->
                     .bind(i64::from(s.status.error_code))
                     .bind(None::<String>)
                     .bind(s.is_interactive)
+                    .bind(s.risk_level_during_sign_in.clone())
+                    .bind(s.risk_level_aggregated.clone())
                     .bind(serde_json::to_string(&s).unwrap());
             }
             query.execute(&mut *tx).await.unwrap();

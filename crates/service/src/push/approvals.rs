@@ -116,7 +116,9 @@ impl PushService {
         device.ok_or(PushError::UnknownDevice)
     }
 
-    /// The pushes waiting for this device's user, oldest first.
+    /// The pushes waiting for this device's user that this device may answer, oldest
+    /// first: a passwordless request goes only to devices enabled for phone sign-in
+    /// (any other device could only refuse to approve it).
     pub async fn pending_for(
         &self,
         device: &Device,
@@ -126,10 +128,24 @@ impl PushService {
             .store
             .list_push_approvals(&device.user_id, "pending", now)
             .await?;
-        records
-            .iter()
-            .map(|record| approval_of(record).map(|a| a.notice()))
-            .collect()
+        let mut phone_sign_in: Option<bool> = None;
+        let mut notices = Vec::with_capacity(records.len());
+        for record in &records {
+            let approval = approval_of(record)?;
+            if approval.purpose.is_passwordless() {
+                let allowed = match phone_sign_in {
+                    Some(allowed) => allowed,
+                    None => {
+                        *phone_sign_in.insert(self.device_allows_phone_sign_in(&device.id).await?)
+                    }
+                };
+                if !allowed {
+                    continue;
+                }
+            }
+            notices.push(approval.notice());
+        }
+        Ok(notices)
     }
 
     /// The approval's state now (pending past its expiry reads as expired).

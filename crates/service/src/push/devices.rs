@@ -110,6 +110,58 @@ impl PushService {
         }
     }
 
+    /// Turns passwordless sign-in ("phone sign-in") on or off for an activated device, at
+    /// the device's own signed request (as in Microsoft Authenticator, the phone is where
+    /// it is enabled). Off takes effect at once: pending passwordless requests are no
+    /// longer shown to the device and its approvals of them are refused. Returns whether
+    /// anything changed; an unchanged setting writes nothing.
+    pub async fn set_phone_sign_in(
+        &self,
+        device: &Device,
+        enabled: bool,
+        now: OffsetDateTime,
+    ) -> PushResult<bool> {
+        let mut credential = match self.store.get_credential(&device.id).await {
+            Ok(credential) if credential.user_id == device.user_id => credential,
+            Ok(_) | Err(StoreError::NotFound(_)) => return Err(PushError::UnknownDevice),
+            Err(error) => return Err(error.into()),
+        };
+        let mut payload: DevicePayload = serde_json::from_value(credential.payload.clone())
+            .map_err(|e| PushError::Corrupt(format!("credential {}: {e}", credential.id)))?;
+        if payload.phone_sign_in == enabled {
+            return Ok(false);
+        }
+        payload.phone_sign_in = enabled;
+        credential.payload = serde_json::to_value(&payload)
+            .map_err(|e| PushError::Corrupt(format!("credential {}: {e}", credential.id)))?;
+        let flag = |on: bool| if on { "true" } else { "false" };
+        let audit = AuditRecord::new(
+            AuditId::from_uuid(Uuid::new_v4()),
+            now,
+            category::USER_AUTHENTICATION_METHOD,
+            "User changed security info",
+            "Update",
+            user_initiator(&device.user_id),
+        )
+        .with_target(TargetResource {
+            id: device.user_id.to_string(),
+            display_name: None,
+            resource_type: "User".to_owned(),
+            user_principal_name: None,
+            modified_properties: Vec::new(),
+        })
+        .with_detail("method", "Portcullis Authenticator")
+        .with_detail("deviceId", device.id.as_str())
+        .with_detail("deviceName", &device.display_name)
+        .with_detail("oldPhoneSignIn", flag(!enabled))
+        .with_detail("newPhoneSignIn", flag(enabled));
+        // The credential's revision guards against a concurrent change (a removal).
+        self.store
+            .commit(Batch::single(Change::UpdateCredential(credential), audit))
+            .await?;
+        Ok(true)
+    }
+
     /// Removes a device (a lost phone): its answers and streams are refused from now on.
     pub async fn remove_device(
         &self,

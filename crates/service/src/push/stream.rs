@@ -44,7 +44,7 @@ impl PushService {
                 };
                 let resync = match change {
                     Ok(change) if change.user_id == device.user_id => {
-                        match service.event_for(&change.approval_id).await {
+                        match service.event_for(&device, &change.approval_id).await {
                             Ok(Some(event)) => {
                                 if let DeviceEvent::Push(notice) = &event
                                     && !sent.insert(notice.approval_id)
@@ -91,11 +91,22 @@ impl PushService {
         Ok(receiver)
     }
 
-    async fn event_for(&self, approval_id: &str) -> PushResult<Option<DeviceEvent>> {
+    /// The event `device` should see for a change of `approval_id`; none for a
+    /// passwordless request the device is not enabled to answer.
+    async fn event_for(
+        &self,
+        device: &Device,
+        approval_id: &str,
+    ) -> PushResult<Option<DeviceEvent>> {
         let Some(record) = self.store.get_push_approval(approval_id).await? else {
             return Ok(None);
         };
         let approval = approval_of(&record)?;
+        if approval.purpose.is_passwordless()
+            && !self.device_allows_phone_sign_in(&device.id).await?
+        {
+            return Ok(None);
+        }
         Ok(Some(
             if approval.is_outstanding(OffsetDateTime::now_utc()) {
                 DeviceEvent::Push(approval.notice())

@@ -15,7 +15,8 @@ use portcullis_push::device_request::{
     DEVICE_ID_HEADER, SIGNATURE_HEADER, TIMESTAMP_HEADER, USER_ID_HEADER,
 };
 use portcullis_push::wire::{
-    ApiError, ApiErrorBody, EVENTS_PATH, PENDING_PATH, PUSH_EVENT, PendingList, SETTLED_EVENT,
+    ApiError, ApiErrorBody, EVENTS_PATH, PENDING_PATH, PHONE_SIGN_IN_OFF_PATH,
+    PHONE_SIGN_IN_ON_PATH, PUSH_EVENT, PendingList, PhoneSignInResponse, SETTLED_EVENT,
 };
 use portcullis_push::{
     ActivationRequest, AnswerRefused, AnswerSignature, DeviceRequest, SignedAnswer,
@@ -239,6 +240,45 @@ pub async fn respond(
     }
 }
 
+/// `POST /authenticator/phone-sign-in/on` and `…/off`: the signing device turns
+/// passwordless sign-in on or off for itself.
+async fn set_phone_sign_in(state: &AppState, headers: &HeaderMap, enabled: bool) -> Response {
+    let request = match device_request(headers) {
+        Ok(request) => request,
+        Err(bad) => return bad.into_response(),
+    };
+    let path = if enabled {
+        PHONE_SIGN_IN_ON_PATH
+    } else {
+        PHONE_SIGN_IN_OFF_PATH
+    };
+    let push = state.services.push();
+    let now = OffsetDateTime::now_utc();
+    let result = async {
+        let device = push
+            .authenticate_device(&request, "POST", path, now)
+            .await?;
+        push.set_phone_sign_in(&device, enabled, now).await
+    }
+    .await;
+    match result {
+        Ok(changed) => Json(PhoneSignInResponse {
+            phone_sign_in: enabled,
+            changed,
+        })
+        .into_response(),
+        Err(error) => AuthenticatorError(error).into_response(),
+    }
+}
+
+pub async fn phone_sign_in_on(State(state): State<AppState>, headers: HeaderMap) -> Response {
+    set_phone_sign_in(&state, &headers, true).await
+}
+
+pub async fn phone_sign_in_off(State(state): State<AppState>, headers: HeaderMap) -> Response {
+    set_phone_sign_in(&state, &headers, false).await
+}
+
 /// The `/authenticator/*` routes, merged into the application router.
 pub fn routes() -> axum::Router<AppState> {
     use axum::routing::{get, post};
@@ -248,4 +288,6 @@ pub fn routes() -> axum::Router<AppState> {
         .route(PENDING_PATH, get(pending))
         .route(EVENTS_PATH, get(events))
         .route(RESPOND_PATH, post(respond))
+        .route(PHONE_SIGN_IN_ON_PATH, post(phone_sign_in_on))
+        .route(PHONE_SIGN_IN_OFF_PATH, post(phone_sign_in_off))
 }
