@@ -15,7 +15,7 @@
 //! before cannot be passed off as one registered here (which would count as used).
 
 use portcullis_authn::methods::MethodKind;
-use portcullis_core::CredentialKind;
+use portcullis_core::{Credential, CredentialKind};
 use portcullis_signin::{Input, Stage};
 use time::OffsetDateTime;
 
@@ -65,14 +65,7 @@ impl SignInService {
             return Ok(None);
         };
         let credentials = self.inner.store.list_credentials(&user_id).await?;
-        let activated = credentials
-            .iter()
-            .filter(|credential| {
-                credential.kind == CredentialKind::MicrosoftAuthenticator
-                    && credential.created_date_time >= first_factor_at
-            })
-            .max_by_key(|credential| credential.created_date_time);
-        let Some(credential) = activated else {
+        let Some(credential) = activated_since(&credentials, first_factor_at) else {
             return Ok(None);
         };
         self.step(
@@ -85,5 +78,69 @@ impl SignInService {
         )
         .await
         .map(Some)
+    }
+}
+
+/// The newest Authenticator device activated at or after `since`.
+fn activated_since(credentials: &[Credential], since: OffsetDateTime) -> Option<&Credential> {
+    credentials
+        .iter()
+        .filter(|credential| {
+            credential.kind == CredentialKind::MicrosoftAuthenticator
+                && credential.created_date_time >= since
+        })
+        .max_by_key(|credential| credential.created_date_time)
+}
+
+#[cfg(test)]
+mod tests {
+    use portcullis_core::{Credential, CredentialId, CredentialKind, UserId};
+    use time::{Duration, OffsetDateTime};
+    use uuid::Uuid;
+
+    use super::activated_since;
+
+    fn credential(kind: CredentialKind, created: OffsetDateTime) -> Credential {
+        Credential {
+            id: CredentialId::from_uuid(Uuid::new_v4()),
+            user_id: UserId::from_uuid(Uuid::nil()),
+            kind,
+            display_name: None,
+            payload: serde_json::json!({}),
+            metadata: serde_json::json!({}),
+            created_date_time: created,
+            last_used_date_time: None,
+            revision: 0,
+        }
+    }
+
+    #[test]
+    fn only_an_app_activated_during_this_sign_in_counts() {
+        let first_factor = OffsetDateTime::from_unix_timestamp(1_790_000_000).unwrap();
+        let before = credential(
+            CredentialKind::MicrosoftAuthenticator,
+            first_factor - Duration::hours(2),
+        );
+        let totp_after = credential(
+            CredentialKind::SoftwareOath,
+            first_factor + Duration::minutes(1),
+        );
+        assert!(
+            activated_since(&[before.clone(), totp_after.clone()], first_factor).is_none(),
+            "an older app, or another kind of method, is not this registration"
+        );
+        let first = credential(
+            CredentialKind::MicrosoftAuthenticator,
+            first_factor + Duration::minutes(1),
+        );
+        let second = credential(
+            CredentialKind::MicrosoftAuthenticator,
+            first_factor + Duration::minutes(2),
+        );
+        let all = [before, first, second.clone(), totp_after];
+        assert_eq!(
+            activated_since(&all, first_factor).map(|c| &c.id),
+            Some(&second.id)
+        );
     }
 }
