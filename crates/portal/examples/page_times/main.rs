@@ -279,7 +279,9 @@ async fn main() {
         }
         std::fs::write(&marker, b"").unwrap();
     }
-    let token = format!("Bench{}", Uuid::new_v4().simple());
+    // A fresh token each run (a kept store already holds earlier ones), in the cookie's
+    // shape: 43 base64url characters.
+    let token = format!("Bench{}000000", Uuid::new_v4().simple());
     store
         .create_session(&Session {
             id: SessionId::from_uuid(Uuid::new_v4()),
