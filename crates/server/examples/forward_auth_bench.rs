@@ -2,7 +2,7 @@
 //! session (the nginx `auth_request` endpoint, the judgement cached per session).
 //!
 //! ```text
-//! cargo run --release -p portcullis-server --example forward_auth_bench -- memory [SESSIONS]
+//! cargo run --release -p portcullis-server --example forward_auth_bench -- memory [SESSIONS] [USERS]
 //! cargo run --release -p portcullis-server --example forward_auth_bench -- serve
 //! ```
 //!
@@ -15,7 +15,10 @@
 //!   sessions are written before the first reading, so the store's own pages are not
 //!   counted; the HTTP client is the same before and after. It also reports the live
 //!   Rust heap per session (a counting allocator: every allocation the server's Rust
-//!   code holds, without SQLite's page cache, which is bounded by `cache_size`).
+//!   code holds, without SQLite's page cache, which is bounded by `cache_size`). The
+//!   sessions belong to USERS users (default 1, as in the first measurements; USERS =
+//!   SESSIONS gives every session its own user, the worst case for sharing a user's
+//!   facts between sessions).
 //! * `serve` prints the check URL and a session cookie and serves until interrupted, for
 //!   an external load generator (`wrk`) that does not share this process.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
@@ -45,6 +48,11 @@ async fn main() {
     let mut args = std::env::args().skip(1);
     let mode = args.next().unwrap_or_else(|| "memory".into());
     let sessions: usize = args.next().and_then(|s| s.parse().ok()).unwrap_or(20_000);
+    let users: usize = args
+        .next()
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(1)
+        .clamp(1, sessions.max(1));
     let data_dir = tempfile::tempdir().unwrap();
     let config = Config::from_layers(FileConfig {
         listen: Some("127.0.0.1:0".into()),
@@ -67,15 +75,21 @@ async fn main() {
             println!("HOST={HOST}");
             tokio::signal::ctrl_c().await.unwrap();
         }
-        _ => memory(store.as_ref(), &user, &check_url, sessions).await,
+        _ => {
+            let mut all = vec![user];
+            for n in 1..users {
+                all.push(add_user(store.as_ref(), n).await);
+            }
+            memory(store.as_ref(), &all, &check_url, sessions).await
+        }
     }
 }
 
-async fn memory(store: &dyn Store, user: &User, check_url: &str, sessions: usize) {
+async fn memory(store: &dyn Store, users: &[User], check_url: &str, sessions: usize) {
     let http = reqwest::Client::new();
     let mut cookies = Vec::with_capacity(sessions);
-    for _ in 0..sessions {
-        cookies.push(new_session(store, user).await);
+    for n in 0..sessions {
+        cookies.push(new_session(store, &users[n % users.len()]).await);
     }
     // One check first, so the client, the routing table and the policy are loaded
     // before the first reading.
@@ -99,7 +113,8 @@ async fn memory(store: &dyn Store, user: &User, check_url: &str, sessions: usize
     }
     let cached = again.elapsed() / 1000;
     println!(
-        "{sessions} sessions made active in {took:.1?}; resident set {before} KiB → {after} KiB: {:.0} bytes per active session; a cached check then took {cached:?}",
+        "{sessions} sessions of {} users made active in {took:.1?}; resident set {before} KiB → {after} KiB: {:.0} bytes per active session; a cached check then took {cached:?}",
+        users.len(),
         (after.saturating_sub(before) * 1024) as f64 / sessions as f64
     );
     println!(
@@ -165,6 +180,26 @@ async fn setup(store: &dyn Store) -> User {
                 .change(Change::CreateUser(user.clone()))
                 .change(Change::CreateApplication(wiki)),
         )
+        .await
+        .unwrap();
+    user
+}
+
+/// Another user with a mailbox and a display name of the usual length.
+async fn add_user(store: &dyn Store, n: usize) -> User {
+    let user = User {
+        id: UserId::from_uuid(Uuid::new_v4()),
+        user_principal_name: format!("bench.user{n:06}@example.com"),
+        display_name: format!("Bench User {n:06}"),
+        mail: Some(format!("bench.user{n:06}@example.com")),
+        mobile_phone: None,
+        user_type: UserType::Member,
+        account_enabled: true,
+        created_date_time: OffsetDateTime::now_utc(),
+        attributes: Default::default(),
+    };
+    store
+        .commit(Batch::new().change(Change::CreateUser(user.clone())))
         .await
         .unwrap();
     user

@@ -23,7 +23,7 @@ use time::{Duration, OffsetDateTime};
 
 use super::apps::ProtectedApp;
 use super::decision_cache::{CachedVerdict, DecisionKey, DecisionSlot};
-use super::identity::{IDENTITY_TOKEN_LIFETIME, identity_headers, identity_token};
+use super::identity::{IDENTITY_TOKEN_LIFETIME, SignedIdentity, identity_token};
 use super::judge::judge;
 use super::request::ForwardAuthRequest;
 use crate::error::ServiceResult;
@@ -45,9 +45,11 @@ const TOKEN_RENEWAL_MARGIN: Duration = Duration::seconds(30);
 /// What to tell the proxy.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum ForwardAuthAnswer {
-    /// Let the request through with these headers.
+    /// Let the request through with these identity headers and, when a signing key is
+    /// usable, the signed identity JWT (header [`IDENTITY_JWT_HEADER`]).
     Allow {
         headers: Arc<Vec<(&'static str, String)>>,
+        identity_token: Option<String>,
     },
     /// Not signed in, or the application needs more than the session proved: send the
     /// browser to this sign-in URL (it carries the return URL and the application).
@@ -100,20 +102,28 @@ impl Services {
             }
         };
         let key = DecisionKey {
-            application: app.id.clone(),
+            application: app.clone(),
             client_ip: request.client_ip,
             user_agent: user_agent_hash(request.user_agent.as_deref()),
         };
-        let verdict = match cached_verdict(&entry, &key, sessions.epochs().policy_version(), now) {
-            Some(verdict) => verdict,
-            None => {
-                self.judge_and_cache(signin, &entry, &app, request, key, now)
-                    .await?
-            }
+        let render = |signed: &SignedIdentity| {
+            signed.token(self.issuer(), self.tenant_id(), &app, &entry.active)
         };
-        Ok(match verdict.as_ref() {
+        let policy_version = sessions.epochs().policy_version();
+        let (verdict, identity_token) =
+            match cached_verdict(&entry, &key, policy_version, now, render) {
+                Some(found) => found,
+                None => {
+                    let (verdict, identity) = self
+                        .judge_and_cache(signin, &entry, &app, request, key, now)
+                        .await?;
+                    (verdict, identity.as_ref().and_then(render))
+                }
+            };
+        Ok(match verdict {
             CachedVerdict::Allow { headers } => ForwardAuthAnswer::Allow {
-                headers: headers.clone(),
+                headers,
+                identity_token,
             },
             CachedVerdict::SignIn => sign_in(),
             CachedVerdict::Deny => ForwardAuthAnswer::Deny,
@@ -128,38 +138,41 @@ impl Services {
         request: &ForwardAuthRequest,
         key: DecisionKey,
         now: OffsetDateTime,
-    ) -> ServiceResult<Arc<CachedVerdict>> {
+    ) -> ServiceResult<(CachedVerdict, Option<SignedIdentity>)> {
         let active = &entry.active;
-        let mut headers = identity_headers(active);
-        let mut valid_until = now + IDENTITY_TOKEN_LIFETIME - TOKEN_RENEWAL_MARGIN;
-        if let Some(key) = self.active_key() {
-            match identity_token(&key, self.issuer(), self.tenant_id(), app, active, now) {
-                Ok(token) => headers.push((IDENTITY_JWT_HEADER, token)),
-                Err(err) => {
-                    tracing::error!(error = %err, "forward-auth: identity token not signed")
+        let judgement = judge(self.store.as_ref(), signin, active, app, request, now).await?;
+        let verdict = judgement.verdict;
+        let mut valid_until = judgement.valid_until;
+        // Signed only for a judgement that lets the request through; the judgement is
+        // renewed before the token expires, so the token never outlives it.
+        let identity = match (&verdict, self.active_key()) {
+            (CachedVerdict::Allow { .. }, Some(key)) => {
+                valid_until = valid_until.min(now + IDENTITY_TOKEN_LIFETIME - TOKEN_RENEWAL_MARGIN);
+                match identity_token(
+                    &key,
+                    self.issuer(),
+                    self.tenant_id(),
+                    app,
+                    active,
+                    now,
+                    self.sessions().identity_header_segments(),
+                ) {
+                    Ok(signed) => Some(signed),
+                    Err(err) => {
+                        tracing::error!(error = %err, "forward-auth: identity token not signed");
+                        None
+                    }
                 }
             }
-        }
-        let judgement = judge(
-            self.store.as_ref(),
-            signin,
-            active,
-            app,
-            request,
-            headers,
-            now,
-        )
-        .await?;
-        valid_until = valid_until.min(judgement.valid_until);
-        let verdict = Arc::new(judgement.verdict);
+            _ => None,
+        };
         if let Ok(mut slots) = entry.decisions.lock() {
             let previous = slots
                 .iter()
                 .position(|slot| slot.key == key)
                 .map(|at| slots.remove(at));
             let changed = previous.as_ref().is_none_or(|old| {
-                std::mem::discriminant(old.verdict.as_ref())
-                    != std::mem::discriminant(verdict.as_ref())
+                std::mem::discriminant(&old.verdict) != std::mem::discriminant(&verdict)
             });
             if changed {
                 tracing::info!(session = %active.session.id, user = %active.user.id,
@@ -169,14 +182,17 @@ impl Services {
             if slots.len() >= MAX_SLOTS {
                 slots.remove(0);
             }
+            // Most sessions use one application: grow one slot at a time.
+            slots.reserve_exact(1);
             slots.push(DecisionSlot {
                 key,
                 policy_version: judgement.policy_version,
                 valid_until,
                 verdict: verdict.clone(),
+                identity: identity.clone(),
             });
         }
-        Ok(verdict)
+        Ok((verdict, identity))
     }
 
     /// `/signin?return_to=<absolute URL>&app=<client id>` on the public URL (contract in
@@ -195,14 +211,20 @@ fn cached_verdict(
     key: &DecisionKey,
     policy_version: i64,
     now: OffsetDateTime,
-) -> Option<Arc<CachedVerdict>> {
+    render: impl Fn(&SignedIdentity) -> Option<String>,
+) -> Option<(CachedVerdict, Option<String>)> {
     let slots = entry.decisions.lock().ok()?;
     slots
         .iter()
         .find(|slot| {
             &slot.key == key && slot.policy_version >= policy_version && now < slot.valid_until
         })
-        .map(|slot| slot.verdict.clone())
+        .map(|slot| {
+            (
+                slot.verdict.clone(),
+                slot.identity.as_ref().and_then(&render),
+            )
+        })
 }
 
 /// Device platform conditions read the user agent, so a judgement holds for one agent.

@@ -9,16 +9,28 @@
 use std::net::IpAddr;
 use std::sync::Arc;
 
-use portcullis_core::ApplicationId;
 use time::OffsetDateTime;
 
+use super::apps::ProtectedApp;
+use super::identity::SignedIdentity;
+
 /// What a judgement depends on besides the session and the policy version.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone)]
 pub struct DecisionKey {
-    pub application: ApplicationId,
+    /// Shared with the routing table (no per-session copy of the application).
+    pub application: Arc<ProtectedApp>,
     pub client_ip: Option<IpAddr>,
     /// A hash of the user agent (device platform conditions read it).
     pub user_agent: u64,
+}
+
+impl PartialEq for DecisionKey {
+    fn eq(&self, other: &Self) -> bool {
+        (Arc::ptr_eq(&self.application, &other.application)
+            || self.application.id == other.application.id)
+            && self.client_ip == other.client_ip
+            && self.user_agent == other.user_agent
+    }
 }
 
 /// One cached judgement.
@@ -29,13 +41,17 @@ pub struct DecisionSlot {
     pub policy_version: i64,
     /// After this the judgement is made again (sign-in frequency falling due).
     pub valid_until: OffsetDateTime,
-    pub verdict: Arc<CachedVerdict>,
+    pub verdict: CachedVerdict,
+    /// The signed identity JWT for an allowed judgement (compact: see
+    /// [`SignedIdentity`]); `None` when no signing key was usable.
+    pub identity: Option<SignedIdentity>,
 }
 
 /// The part of a forward-auth answer that does not depend on the request URL.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum CachedVerdict {
-    /// Let the request through with these identity headers.
+    /// Let the request through with these identity headers (the user's, shared by
+    /// all of the user's sessions).
     Allow {
         headers: Arc<Vec<(&'static str, String)>>,
     },

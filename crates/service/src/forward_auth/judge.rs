@@ -32,7 +32,6 @@ pub(crate) async fn judge(
     active: &ActiveSession,
     app: &ProtectedApp,
     request: &ForwardAuthRequest,
-    identity_headers: Vec<(&'static str, String)>,
     now: OffsetDateTime,
 ) -> ServiceResult<Judgement> {
     let session = &active.session;
@@ -93,7 +92,7 @@ pub(crate) async fn judge(
                 valid_until = valid_until.min(session.authenticated_date_time + window);
             }
             CachedVerdict::Allow {
-                headers: std::sync::Arc::new(identity_headers),
+                headers: active.user.identity_headers.clone(),
             }
         }
         Outcome::NeedsControls { alternatives, .. } => {

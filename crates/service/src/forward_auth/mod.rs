@@ -14,5 +14,8 @@ pub(crate) use apps::AppRoutes;
 pub use apps::ProtectedApp;
 pub use check::{ForwardAuthAnswer, IDENTITY_JWT_HEADER};
 pub use decision_cache::DecisionSlot;
-pub use identity::{REMOTE_EMAIL, REMOTE_GROUPS, REMOTE_NAME, REMOTE_USER};
+pub(crate) use identity::HeaderSegments;
+pub use identity::{
+    REMOTE_EMAIL, REMOTE_GROUPS, REMOTE_NAME, REMOTE_USER, SignedIdentity, identity_headers,
+};
 pub use request::{ForwardAuthRequest, OriginalRequestError, OriginalUrl};

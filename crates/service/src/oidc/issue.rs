@@ -72,8 +72,14 @@ pub(crate) struct UserIssuance<'a> {
 }
 
 pub(crate) enum FamilyChoice {
-    Continue { family_id: RefreshTokenId },
-    Start { family_id: RefreshTokenId },
+    /// `started_at`: when the family began (from its facts, which the refresh read).
+    Continue {
+        family_id: RefreshTokenId,
+        started_at: i64,
+    },
+    Start {
+        family_id: RefreshTokenId,
+    },
 }
 
 /// Tokens issued, and the access token's id (remembered so a reused code can revoke it).
@@ -209,16 +215,10 @@ impl OidcProvider {
         let session = issuance.session;
         let policy = self.settings.refresh;
         let (family_id, started) = match &issuance.family {
-            FamilyChoice::Continue { family_id } => {
-                let facts: Option<state::Versioned<FamilyFacts>> = state::get(
-                    self.services.store.as_ref(),
-                    state::FAMILY,
-                    family_id.as_str(),
-                )
-                .await?;
-                let started = facts.map_or(now.unix_timestamp(), |f| f.value.family_started_at);
-                (family_id.clone(), started)
-            }
+            FamilyChoice::Continue {
+                family_id,
+                started_at,
+            } => (family_id.clone(), *started_at),
             FamilyChoice::Start { family_id } => {
                 let facts = FamilyFacts {
                     auth_time: session.authenticated_at.unix_timestamp(),

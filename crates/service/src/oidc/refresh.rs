@@ -153,6 +153,7 @@ impl OidcProvider {
                 family: FamilyChoice::Continue {
                     family_id: RefreshTokenId::parse(family.as_str())
                         .map_err(|e| OidcError::internal("family id", e))?,
+                    started_at: facts.family_started_at,
                 },
                 device_flow: facts.device_flow,
             })
@@ -172,11 +173,8 @@ impl OidcProvider {
         now: OffsetDateTime,
     ) -> Result<Result<(), String>, OidcError> {
         let check = match session {
-            Some(session) => self
-                .sessions()
-                .resolve_session_id(session, now)
-                .await?
-                .map(|_| ()),
+            // Only whether it stands: Conditional Access loads the user next.
+            Some(session) => self.sessions().check_session_id(session, now).await?,
             None => {
                 self.sessions()
                     .check_user_posture(user, state::at(facts.family_started_at), now)

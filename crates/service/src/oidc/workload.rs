@@ -11,7 +11,6 @@ use time::OffsetDateTime;
 use uuid::Uuid;
 
 use super::OidcProvider;
-use super::error::OidcError;
 use super::issue::RequestMeta;
 use crate::tokens::access_token::ADMIN_API_AUDIENCE;
 use crate::tokens::grant::{GrantError, IssuedToken};
@@ -30,17 +29,19 @@ impl OidcProvider {
         meta: &RequestMeta,
     ) -> Result<IssuedToken, GrantError> {
         self.services.maintain_signing_keys_if_due().await;
-        let issued = self
+        // The application comes with the authentication: one read, not two.
+        let (issued, application) = self
             .services
-            .client_credentials(client_id, client_secret, scope)
+            .client_credentials_for(client_id, client_secret, scope)
             .await?;
-        let internal = |e: OidcError| GrantError::Internal(e.to_string());
-        let application = self
-            .client(client_id)
-            .await
-            .map_err(internal)?
-            .ok_or(GrantError::InvalidClient)?
-            .application;
+        // Only applications that are usable OAuth clients (not forward-auth ones, not
+        // registrations whose settings no longer validate), as `OidcProvider::client`.
+        if let Err(error) =
+            portcullis_oidc::application::client_config_from_application(&application)
+        {
+            tracing::info!(client_id, %error, "application is not a usable OAuth client");
+            return Err(GrantError::InvalidClient);
+        }
         let policy = self
             .signin
             .policy()

@@ -1,7 +1,9 @@
 //! A session that passed validation, with what its users (the pages, OIDC, forward-auth)
 //! need to know about it, and why a session is refused.
 
-use portcullis_core::{Session, SessionId, UserId, UserType};
+use std::sync::Arc;
+
+use portcullis_core::{DeviceId, Session, SessionId, UserId, UserType};
 use portcullis_policy::evaluate::UsedMethod;
 use portcullis_policy::strength::AuthenticationMethodMode as Mode;
 use serde_json::Value;
@@ -22,14 +24,57 @@ pub struct SessionUser {
     pub group_names: Vec<String>,
     /// Role template IDs of the user's effective directory roles.
     pub role_template_ids: Vec<String>,
+    /// The forward-auth identity headers (`Remote-User`, …), made once per user load:
+    /// they depend on the user alone, so every session and application shares them.
+    pub identity_headers: Arc<Vec<(&'static str, String)>>,
+}
+
+/// The stored session as an active session keeps it: what its users read, without
+/// the token hash (the cache is keyed by it already), the user agent and last-seen
+/// time (for the sessions list, read uncached) and the revocation time (a revoked
+/// session is never active). Every node caches many: each byte counts.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SessionRecord {
+    pub id: SessionId,
+    pub user_id: UserId,
+    pub created_date_time: OffsetDateTime,
+    /// When the user last proved each factor; drives sign-in frequency.
+    pub authenticated_date_time: OffsetDateTime,
+    pub expires_date_time: OffsetDateTime,
+    pub persistent: bool,
+    /// Authentication methods references (`pwd`, `otp`, `hwk`, …).
+    pub amr: Vec<String>,
+    pub acr: Option<String>,
+    pub device_id: Option<DeviceId>,
+    pub ip_address: Option<String>,
+}
+
+impl From<Session> for SessionRecord {
+    fn from(session: Session) -> Self {
+        let mut amr = session.amr;
+        amr.shrink_to_fit();
+        SessionRecord {
+            id: session.id,
+            user_id: session.user_id,
+            created_date_time: session.created_date_time,
+            authenticated_date_time: session.authenticated_date_time,
+            expires_date_time: session.expires_date_time,
+            persistent: session.persistent,
+            amr,
+            acr: session.acr,
+            device_id: session.device_id,
+            ip_address: session.ip_address,
+        }
+    }
 }
 
 /// A valid session.
 #[derive(Debug, Clone, PartialEq)]
 pub struct ActiveSession {
-    /// The stored record (its user agent dropped to keep caches small).
-    pub session: Session,
-    pub user: SessionUser,
+    pub session: SessionRecord,
+    /// Shared by the user's sessions on this node while it is the same user
+    /// (see `sessions::shared_users`): the per-session cache entry stays small.
+    pub user: Arc<SessionUser>,
     /// Every method the session proved, with when: the evaluator's `SessionState`. From
     /// the sign-in's stored authentication facts, or derived from `amr` for sessions
     /// created without them.

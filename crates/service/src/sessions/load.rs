@@ -8,6 +8,7 @@ use time::OffsetDateTime;
 
 use super::active::{ActiveSession, SessionEvidence, SessionRejection, SessionUser, judge};
 use super::epochs::EpochStamp;
+use super::shared_users::SharedUsers;
 use crate::error::ServiceResult;
 
 /// Groups listed in `Remote-Groups` and used for Conditional Access at most; a user in
@@ -29,6 +30,7 @@ pub async fn load(
     first_read: Session,
     position: i64,
     now: OffsetDateTime,
+    shared_users: &SharedUsers,
 ) -> ServiceResult<Loaded> {
     let (user_epoch, global_epoch) = store.user_epoch(&first_read.user_id).await?;
     let stamp = EpochStamp {
@@ -36,7 +38,7 @@ pub async fn load(
         global: global_epoch,
         position,
     };
-    let mut session = match store.get_session(&first_read.id).await {
+    let session = match store.get_session(&first_read.id).await {
         Ok(session) => session,
         Err(StoreError::NotFound(_)) => {
             return Ok(Loaded::Rejected(SessionRejection::Unknown, None));
@@ -81,21 +83,28 @@ pub async fn load(
     let roles = store.effective_roles_of_user(&user.id).await?;
     let facts = store.get_session_authentication(&session.id).await?;
     let methods = super::active::session_methods(&session, facts.as_ref());
-    // Caches hold many sessions: the user agent is for the sessions list, read uncached.
-    session.user_agent = None;
     let (group_ids, group_names) = groups.into_iter().unzip();
+    let mut session_user = SessionUser {
+        id: user.id,
+        user_principal_name: user.user_principal_name,
+        display_name: user.display_name,
+        mail: user.mail,
+        user_type: user.user_type,
+        group_ids,
+        group_names,
+        role_template_ids: roles.iter().map(|r| r.template_id().to_owned()).collect(),
+        identity_headers: Arc::default(),
+    };
+    session_user.identity_headers = Arc::new(crate::forward_auth::identity_headers(&session_user));
+    // Cached copies hold exactly what they use.
+    session_user.group_ids.shrink_to_fit();
+    session_user.group_names.shrink_to_fit();
+    session_user.role_template_ids.shrink_to_fit();
+    let mut methods = methods;
+    methods.shrink_to_fit();
     let active = ActiveSession {
-        session,
-        user: SessionUser {
-            id: user.id,
-            user_principal_name: user.user_principal_name,
-            display_name: user.display_name,
-            mail: user.mail,
-            user_type: user.user_type,
-            group_ids,
-            group_names,
-            role_template_ids: roles.iter().map(|r| r.template_id().to_owned()).collect(),
-        },
+        session: session.into(),
+        user: shared_users.share(session_user),
         methods,
     };
     Ok(Loaded::Active(Arc::new(active), stamp))

@@ -1,6 +1,6 @@
 //! The client-credentials grant and bearer-token authentication of admin API calls.
 
-use portcullis_core::{AppPermission, ClientId, SecretHash};
+use portcullis_core::{AppPermission, Application, ClientId, SecretHash};
 use time::OffsetDateTime;
 
 use super::access_token::{self, ADMIN_API_AUDIENCE, TokenError, TokenRequest};
@@ -56,6 +56,19 @@ impl Services {
         client_secret: &str,
         scope: Option<&str>,
     ) -> Result<IssuedToken, GrantError> {
+        self.client_credentials_for(client_id, client_secret, scope)
+            .await
+            .map(|(issued, _)| issued)
+    }
+
+    /// [`Self::client_credentials`], also answering the authenticated application (so
+    /// the caller judging and logging the grant does not read it again).
+    pub async fn client_credentials_for(
+        &self,
+        client_id: &str,
+        client_secret: &str,
+        scope: Option<&str>,
+    ) -> Result<(IssuedToken, Application), GrantError> {
         if let Some(scope) = scope {
             let all_known = scope
                 .split_whitespace()
@@ -120,10 +133,13 @@ impl Services {
         .map_err(|e| GrantError::Internal(e.to_string()))?;
         metrics::counter!("portcullis_tokens_issued_total", "grant" => "client_credentials")
             .increment(1);
-        Ok(IssuedToken {
-            access_token,
-            expires_in: self.settings.access_token_lifetime.as_secs(),
-        })
+        Ok((
+            IssuedToken {
+                access_token,
+                expires_in: self.settings.access_token_lifetime.as_secs(),
+            },
+            application,
+        ))
     }
 
     /// Authenticates an admin API call. The token must verify (ES256, our key, issuer,

@@ -130,6 +130,15 @@ impl Services {
     /// Cheap otherwise (one atomic read), so the token endpoint can call it each time.
     pub async fn maintain_signing_keys_if_due(&self) {
         let now = OffsetDateTime::now_utc();
+        // A shared read first: every token request passes here, and the write lock
+        // would serialise them all on both cores.
+        let maybe_due = self
+            .keys
+            .read()
+            .is_ok_and(|cache| now.unix_timestamp() >= cache.next_maintenance);
+        if !maybe_due {
+            return;
+        }
         let due = {
             let Ok(mut cache) = self.keys.write() else {
                 return;

@@ -85,7 +85,10 @@ fn cookie_header(headers: &HeaderMap) -> Option<String> {
 
 fn respond(answer: ForwardAuthAnswer, dialect: Dialect) -> Response {
     match answer {
-        ForwardAuthAnswer::Allow { headers } => {
+        ForwardAuthAnswer::Allow {
+            headers,
+            identity_token,
+        } => {
             let mut response = StatusCode::OK.into_response();
             let out = response.headers_mut();
             for (name, value) in headers.iter() {
@@ -94,6 +97,17 @@ fn respond(answer: ForwardAuthAnswer, dialect: Dialect) -> Response {
                 if let Ok(value) = HeaderValue::from_bytes(value.as_bytes()) {
                     out.insert(HeaderName::from_static(lower(name)), value);
                 }
+            }
+            // A JWT is base64url and dots only; taking the String avoids a copy.
+            if let Some(token) = identity_token
+                && let Ok(value) = HeaderValue::try_from(token)
+            {
+                out.insert(
+                    HeaderName::from_static(lower(
+                        portcullis_service::forward_auth::IDENTITY_JWT_HEADER,
+                    )),
+                    value,
+                );
             }
             no_store(response)
         }
