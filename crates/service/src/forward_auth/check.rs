@@ -23,7 +23,8 @@ use time::{Duration, OffsetDateTime};
 
 use super::apps::ProtectedApp;
 use super::decision_cache::{CachedVerdict, DecisionKey, DecisionSlot};
-use super::identity::{IDENTITY_TOKEN_LIFETIME, SignedIdentity, identity_token};
+use super::identity::IDENTITY_TOKEN_LIFETIME;
+use super::identity_token::{SignedIdentity, identity_token};
 use super::judge::judge;
 use super::request::ForwardAuthRequest;
 use crate::error::ServiceResult;

@@ -12,7 +12,7 @@ use std::sync::Arc;
 use time::OffsetDateTime;
 
 use super::apps::ProtectedApp;
-use super::identity::SignedIdentity;
+use super::identity_token::SignedIdentity;
 
 /// What a judgement depends on besides the session and the policy version.
 #[derive(Debug, Clone)]

@@ -7,6 +7,7 @@ mod apps;
 mod check;
 mod decision_cache;
 mod identity;
+mod identity_token;
 mod judge;
 pub mod request;
 
@@ -14,8 +15,7 @@ pub(crate) use apps::AppRoutes;
 pub use apps::ProtectedApp;
 pub use check::{ForwardAuthAnswer, IDENTITY_JWT_HEADER};
 pub use decision_cache::DecisionSlot;
-pub(crate) use identity::HeaderSegments;
-pub use identity::{
-    REMOTE_EMAIL, REMOTE_GROUPS, REMOTE_NAME, REMOTE_USER, SignedIdentity, identity_headers,
-};
+pub use identity::{REMOTE_EMAIL, REMOTE_GROUPS, REMOTE_NAME, REMOTE_USER, identity_headers};
+pub(crate) use identity_token::HeaderSegments;
+pub use identity_token::SignedIdentity;
 pub use request::{ForwardAuthRequest, OriginalRequestError, OriginalUrl};
