@@ -196,5 +196,60 @@ async fn the_methods_policy_in_graph_shape_on_every_backend() {
             .get(&format!("{CONFIGURATIONS}/HardwareOath"), &reader)
             .await;
         assert_graph_error(&unknown, 404, "Request_ResourceNotFound");
+
+        // The registration campaign: enabled for the pilot group with a 7-day snooze,
+        // audited, read back, and what the sign-in pipeline reads.
+        let campaign_path = "/registrationEnforcement/authenticationMethodsRegistrationCampaign";
+        let (status, body) = app
+            .patch(
+                POLICY,
+                &writer,
+                json!({"registrationEnforcement": {"authenticationMethodsRegistrationCampaign": {
+                    "state": "enabled",
+                    "snoozeDurationInDays": 7,
+                    "includeTargets": [{"id": group_id, "targetType": "group",
+                        "targetedAuthenticationMethod": "microsoftAuthenticator"}],
+                }}}),
+            )
+            .await;
+        assert_eq!(status, 204, "{backend:?}: {body}");
+        assert_eq!(app.audit_len().await, audit_now + 1);
+        let (_, policy) = app.get(POLICY, &reader).await;
+        let campaign = policy.pointer(campaign_path).unwrap();
+        assert_eq!(campaign["state"], "enabled");
+        assert_eq!(campaign["snoozeDurationInDays"], 7);
+        assert_eq!(campaign["includeTargets"][0]["id"], group_id.as_str());
+        let stored = app
+            .store()
+            .get_policy(PolicyKind::AuthenticationMethodsPolicy, SINGLETON_ID)
+            .await
+            .unwrap();
+        let stored: AuthenticationMethodsPolicy = serde_json::from_value(stored.json).unwrap();
+        assert_eq!(stored.registration_campaign.snooze_duration_in_days, 7);
+        assert!(!stored.registration_campaign.include_all_users);
+        // A group that does not exist, or a reader: refused, nothing written.
+        let missing = app
+            .patch(
+                POLICY,
+                &writer,
+                json!({"registrationEnforcement": {"authenticationMethodsRegistrationCampaign": {
+                    "includeTargets": [{"id": "00000000-0000-4000-8000-000000000999"}],
+                }}}),
+            )
+            .await;
+        assert_graph_error(&missing, 400, "BadRequest");
+        let reader_refused = app
+            .patch(
+                POLICY,
+                &reader,
+                json!({"registrationEnforcement": {"authenticationMethodsRegistrationCampaign": {"state": "disabled"}}}),
+            )
+            .await;
+        assert_graph_error(&reader_refused, 403, "Authorization_RequestDenied");
+        assert_eq!(
+            app.audit_len().await,
+            audit_now + 1,
+            "refusals write nothing"
+        );
     }
 }

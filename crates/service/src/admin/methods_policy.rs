@@ -11,7 +11,9 @@ use portcullis_store::{
 use time::OffsetDateTime;
 
 pub use portcullis_authn::methods::MethodKind;
-pub use portcullis_signin::{AuthenticationMethodsPolicy, MethodConfiguration};
+pub use portcullis_signin::{
+    AuthenticationMethodsPolicy, CampaignState, MethodConfiguration, RegistrationCampaign,
+};
 
 use crate::caller::Caller;
 use crate::error::{ServiceError, ServiceResult};
@@ -67,11 +69,23 @@ impl Services {
         caller: &Caller,
         changes: Vec<(MethodKind, MethodConfiguration)>,
     ) -> ServiceResult<AuthenticationMethodsPolicy> {
+        self.update_methods_policy(caller, changes, None).await
+    }
+
+    /// Changes methods' configurations and, when given, the registration campaign
+    /// (`registrationEnforcement`), in one commit with one audit record: a Graph PATCH
+    /// of the whole policy may carry both.
+    pub async fn update_methods_policy(
+        &self,
+        caller: &Caller,
+        changes: Vec<(MethodKind, MethodConfiguration)>,
+        campaign: Option<RegistrationCampaign>,
+    ) -> ServiceResult<AuthenticationMethodsPolicy> {
         caller.authorize(
             Permission::AuthenticationMethodsPolicyWrite,
             Target::Nothing,
         )?;
-        if changes.is_empty() {
+        if changes.is_empty() && campaign.is_none() {
             return Err(ServiceError::Invalid(
                 "no authentication method configuration to change".into(),
             ));
@@ -80,8 +94,20 @@ impl Services {
         for (kind, configuration) in changes {
             checked.push((kind, self.checked_method(kind, configuration).await?));
         }
+        let campaign = match campaign {
+            Some(campaign) => Some(self.checked_campaign(campaign).await?),
+            None => None,
+        };
         let (mut policy, stored) = self.stored_methods_policy().await?;
         let mut t = target("Policy", POLICY_ID, Some("Authentication methods policy"));
+        if let Some(campaign) = campaign {
+            t.modified_properties.push(ModifiedProperty {
+                display_name: "registrationEnforcement".to_owned(),
+                old_value: serde_json::to_string(&policy.registration_campaign).ok(),
+                new_value: serde_json::to_string(&campaign).ok(),
+            });
+            policy.registration_campaign = campaign;
+        }
         for (kind, configuration) in checked {
             let old = policy.methods.get(&kind).cloned().unwrap_or_default();
             t.modified_properties.push(ModifiedProperty {
@@ -116,6 +142,37 @@ impl Services {
             ))
             .await?;
         Ok(policy)
+    }
+
+    /// The campaign as it will be stored: groups that exist, a snooze Entra allows, and
+    /// the one target Entra allows (the Authenticator app).
+    async fn checked_campaign(
+        &self,
+        mut campaign: RegistrationCampaign,
+    ) -> ServiceResult<RegistrationCampaign> {
+        if campaign.snooze_duration_in_days > 14 {
+            return Err(ServiceError::Invalid(format!(
+                "snoozeDurationInDays must be 0 to 14, not {}",
+                campaign.snooze_duration_in_days
+            )));
+        }
+        if campaign.target != MethodKind::AuthenticatorPush {
+            return Err(ServiceError::Invalid(
+                "the registration campaign can only target the Authenticator app".into(),
+            ));
+        }
+        campaign.include_group_ids = self.existing_groups(&campaign.include_group_ids).await?;
+        campaign.exclude_group_ids = self.existing_groups(&campaign.exclude_group_ids).await?;
+        if campaign.include_all_users {
+            campaign.include_group_ids.clear();
+        } else if campaign.state == CampaignState::Enabled && campaign.include_group_ids.is_empty()
+        {
+            return Err(ServiceError::Invalid(
+                "the registration campaign is enabled for nobody: target all users or at least one group, or disable it"
+                    .into(),
+            ));
+        }
+        Ok(campaign)
     }
 
     /// One method's new configuration, normalised and checked.

@@ -69,10 +69,10 @@ pub async fn update_policy(
         .services
         .get_authentication_methods_policy(&caller)
         .await?;
-    let changes = parse_policy_patch(&body, &policy)?;
+    let patch = parse_policy_patch(&body, &policy)?;
     state
         .services
-        .update_authentication_methods(&caller, changes)
+        .update_methods_policy(&caller, patch.methods, patch.campaign)
         .await?;
     Ok(StatusCode::NO_CONTENT)
 }

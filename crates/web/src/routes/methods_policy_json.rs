@@ -12,7 +12,8 @@
 //! of it back, so whatever a client does not mention stays as it was.
 
 use portcullis_service::admin::methods_policy::{
-    AuthenticationMethodsPolicy, MethodConfiguration, MethodKind,
+    AuthenticationMethodsPolicy, CampaignState, MethodConfiguration, MethodKind,
+    RegistrationCampaign,
 };
 use serde_json::{Map, Value, json};
 
@@ -263,28 +264,150 @@ pub fn policy_json(policy: &AuthenticationMethodsPolicy) -> Value {
 }
 
 /// Properties of the policy object a PATCH may repeat but not change.
-const POLICY_READ_ONLY: [&str; 8] = [
+const POLICY_READ_ONLY: [&str; 7] = [
     "id",
     "displayName",
     "description",
     "policyVersion",
     "policyMigrationState",
     "reconfirmationInDays",
-    "registrationEnforcement",
     "lastModifiedDateTime",
 ];
 
+/// What a PATCH of the whole policy changes.
+#[derive(Debug, Default)]
+pub struct PolicyPatch {
+    pub methods: Vec<(MethodKind, MethodConfiguration)>,
+    /// The registration campaign as it will be, when `registrationEnforcement` was sent.
+    pub campaign: Option<RegistrationCampaign>,
+}
+
+/// `registrationEnforcement`: only `authenticationMethodsRegistrationCampaign`, each of
+/// its properties optional (what is left out stays as it is).
+fn parse_registration_enforcement(
+    value: &Value,
+    current: &RegistrationCampaign,
+) -> Result<RegistrationCampaign, BadConfiguration> {
+    let Value::Object(fields) = value else {
+        return Err(bad("registrationEnforcement must be an object"));
+    };
+    let mut campaign = current.clone();
+    for (name, value) in fields {
+        if name.starts_with("@odata.") {
+            continue;
+        }
+        if name != "authenticationMethodsRegistrationCampaign" {
+            return Err(bad(format!(
+                "{name:?} is not a property of registrationEnforcement"
+            )));
+        }
+        let Value::Object(settings) = value else {
+            return Err(bad(
+                "authenticationMethodsRegistrationCampaign must be an object",
+            ));
+        };
+        for (name, value) in settings {
+            match name.as_str() {
+                n if n.starts_with("@odata.") => {}
+                "state" => {
+                    campaign.state = match value.as_str() {
+                        Some("default") => CampaignState::Default,
+                        Some("enabled") => CampaignState::Enabled,
+                        Some("disabled") => CampaignState::Disabled,
+                        _ => {
+                            return Err(bad(
+                                "the campaign's state must be \"default\", \"enabled\" or \"disabled\"",
+                            ));
+                        }
+                    };
+                }
+                "snoozeDurationInDays" => {
+                    campaign.snooze_duration_in_days = value
+                        .as_u64()
+                        .filter(|days| *days <= 14)
+                        .and_then(|days| u8::try_from(days).ok())
+                        .ok_or_else(|| {
+                            bad("snoozeDurationInDays must be a whole number from 0 to 14")
+                        })?;
+                }
+                "enforceRegistrationAfterAllowedSnoozes" => {
+                    campaign.enforce_registration_after_allowed_snoozes =
+                        value.as_bool().ok_or_else(|| {
+                            bad("enforceRegistrationAfterAllowedSnoozes must be true or false")
+                        })?;
+                }
+                "includeTargets" => {
+                    let ids = campaign_targets(value, "includeTargets", true)?;
+                    campaign.include_all_users = ids.iter().any(|id| id == ALL_USERS);
+                    campaign.include_group_ids =
+                        ids.into_iter().filter(|id| id != ALL_USERS).collect();
+                }
+                "excludeTargets" => {
+                    campaign.exclude_group_ids = campaign_targets(value, "excludeTargets", false)?;
+                }
+                other => {
+                    return Err(bad(format!(
+                        "{other:?} is not a property of authenticationMethodsRegistrationCampaign"
+                    )));
+                }
+            }
+        }
+    }
+    Ok(campaign)
+}
+
+/// The ids of a campaign's include or exclude targets: groups (or `all_users` when
+/// including), and only the Authenticator app as the targeted method.
+fn campaign_targets(
+    value: &Value,
+    name: &str,
+    including: bool,
+) -> Result<Vec<String>, BadConfiguration> {
+    let Value::Array(items) = value else {
+        return Err(bad(format!("{name} must be an array")));
+    };
+    let mut ids = Vec::with_capacity(items.len());
+    for item in items {
+        let id = item["id"]
+            .as_str()
+            .ok_or_else(|| bad(format!("every entry of {name} needs its id")))?;
+        if let Some(kind) = item.get("targetType").and_then(Value::as_str)
+            && kind != "group"
+        {
+            return Err(bad(format!(
+                "{name}: targetType must be \"group\", not {kind:?}"
+            )));
+        }
+        if let Some(method) = item
+            .get("targetedAuthenticationMethod")
+            .and_then(Value::as_str)
+            && method != "microsoftAuthenticator"
+        {
+            return Err(bad(format!(
+                "{name}: the campaign can only target microsoftAuthenticator, not {method:?}"
+            )));
+        }
+        if id == ALL_USERS && !including {
+            return Err(bad("all_users cannot be excluded"));
+        }
+        ids.push(id.to_owned());
+    }
+    Ok(ids)
+}
+
 /// A PATCH of the whole policy: the changes its `authenticationMethodConfigurations`
-/// make (every other property may only repeat what GET shows).
+/// and `registrationEnforcement` make (every other property may only repeat what GET
+/// shows).
 pub fn parse_policy_patch(
     body: &Value,
     policy: &AuthenticationMethodsPolicy,
-) -> Result<Vec<(MethodKind, MethodConfiguration)>, BadConfiguration> {
+) -> Result<PolicyPatch, BadConfiguration> {
     let Value::Object(fields) = body else {
         return Err(bad("the request body must be a JSON object"));
     };
     let current = policy_json(policy);
     let mut changes = Vec::new();
+    let mut campaign = None;
     for (name, value) in fields {
         if name.starts_with("@odata.") {
             continue;
@@ -300,6 +423,11 @@ pub fn parse_policy_patch(
                 let graph = GraphMethod::from_id(id).ok_or_else(|| unknown_method(id))?;
                 changes.extend(parse_configuration_patch(graph, item, policy)?);
             }
+        } else if name == "registrationEnforcement" {
+            campaign = Some(parse_registration_enforcement(
+                value,
+                &policy.registration_campaign,
+            )?);
         } else if POLICY_READ_ONLY.contains(&name.as_str()) {
             if current.get(name) != Some(value) {
                 return Err(bad(format!(
@@ -312,12 +440,15 @@ pub fn parse_policy_patch(
             )));
         }
     }
-    if changes.is_empty() {
+    if changes.is_empty() && campaign.is_none() {
         return Err(bad(
-            "nothing to change: send authenticationMethodConfigurations",
+            "nothing to change: send authenticationMethodConfigurations or registrationEnforcement",
         ));
     }
-    Ok(changes)
+    Ok(PolicyPatch {
+        methods: changes,
+        campaign,
+    })
 }
 
 /// The 400 for a configuration id Portcullis has no method for.
@@ -696,5 +827,60 @@ mod tests {
             .to_string()
             .contains("not an authentication method configuration here")
         );
+    }
+
+    #[test]
+    fn the_registration_campaign_is_patched_property_by_property() {
+        let policy = AuthenticationMethodsPolicy::default();
+        let group = "6f2c9a4e-1b3d-4e5f-8a7b-9c0d1e2f3a4b";
+        let patch = parse_policy_patch(
+            &json!({"registrationEnforcement": {"authenticationMethodsRegistrationCampaign": {
+                "state": "enabled",
+                "snoozeDurationInDays": 7,
+                "includeTargets": [{"id": group, "targetType": "group",
+                    "targetedAuthenticationMethod": "microsoftAuthenticator"}],
+            }}}),
+            &policy,
+        )
+        .unwrap();
+        assert!(patch.methods.is_empty());
+        let campaign = patch.campaign.unwrap();
+        assert_eq!(campaign.state, CampaignState::Enabled);
+        assert_eq!(campaign.snooze_duration_in_days, 7);
+        assert!(!campaign.include_all_users);
+        assert_eq!(campaign.include_group_ids, vec![group.to_owned()]);
+        // Left out: as before.
+        assert_eq!(
+            campaign.enforce_registration_after_allowed_snoozes,
+            policy
+                .registration_campaign
+                .enforce_registration_after_allowed_snoozes
+        );
+        // What GET shows may be sent back as it is.
+        let unchanged = parse_policy_patch(&policy_json(&policy), &policy).unwrap();
+        assert_eq!(
+            unchanged.campaign,
+            Some(policy.registration_campaign.clone())
+        );
+
+        let refused = |campaign: Value| {
+            parse_policy_patch(
+                &json!({"registrationEnforcement": {"authenticationMethodsRegistrationCampaign": campaign}}),
+                &policy,
+            )
+            .unwrap_err()
+            .to_string()
+        };
+        assert!(refused(json!({"snoozeDurationInDays": 15})).contains("0 to 14"));
+        assert!(refused(json!({"state": "on"})).contains("state must be"));
+        assert!(
+            refused(json!({"includeTargets": [{"id": "all_users", "targetedAuthenticationMethod": "sms"}]}))
+                .contains("only target microsoftAuthenticator")
+        );
+        assert!(
+            refused(json!({"excludeTargets": [{"id": "all_users"}]}))
+                .contains("cannot be excluded")
+        );
+        assert!(refused(json!({"nudge": true})).contains("not a property"));
     }
 }
