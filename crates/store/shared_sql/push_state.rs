@@ -13,7 +13,7 @@ use time::OffsetDateTime;
 
 use crate::dialect::Db;
 
-use super::{SqlStore, db_err, decode, encode, from_micros, micros, read_err};
+use super::{Conn, SqlStore, db_err, decode, encode, from_micros, micros, read_err};
 
 fn user_id(text: String) -> StoreResult<UserId> {
     UserId::parse(&text).map_err(|e| StoreError::Backend(format!("stored user id: {e}")))
@@ -81,21 +81,8 @@ impl PushStateStore for SqlStore {
     }
 
     async fn insert_push_approval(&self, record: &PushApprovalRecord) -> StoreResult<()> {
-        sqlx::query(
-            "INSERT INTO push_approvals (id, user_id, state, expires_at, changed_at, version, doc) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7)",
-        )
-        .bind(record.id.clone())
-        .bind(record.user_id.as_str().to_owned())
-        .bind(record.state.clone())
-        .bind(micros(record.expires_date_time))
-        .bind(micros(record.changed_date_time))
-        .bind(record.version)
-        .bind(encode("push approval", &record.doc)?)
-        .execute(&self.pool)
-        .await
-        .map_err(db_err("push approval"))?;
-        Ok(())
+        let mut conn = self.pool.acquire().await.map_err(read_err)?;
+        insert_approval(&mut conn, record).await
     }
 
     async fn get_push_approval(&self, id: &str) -> StoreResult<Option<PushApprovalRecord>> {
@@ -218,4 +205,26 @@ impl PushStateStore for SqlStore {
         .map_err(db_err("push fatigue"))?;
         Ok(done.rows_affected() == 1)
     }
+}
+
+/// Inserts one approval on `conn` (alone, or inside a sign-in step's transaction).
+pub(super) async fn insert_approval(
+    conn: &mut Conn,
+    record: &PushApprovalRecord,
+) -> StoreResult<()> {
+    sqlx::query(
+        "INSERT INTO push_approvals (id, user_id, state, expires_at, changed_at, version, doc) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7)",
+    )
+    .bind(record.id.clone())
+    .bind(record.user_id.as_str().to_owned())
+    .bind(record.state.clone())
+    .bind(micros(record.expires_date_time))
+    .bind(micros(record.changed_date_time))
+    .bind(record.version)
+    .bind(encode("push approval", &record.doc)?)
+    .execute(&mut *conn)
+    .await
+    .map_err(db_err("push approval"))?;
+    Ok(())
 }

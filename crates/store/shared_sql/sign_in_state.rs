@@ -156,6 +156,9 @@ async fn apply_step(conn: &mut Conn, write: &SignInStepWrite) -> StoreResult<()>
             .await
             .map_err(db_err("session revocation"))?;
     }
+    for approval in &write.push_approvals {
+        super::push_state::insert_approval(conn, approval).await?;
+    }
     Ok(())
 }
 

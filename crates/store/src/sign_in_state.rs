@@ -95,6 +95,10 @@ pub struct SignInStepWrite {
     /// Sessions ended by this step, and when (a step-up replaces the session it
     /// started from).
     pub revoke_sessions: Vec<(SessionId, OffsetDateTime)>,
+    /// Push approvals created with this step (a passwordless request is stored with the
+    /// transaction that shows its number, in one commit, so a request that is sent costs
+    /// the same writes as one that is not).
+    pub push_approvals: Vec<crate::push_state::PushApprovalRecord>,
 }
 
 #[async_trait]

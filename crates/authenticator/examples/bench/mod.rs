@@ -146,6 +146,17 @@ pub async fn activate(
     user: &UserId,
     upn: &str,
 ) -> (UnlockedDevice, SigningKey) {
+    activate_with(services, url, user, upn, false).await
+}
+
+/// [`activate`], with phone sign-in (passwordless) on or off.
+pub async fn activate_with(
+    services: &Services,
+    url: &str,
+    user: &UserId,
+    upn: &str,
+    phone_sign_in: bool,
+) -> (UnlockedDevice, SigningKey) {
     let link = services
         .push()
         .issue_activation(user, OffsetDateTime::now_utc())
@@ -154,7 +165,10 @@ pub async fn activate(
     let code = link.code.clone();
     let key = generate_signing_key();
     let client = Client::new(url).unwrap();
-    let registered = client.activate(&code, &key, "bench", false).await.unwrap();
+    let registered = client
+        .activate(&code, &key, "bench", phone_sign_in)
+        .await
+        .unwrap();
     let file = KeyFile::seal(
         DeviceIdentity {
             server: url.to_owned(),

@@ -25,6 +25,12 @@ pub struct StartedPush {
     pub devices: usize,
 }
 
+/// A push ready to be stored and announced ([`PushService::prepare_push`]).
+pub(crate) struct PreparedPush {
+    pub(crate) record: PushApprovalRecord,
+    pub(crate) started: StartedPush,
+}
+
 pub(crate) fn record_of(
     approval: &PendingApproval,
     now: OffsetDateTime,
@@ -56,6 +62,21 @@ impl PushService {
         context: ApprovalContext,
         now: OffsetDateTime,
     ) -> PushResult<StartedPush> {
+        let prepared = self.prepare_push(user, purpose, context, now).await?;
+        self.store.insert_push_approval(&prepared.record).await?;
+        Ok(self.announce(prepared))
+    }
+
+    /// Everything [`Self::start_push`] does before storing the approval: the devices,
+    /// the fatigue defences, the approval itself. The caller stores `record` (alone, or
+    /// with the sign-in step that shows its number) and then calls [`Self::announce`].
+    pub(crate) async fn prepare_push(
+        &self,
+        user: &UserId,
+        purpose: ApprovalPurpose,
+        context: ApprovalContext,
+        now: OffsetDateTime,
+    ) -> PushResult<PreparedPush> {
         let devices = self.devices(user).await?;
         if devices.is_empty() {
             return Err(PushError::NoDevice);
@@ -79,16 +100,36 @@ impl PushService {
             DEFAULT_APPROVAL_LIFETIME,
             &mut rand::rng(),
         );
-        let record = record_of(&approval, now, 1)?;
-        self.store.insert_push_approval(&record).await?;
-        self.hub.publish(&record);
-        metrics::counter!("portcullis_push_sent_total").increment(1);
-        Ok(StartedPush {
-            approval_id: approval.id,
-            number: approval.number,
-            expires_at: approval.expires_at,
-            devices: devices.len(),
+        Ok(PreparedPush {
+            record: record_of(&approval, now, 1)?,
+            started: StartedPush {
+                approval_id: approval.id,
+                number: approval.number,
+                expires_at: approval.expires_at,
+                devices: devices.len(),
+            },
         })
+    }
+
+    /// Tells the user's devices about a prepared push once its record is stored.
+    pub(crate) fn announce(&self, prepared: PreparedPush) -> StartedPush {
+        self.hub.publish(&prepared.record);
+        metrics::counter!("portcullis_push_sent_total").increment(1);
+        prepared.started
+    }
+
+    /// The reads [`Self::prepare_push`] makes, for a user nobody has: a request that is
+    /// not sent (no such name, no enabled device) then takes as long to answer as one
+    /// that is, so the time the number takes to appear tells nothing about the name.
+    pub(crate) async fn rehearse_prepare(&self) -> PushResult<()> {
+        // Each read answers "nothing" for an unknown user (lists, optional rows).
+        let nobody = UserId::from_uuid(uuid::Uuid::new_v4());
+        self.devices(&nobody).await?;
+        self.fatigue(&nobody).await?;
+        self.store
+            .list_push_approvals(&nobody, "pending", OffsetDateTime::now_utc())
+            .await?;
+        Ok(())
     }
 
     /// The user's fatigue state and its stored version (0: none stored yet).

@@ -167,12 +167,23 @@ impl SignInService {
         stored: &StoredSignInTransaction,
         doc: &TransactionDoc,
     ) -> Result<(), SignInError> {
+        self.rewrite_with(stored, doc, Vec::new()).await
+    }
+
+    /// [`Self::rewrite`], storing `push_approvals` in the same commit.
+    pub(super) async fn rewrite_with(
+        &self,
+        stored: &StoredSignInTransaction,
+        doc: &TransactionDoc,
+        push_approvals: Vec<portcullis_store::push_state::PushApprovalRecord>,
+    ) -> Result<(), SignInError> {
         let write = SignInStepWrite {
             transaction: Some(TransactionWrite::Update {
                 id_hash: stored.id_hash.clone(),
                 expected_revision: stored.revision,
                 doc: to_json(doc)?,
             }),
+            push_approvals,
             ..Default::default()
         };
         match self.inner.committer.commit(write).await {

@@ -20,7 +20,7 @@
 use std::time::Duration;
 
 use portcullis_authn::methods::MethodKind;
-use portcullis_core::CredentialId;
+use portcullis_core::{CredentialId, UserId};
 use portcullis_push::{
     ApprovalId, ApprovalPurpose, ApprovalState, DEFAULT_APPROVAL_LIFETIME, MatchNumber,
 };
@@ -29,7 +29,7 @@ use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
 
 use super::SignInService;
-use super::subject::{LoadFor, Who, load_subject};
+use super::subject::{LoadFor, Who, load_subject, rehearse_load};
 use super::types::{SignInError, SignInProgress, TransactionId};
 use crate::push::signin::approval_context;
 use crate::push::{PushError, PushService};
@@ -83,11 +83,29 @@ fn decline_of(state: &ApprovalState) -> OutOfBandDecline {
     }
 }
 
+/// The shortest time in which a passwordless request is answered: well above what the
+/// work takes on a healthy node (a few milliseconds), well below what a person notices.
+const RESPONSE_FLOOR: Duration = Duration::from_millis(100);
+
 impl SignInService {
     /// Sends the passwordless request for the name this transaction was begun with (or
     /// prepares one that is never sent) and returns the number to show. A second call
     /// replaces the first request.
     pub async fn start_phone_sign_in(
+        &self,
+        push: &PushService,
+        transaction: &TransactionId,
+    ) -> Result<PhoneSignIn, SignInError> {
+        // Answered no sooner than RESPONSE_FLOOR after it was asked, whatever happened:
+        // the store calls below are the same for every name, and the floor hides what
+        // differences remain (an insert more, a cached row) behind a wait nobody notices.
+        let answer_at = tokio::time::Instant::now() + RESPONSE_FLOOR;
+        let shown = self.start_phone_sign_in_now(push, transaction).await;
+        tokio::time::sleep_until(answer_at).await;
+        shown
+    }
+
+    async fn start_phone_sign_in_now(
         &self,
         push: &PushService,
         transaction: &TransactionId,
@@ -124,6 +142,14 @@ impl SignInService {
             .policy()
             .await
             .map_err(|err| SignInError::Internal(err.to_string()))?;
+        // A request that is sent and one that is not make the same store calls — the
+        // same reads, and one commit of the transaction (with the approval in it when
+        // sent) — so how long the number takes to appear tells nothing about the name.
+        if loaded.subject.user().is_none() {
+            // No such user: read what a user's load reads, for a user nobody has.
+            rehearse_load(self.inner.store.as_ref()).await?;
+        }
+        let mut devices_read = false;
         let eligible = match loaded.subject.user() {
             Some(user)
                 if policy
@@ -135,31 +161,40 @@ impl SignInService {
                     .phone_sign_in_devices(&user.id)
                     .await
                     .map_err(push_failure)?;
+                devices_read = true;
                 (!enabled.is_empty()).then_some(&user.id)
             }
             _ => None,
         };
-        let sent = match eligible {
+        let prepared = match eligible {
             Some(user) => {
                 let purpose = ApprovalPurpose::PasswordlessSignIn {
                     correlation_id: doc.transaction.correlation_id().to_string(),
                 };
                 let context = approval_context(&doc.request, now);
-                match push.start_push(user, purpose, context, now).await {
-                    Ok(started) => Some(started),
+                match push.prepare_push(user, purpose, context, now).await {
+                    Ok(prepared) => Some(prepared),
                     // Refused by the fatigue defences (already logged and counted by
-                    // start_push): the visitor sees the same wait as for anyone else.
+                    // prepare_push): the visitor sees the same wait as for anyone else.
                     Err(PushError::Refused(_) | PushError::NoDevice) => None,
                     Err(other) => return Err(push_failure(other)),
                 }
             }
-            None => None,
+            None => {
+                if !devices_read {
+                    push.phone_sign_in_devices(&UserId::from_uuid(uuid::Uuid::new_v4()))
+                        .await
+                        .map_err(push_failure)?;
+                }
+                push.rehearse_prepare().await.map_err(push_failure)?;
+                None
+            }
         };
-        let wait = match sent {
-            Some(started) => PhoneSignInWait {
-                approval_id: started.approval_id,
-                number: started.number,
-                expires_at: started.expires_at,
+        let wait = match &prepared {
+            Some(prepared) => PhoneSignInWait {
+                approval_id: prepared.started.approval_id,
+                number: prepared.started.number,
+                expires_at: prepared.started.expires_at,
                 sent: true,
             },
             None => {
@@ -175,7 +210,14 @@ impl SignInService {
         };
         let shown = PhoneSignIn::from(&wait);
         doc.phone_sign_in = Some(wait);
-        self.rewrite(&stored, &doc).await?;
+        let approvals = prepared
+            .as_ref()
+            .map(|prepared| vec![prepared.record.clone()])
+            .unwrap_or_default();
+        self.rewrite_with(&stored, &doc, approvals).await?;
+        if let Some(prepared) = prepared {
+            push.announce(prepared);
+        }
         Ok(shown)
     }
 

@@ -85,6 +85,7 @@ macro_rules! conformance_tests {
             oauth_state_purge_expired, refresh_token_lookup_without_use,
             push_activation_codes_are_single_use, push_approvals_settle_once_and_feed_changes,
             push_fatigue_compare_and_set, push_state_purge_and_cascade,
+            push_approval_commits_with_its_sign_in_step,
             sign_in_transactions_round_trip, concurrent_sign_in_steps_have_one_winner,
             sign_in_group_commit_isolates_a_failed_step,
             user_sign_in_state_revisions_and_revocation,

@@ -194,3 +194,60 @@ pub async fn push_state_purge_and_cascade(backend: &dyn TestBackend) {
     assert!(store.get_push_approval(&new.id).await.unwrap().is_none());
     assert!(store.get_push_fatigue(&alice.id).await.unwrap().is_none());
 }
+
+/// A push approval written with a sign-in step lands with it, and goes with it when the
+/// step is refused (a stale transaction revision).
+pub async fn push_approval_commits_with_its_sign_in_step(backend: &dyn TestBackend) {
+    use crate::{SignInStepWrite, StoreError, StoredSignInTransaction, TransactionWrite};
+    use portcullis_core::SecretHash;
+
+    let store = backend.store();
+    let alice = create_user(store.as_ref(), "alice@example.org", "Alice").await;
+    let handle = SecretHash::of("phone-sign-in");
+    let created = StoredSignInTransaction {
+        id_hash: handle.clone(),
+        revision: 0,
+        created_at: t0(),
+        expires_at: t0() + Duration::minutes(10),
+        doc: json!({"stage": "firstFactor"}),
+    };
+    let step = |expected_revision: i64, record: &PushApprovalRecord| SignInStepWrite {
+        transaction: Some(TransactionWrite::Update {
+            id_hash: handle.clone(),
+            expected_revision,
+            doc: json!({"stage": "firstFactor", "push": record.id}),
+        }),
+        push_approvals: vec![record.clone()],
+        ..SignInStepWrite::default()
+    };
+    let results = store
+        .commit_sign_in_steps(&[SignInStepWrite {
+            transaction: Some(TransactionWrite::Create(created)),
+            ..SignInStepWrite::default()
+        }])
+        .await
+        .unwrap();
+    assert!(results.iter().all(Result::is_ok), "{results:?}");
+
+    let sent = approval(&alice.id, 0);
+    let stale = approval(&alice.id, 1);
+    let results = store
+        .commit_sign_in_steps(&[step(0, &sent), step(0, &stale)])
+        .await
+        .unwrap();
+    assert!(results[0].is_ok(), "{results:?}");
+    assert!(
+        matches!(results[1], Err(StoreError::Conflict(_))),
+        "{results:?}"
+    );
+    assert_eq!(
+        store.get_push_approval(&sent.id).await.unwrap(),
+        Some(sent.clone())
+    );
+    assert_eq!(store.get_push_approval(&stale.id).await.unwrap(), None);
+    let pending = store
+        .list_push_approvals(&alice.id, "pending", t0())
+        .await
+        .unwrap();
+    assert_eq!(pending, vec![sent]);
+}
