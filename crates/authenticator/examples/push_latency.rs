@@ -98,16 +98,7 @@ async fn main() {
         let responded = before.elapsed();
         let (state, at) = waiter.await.unwrap();
         assert!(matches!(state, ApprovalState::Approved { .. }), "{state:?}");
-        let health_before = Instant::now();
-        plain
-            .get(&health)
-            .send()
-            .await
-            .unwrap()
-            .bytes()
-            .await
-            .unwrap();
-        let health_rtt = health_before.elapsed();
+        let health_rtt = round_trip(&plain, &health).await;
         // The first runs warm connections and caches.
         if run >= 10 {
             seen.push(at.saturating_duration_since(before));
@@ -224,20 +215,18 @@ async fn sign_in_completions(
             "the wait form completes the sign-in (status {}):\n{}",
             done.status, done.body
         );
-        let health_before = Instant::now();
-        plain
-            .get(&health)
-            .send()
-            .await
-            .unwrap()
-            .bytes()
-            .await
-            .unwrap();
-        let health_rtt = health_before.elapsed();
+        let health_rtt = round_trip(&plain, &health).await;
         if run >= 5 {
             completed.push(at.saturating_duration_since(before));
             baseline.push(health_rtt);
         }
     }
     (completed, baseline)
+}
+
+/// One plain loopback request's round trip (`GET /healthz`): the baseline.
+async fn round_trip(plain: &reqwest::Client, url: &str) -> Duration {
+    let started = Instant::now();
+    plain.get(url).send().await.unwrap().bytes().await.unwrap();
+    started.elapsed()
 }

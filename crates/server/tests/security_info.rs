@@ -9,27 +9,20 @@ mod security_info_support;
 
 use common::{Backend, backends, spawn_with};
 use portcullis_authn::totp::{Totp, TotpConfig, TotpSecret};
-use portcullis_core::{CredentialKind, UserId};
+use portcullis_core::CredentialKind;
 use portcullis_server::config::HttpSection;
 use portcullis_service::security_info::{
     MethodDetail, RegistrationContext, SecurityInfoError, SecurityInfoService, SecurityInfoSettings,
 };
-use security_info_support::{Policy, registration_policy, request, session, user_record};
+use security_info_support::{
+    Policy, create_worker, registration_policy, request, session, user_record,
+};
 use serde_json::json;
 use time::{Duration, OffsetDateTime};
 
 async fn scenario(backend: Backend) {
     let app = spawn_with(&backend, HttpSection::default()).await;
-    let admin = app.admin_token().await;
-    let (status, created) = app
-        .post(
-            "/v1.0/users",
-            &admin,
-            json!({"displayName": "Worker", "userPrincipalName": "worker@example.com"}),
-        )
-        .await;
-    assert_eq!(status, 201, "{created}");
-    let id = UserId::parse(created["id"].as_str().unwrap()).unwrap();
+    let id = create_worker(&app).await;
     let service = SecurityInfoService::new(
         app.services.clone(),
         SecurityInfoSettings::for_public_url("https://login.example.com").unwrap(),

@@ -22,7 +22,9 @@ use portcullis_service::security_info::{
 };
 use portcullis_service::signin::codes::{CodeChannel, CodeDeliveryError, CodeMessage, CodeSender};
 use portcullis_signin::{MethodConfiguration, PhoneChannel};
-use security_info_support::{Policy, registration_policy, request, session, user_record};
+use security_info_support::{
+    Policy, create_worker, registration_policy, request, session, user_record,
+};
 use serde_json::json;
 use time::{Duration, OffsetDateTime};
 
@@ -85,15 +87,7 @@ fn service(app: &common::TestApp, sender: Arc<dyn CodeSender>) -> SecurityInfoSe
 async fn scenario(backend: Backend) {
     let app = spawn_with(&backend, HttpSection::default()).await;
     let admin = app.admin_token().await;
-    let (status, created) = app
-        .post(
-            "/v1.0/users",
-            &admin,
-            json!({"displayName": "Worker", "userPrincipalName": "worker@example.com"}),
-        )
-        .await;
-    assert_eq!(status, 201, "{created}");
-    let id = UserId::parse(created["id"].as_str().unwrap()).unwrap();
+    let id = create_worker(&app).await;
     let outbox = Arc::new(Outbox::default());
     let service = service(&app, outbox.clone());
     let user = user_record(&id);

@@ -12,6 +12,20 @@ use portcullis_signin::{
 use serde_json::json;
 use time::{Duration, OffsetDateTime};
 
+/// The user every scenario registers methods for, created through Graph.
+pub async fn create_worker(app: &crate::common::TestApp) -> UserId {
+    let admin = app.admin_token().await;
+    let (status, created) = app
+        .post(
+            "/v1.0/users",
+            &admin,
+            json!({"displayName": "Worker", "userPrincipalName": "worker@example.com"}),
+        )
+        .await;
+    assert_eq!(status, 201, "{created}");
+    UserId::parse(created["id"].as_str().unwrap()).unwrap()
+}
+
 pub fn user_record(id: &UserId) -> UserRecord {
     UserRecord {
         id: id.clone(),
