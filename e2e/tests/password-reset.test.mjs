@@ -161,7 +161,7 @@ test('a code emailed through SMTP resets the password and the user is told', asy
   await page.getByRole('button', { name: 'Next' }).click();
   await page.getByRole('button', { name: 'Email me a code' }).click();
   const message = await smtp.waitFor((m) => m.to.some((to) => to.includes(personal)));
-  const code = /verification code is (\d+)/.exec(bodyText(message))?.[1];
+  const code = /password reset code is (\d+)/.exec(bodyText(message))?.[1];
   assert.ok(code, `a code in: ${bodyText(message)}`);
   await page.getByLabel('Code you received').fill(code);
   await page.getByRole('button', { name: 'Verify', exact: true }).click();

@@ -105,7 +105,7 @@ test('a user adds a mobile phone and an email address, each verified by a code',
   await page.getByText('+31612345678').waitFor();
   const sms = await latestCode('+31612345678');
   assert.equal(sms.channel, 'sms');
-  assert.match(sms.text, /My security info/);
+  assert.match(sms.text, /to add this phone number to your security info/);
 
   // A wrong code: refused, attempts counted, nothing saved.
   await page.getByLabel('Code', { exact: true }).fill(otherCode(sms.code));

@@ -20,6 +20,7 @@
 
 mod apps;
 mod break_glass;
+mod code_sends;
 mod commit;
 mod directory;
 pub(crate) mod logs;

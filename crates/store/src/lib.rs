@@ -17,6 +17,7 @@
 #![cfg_attr(test, allow(clippy::unwrap_used))]
 
 pub mod change;
+pub mod code_sends;
 pub mod error;
 pub mod filter;
 pub mod oauth_state;
@@ -33,6 +34,7 @@ mod traits;
 pub mod testsuite;
 
 pub use change::{Batch, Change, CommitReceipt};
+pub use code_sends::{CodeSendStore, SendClaim, SendLimit};
 pub use error::{StoreError, StoreResult};
 pub use filter::{
     AuditField, Filter, FilterField, FilterValue, GroupField, RiskyUserField, SignInField,

@@ -261,6 +261,7 @@ pub trait Store:
     + crate::oauth_state::OAuthStateStore
     + crate::sign_in_state::SignInStateStore
     + crate::push_state::PushStateStore
+    + crate::code_sends::CodeSendStore
     + Send
     + Sync
 {

@@ -6,17 +6,17 @@
 //! `urn:user:registersecurityinfo` and needs the authentication methods policy to enable
 //! the method for the user. The code is kept only as a salted hash
 //! (`portcullis_authn::otp_code`), with the code rules of the sign-in service: short
-//! lifetime, a few wrong attempts (kept across resends), and resend throttling per
-//! destination (at most a few destinations per user and window, so an account cannot be
-//! used to flood many numbers), kept apart from the pending verification so that
+//! lifetime, a few wrong attempts (kept across resends), and the send throttle every
+//! code goes through (`signin::codes::claim_code_send`: per destination and per user,
+//! claimed atomically in the store), kept apart from the pending verification so that
 //! starting again does not reset it.
 
-use std::collections::BTreeMap;
 use std::sync::Arc;
 
 use portcullis_authn::methods::MethodKind;
 use portcullis_authn::otp_code::{
-    IssuedCode, OtpChallenge, OtpCodePolicy, ResendOutcome, SendThrottle, Throttled, VerifyOutcome,
+    IssuedCode, OtpChallenge, OtpChallengeStatus, OtpCodePolicy, ResendOutcome, SendThrottle,
+    Throttled, VerifyOutcome,
 };
 use portcullis_core::audit::category;
 use portcullis_core::{Credential, CredentialId, CredentialKind, UserId};
@@ -36,11 +36,8 @@ use super::pending::{PendingKind, pending_change};
 use super::view::SecurityMethod;
 use crate::error::ServiceError;
 use crate::services::audit_record;
-use crate::signin::codes::{CodeChannel, CodeMessage, CodeSender};
+use crate::signin::codes::{CodeChannel, CodeMessage, CodePurpose, CodeSender, claim_code_send};
 use crate::signin::credential_payload::{EmailPayload, PhonePayload};
-
-/// Named in the code's message, where a sign-in names its application.
-const MESSAGE_CONTEXT: &str = "My security info";
 
 /// The provider and code rules (the sign-in service's: `SignInService::one_time_codes`).
 #[derive(Clone)]
@@ -177,41 +174,6 @@ impl PendingContact {
     }
 }
 
-/// Distinct destinations one user may send codes to within the code policy's window.
-const MAX_DESTINATIONS_PER_WINDOW: usize = 5;
-
-fn throttle_key(user: &UserId) -> String {
-    format!("security-info.code-sends.{user}")
-}
-
-/// A user's recent code sends, per destination (one settings row per user).
-#[derive(Debug, Default, Serialize, Deserialize)]
-struct SendHistory {
-    destinations: BTreeMap<String, SendThrottle>,
-}
-
-impl SendHistory {
-    /// The destination's throttle, after forgetting destinations with no send left in
-    /// the window; refused when the user already reached the most destinations.
-    fn throttle_for(
-        &mut self,
-        destination: &str,
-        policy: &OtpCodePolicy,
-        now: OffsetDateTime,
-    ) -> Result<&mut SendThrottle, Throttled> {
-        self.destinations
-            .retain(|_, throttle| throttle.sends_in_window(policy, now) > 0);
-        if !self.destinations.contains_key(destination)
-            && self.destinations.len() >= MAX_DESTINATIONS_PER_WINDOW
-        {
-            return Err(Throttled {
-                retry_at: now + policy.send_window,
-            });
-        }
-        Ok(self.destinations.entry(destination.to_owned()).or_default())
-    }
-}
-
 fn throttled(throttled: Throttled, now: OffsetDateTime) -> SecurityInfoError {
     let wait = throttled.retry_at - now;
     // Rounded up: "wait 0 seconds" would invite a retry that is refused again.
@@ -274,19 +236,21 @@ impl SecurityInfoService {
         }
         let codes = self.contact_codes()?;
         self.refuse_duplicate(&context.user.id, &method).await?;
-        let mut history = self.send_history(&context.user.id).await?;
-        let throttle = history
-            .throttle_for(method.destination(), &codes.policy, now)
-            .map_err(|t| throttled(t, now))?;
-        let (challenge, code) = OtpChallenge::issue(&codes.policy, throttle, now, &mut rand::rng())
-            .map_err(|t| throttled(t, now))?;
+        self.claim_send(context, &method, now).await?;
+        // The claim above is the throttle; the challenge's own is for one-off use.
+        let (challenge, code) = OtpChallenge::issue(
+            &codes.policy,
+            &mut SendThrottle::default(),
+            now,
+            &mut rand::rng(),
+        )
+        .map_err(|t| throttled(t, now))?;
         let pending = PendingContact {
             method,
             digits: codes.policy.digits,
             challenge,
         };
-        self.save_contact(&context.user.id, &pending, Some(&history))
-            .await?;
+        self.save_contact(&context.user.id, &pending).await?;
         self.deliver(context, &pending.method, code).await?;
         Ok(pending.view())
     }
@@ -315,25 +279,28 @@ impl SecurityInfoService {
         judge_registration(context, now)?;
         let codes = self.contact_codes()?;
         let mut pending = self.take_contact(&context.user.id, now).await?;
-        let mut history = self.send_history(&context.user.id).await?;
+        if pending.challenge.status() != OtpChallengeStatus::Pending {
+            return Err(SecurityInfoError::VerificationEnded);
+        }
+        if let Err(error) = self.claim_send(context, &pending.method, now).await {
+            self.save_contact(&context.user.id, &pending).await?;
+            return Err(error);
+        }
         // Bound first: the thread-local generator must not live across the awaits below.
-        let outcome = match history.throttle_for(pending.method.destination(), &codes.policy, now) {
-            Ok(throttle) => {
-                pending
-                    .challenge
-                    .resend(&codes.policy, throttle, now, &mut rand::rng())
-            }
-            Err(t) => ResendOutcome::Throttled(t),
-        };
+        let outcome = pending.challenge.resend(
+            &codes.policy,
+            &mut SendThrottle::default(),
+            now,
+            &mut rand::rng(),
+        );
         match outcome {
             ResendOutcome::Sent(code) => {
-                self.save_contact(&context.user.id, &pending, Some(&history))
-                    .await?;
+                self.save_contact(&context.user.id, &pending).await?;
                 self.deliver(context, &pending.method, code).await?;
                 Ok(pending.view())
             }
             ResendOutcome::Throttled(t) => {
-                self.save_contact(&context.user.id, &pending, None).await?;
+                self.save_contact(&context.user.id, &pending).await?;
                 Err(throttled(t, now))
             }
             ResendOutcome::Finished(_) => Err(SecurityInfoError::VerificationEnded),
@@ -355,11 +322,11 @@ impl SecurityInfoService {
         match pending.challenge.verify(&codes.policy, code, now) {
             VerifyOutcome::Accepted => {}
             VerifyOutcome::Wrong { attempts_left } => {
-                self.save_contact(&context.user.id, &pending, None).await?;
+                self.save_contact(&context.user.id, &pending).await?;
                 return Err(SecurityInfoError::WrongVerificationCode { attempts_left });
             }
             VerifyOutcome::Malformed { expected_digits } => {
-                self.save_contact(&context.user.id, &pending, None).await?;
+                self.save_contact(&context.user.id, &pending).await?;
                 return Err(SecurityInfoError::MalformedVerificationCode {
                     digits: expected_digits,
                 });
@@ -437,35 +404,41 @@ impl SecurityInfoService {
         Ok(())
     }
 
-    async fn send_history(&self, user: &UserId) -> SecurityInfoResult<SendHistory> {
-        let stored = self.store().get_setting(&throttle_key(user)).await?;
-        // An unreadable row counts as no sends: it can only have been written by us.
-        Ok(stored
-            .and_then(|value| serde_json::from_value(value).ok())
-            .unwrap_or_default())
+    /// Counts the send under the destination and the user, atomically (the throttle
+    /// every code goes through).
+    async fn claim_send(
+        &self,
+        context: &RegistrationContext<'_>,
+        method: &ContactMethod,
+        now: OffsetDateTime,
+    ) -> SecurityInfoResult<()> {
+        let codes = self.contact_codes()?;
+        claim_code_send(
+            self.store(),
+            &codes.policy,
+            &context.user.id,
+            method.destination(),
+            now,
+        )
+        .await?
+        .map_err(|t| throttled(t, now))
     }
 
-    /// Saves the verification (and the send history after a send) in one commit.
+    /// Saves the verification in progress.
     async fn save_contact(
         &self,
         user: &UserId,
         pending: &PendingContact,
-        history: Option<&SendHistory>,
     ) -> SecurityInfoResult<()> {
         let state = serde_json::to_value(pending).map_err(internal)?;
-        let mut batch = Batch::new().change(pending_change(
-            user,
-            PendingKind::Contact,
-            state,
-            pending.challenge.expires_at(),
-        )?);
-        if let Some(history) = history {
-            batch = batch.change(Change::PutSetting {
-                key: throttle_key(user),
-                value: serde_json::to_value(history).map_err(internal)?,
-            });
-        }
-        self.store().commit(batch).await?;
+        self.store()
+            .commit(Batch::new().change(pending_change(
+                user,
+                PendingKind::Contact,
+                state,
+                pending.challenge.expires_at(),
+            )?))
+            .await?;
         Ok(())
     }
 
@@ -491,10 +464,11 @@ impl SecurityInfoService {
         let codes = self.contact_codes()?;
         let message = CodeMessage {
             channel: method.code_channel(),
+            purpose: CodePurpose::Registration,
             destination: method.destination().to_owned(),
             code,
             user_id: context.user.id.clone(),
-            app_display_name: Some(MESSAGE_CONTEXT.to_owned()),
+            app_display_name: None,
             correlation_id: context.request.correlation_id.clone(),
         };
         if let Err(error) = codes.sender.send(&message).await {

@@ -18,7 +18,7 @@ use rand::RngCore;
 use time::{Duration, OffsetDateTime};
 use uuid::Uuid;
 
-use super::codes::{CodeChannel, CodeMessage};
+use super::codes::{CodeChannel, CodeMessage, CodePurpose};
 use super::credential_payload::{
     EmailPayload, PasswordPayload, PhonePayload, TemporaryAccessPassPayload, TotpPayload,
 };
@@ -61,6 +61,8 @@ pub(crate) struct PlanFacts<'a> {
     pub(crate) lifetimes: SessionLifetimes,
     /// Step-up: the session being replaced.
     pub(crate) replaces: Option<SessionId>,
+    /// What the step's codes are for (their message says so).
+    pub(crate) code_purpose: CodePurpose,
     pub(crate) now: OffsetDateTime,
 }
 
@@ -154,6 +156,7 @@ pub(crate) fn plan(effects: Vec<Effect>, facts: PlanFacts<'_>) -> Result<Planned
                 code,
             } => planned.codes.push(CodeMessage {
                 channel: channel_of(loaded, &credential_id),
+                purpose: facts.code_purpose,
                 destination,
                 code,
                 user_id,

@@ -198,6 +198,7 @@ impl SignInService {
                 transaction: Some(write),
                 lifetimes: super::SessionLifetimes::default(),
                 replaces: None,
+                code_purpose: super::codes::CodePurpose::PasswordReset,
                 now,
             },
         )?;

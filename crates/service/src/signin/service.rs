@@ -22,7 +22,7 @@ use time::{Duration, OffsetDateTime};
 use uuid::Uuid;
 
 use super::break_glass_alert::BreakGlassAlerts;
-use super::codes::CodeSender;
+use super::codes::{CodePurpose, CodeSender, claim_code_send};
 use super::committer::Committer;
 use super::cpu_gate::CpuGate;
 use super::effects::{PlanFacts, PlannedStep, SessionLifetimes, plan};
@@ -300,6 +300,7 @@ impl SignInService {
                     }),
                     lifetimes: self.inner.lifetimes,
                     replaces: doc.existing_session.clone(),
+                    code_purpose: CodePurpose::SignIn,
                     now,
                 },
             )?;
@@ -537,6 +538,7 @@ impl SignInService {
                 transaction: Some(TransactionWrite::Create(self.stored(handle, &doc, now)?)),
                 lifetimes: self.inner.lifetimes,
                 replaces: Some(session_id.clone()),
+                code_purpose: CodePurpose::SignIn,
                 now,
             },
         )?;
@@ -591,6 +593,32 @@ impl SignInService {
     pub(super) async fn commit(&self, planned: PlannedStep) -> Result<PlannedStep, StoreError> {
         self.inner.committer.commit(planned.write.clone()).await?;
         for message in &planned.codes {
+            // The step checked the destination's throttle as it read it; this claim is
+            // the atomic one, so a racing step (another tab, another node) cannot send
+            // past the limits. A refused code is not sent; the user can ask again later.
+            let claimed = claim_code_send(
+                self.inner.store.as_ref(),
+                &self.inner.config.otp_codes,
+                &message.user_id,
+                &message.destination,
+                OffsetDateTime::now_utc(),
+            )
+            .await;
+            match claimed {
+                Ok(Ok(())) => {}
+                Ok(Err(throttled)) => {
+                    tracing::info!(correlation_id = %message.correlation_id, channel = ?message.channel,
+                        retry_at = %throttled.retry_at, "one-time code not sent: the send throttle refused it");
+                    metrics::counter!("portcullis_signin_code_sends_throttled_total").increment(1);
+                    continue;
+                }
+                Err(error) => {
+                    // The step is stored already; failing closed sends nothing unthrottled.
+                    tracing::error!(correlation_id = %message.correlation_id, %error,
+                        "one-time code not sent: the send throttle could not be read");
+                    continue;
+                }
+            }
             if let Err(error) = self.inner.codes.send(message).await {
                 // The user sees "code sent" and can ask again (resend is throttled).
                 tracing::error!(correlation_id = %message.correlation_id, channel = ?message.channel,

@@ -7,6 +7,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod break_glass;
+mod code_sends;
 mod directory;
 mod logs;
 mod oauth_state;
@@ -31,6 +32,7 @@ use uuid::Uuid;
 use crate::Store;
 
 pub use break_glass::*;
+pub use code_sends::*;
 pub use directory::*;
 pub use logs::*;
 pub use oauth_state::*;
@@ -92,6 +94,7 @@ macro_rules! conformance_tests {
             break_glass_marks_round_trip, admin_user_sign_in_state_write_is_revision_checked,
             user_risk_follows_detections, risky_users_list_filters_and_pages,
             concurrent_detections_of_one_user_all_count,
+            code_send_limits_and_windows, concurrent_code_sends_pass_only_the_allowed_number,
         );
     };
     (@tests $make:expr; $($name:ident),* $(,)?) => {

@@ -32,6 +32,7 @@ impl CodeSender for FileCodeSender {
         self.append(
             json!({
                 "channel": message.channel,
+                "purpose": message.purpose,
                 "destination": message.destination,
                 "code": message.code.as_str(),
                 "userId": message.user_id,

@@ -9,15 +9,18 @@
 //! [`RoutingCodeSender`] which picks one per channel.
 
 mod file;
+mod message;
 mod smtp;
+mod throttle;
 mod webhook;
 
 use async_trait::async_trait;
 pub use file::FileCodeSender;
-use portcullis_authn::otp_code::IssuedCode;
+pub use message::{CodeMessage, CodePurpose};
 use portcullis_core::{CorrelationId, UserId};
 use serde::{Deserialize, Serialize};
 pub use smtp::{SmtpCodeSender, SmtpSecurity, SmtpSettings};
+pub use throttle::{claim_code_send, user_sends_per_window};
 pub use webhook::{WebhookCodeSender, WebhookSettings};
 
 /// How a code travels.
@@ -27,45 +30,6 @@ pub enum CodeChannel {
     Sms,
     Voice,
     Email,
-}
-
-/// One code to deliver.
-#[derive(Clone)]
-pub struct CodeMessage {
-    pub channel: CodeChannel,
-    /// Phone number (E.164) or email address.
-    pub destination: String,
-    pub code: IssuedCode,
-    pub user_id: UserId,
-    /// Shown in the message so the user knows which sign-in asked.
-    pub app_display_name: Option<String>,
-    pub correlation_id: CorrelationId,
-}
-
-impl std::fmt::Debug for CodeMessage {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("CodeMessage")
-            .field("channel", &self.channel)
-            .field("user_id", &self.user_id)
-            .field("correlation_id", &self.correlation_id)
-            .finish_non_exhaustive()
-    }
-}
-
-impl CodeMessage {
-    /// The message text (the same for every channel).
-    pub fn text(&self) -> String {
-        match &self.app_display_name {
-            Some(app) => format!(
-                "Your Portcullis verification code is {} (sign-in to {app}). If you did not try to sign in, do not share it.",
-                self.code.as_str()
-            ),
-            None => format!(
-                "Your Portcullis verification code is {}. If you did not try to sign in, do not share it.",
-                self.code.as_str()
-            ),
-        }
-    }
 }
 
 /// Why a code could not be delivered.

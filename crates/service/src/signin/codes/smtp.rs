@@ -124,12 +124,8 @@ impl SmtpCodeSender {
 #[async_trait]
 impl CodeSender for SmtpCodeSender {
     async fn send(&self, message: &CodeMessage) -> Result<(), CodeDeliveryError> {
-        self.mail(
-            &message.destination,
-            "Your Portcullis verification code",
-            message.text(),
-        )
-        .await
+        self.mail(&message.destination, message.subject(), message.text())
+            .await
     }
 
     async fn notify(&self, notice: &Notice) -> Result<(), CodeDeliveryError> {

@@ -1,6 +1,6 @@
 //! SMS and voice codes through an HTTP provider: one JSON `POST` per code to the
 //! configured URL, authenticated with a bearer token. Providers (or a small adapter in
-//! front of one) accept `{"channel","to","message","code","correlationId"}`.
+//! front of one) accept `{"channel","purpose","to","message","code","correlationId"}`.
 
 use std::time::Duration;
 
@@ -46,6 +46,7 @@ impl CodeSender for WebhookCodeSender {
     async fn send(&self, message: &CodeMessage) -> Result<(), CodeDeliveryError> {
         let mut request = self.client.post(&self.settings.url).json(&json!({
             "channel": message.channel,
+            "purpose": message.purpose,
             "to": message.destination,
             "message": message.text(),
             "code": message.code.as_str(),
