@@ -237,22 +237,8 @@ pub(super) async fn revoke_user_sessions(
 #[async_trait]
 impl RefreshTokenStore for SqlStore {
     async fn insert_refresh_token(&self, token: &RefreshToken) -> StoreResult<()> {
-        sqlx::query(
-            "INSERT INTO refresh_tokens (id, token_hash, family_id, user_id, expires_at, used_at, revoked_at, doc) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
-        )
-        .bind(token.id.as_str().to_owned())
-        .bind(token.token_hash.as_str().to_owned())
-        .bind(token.family_id.as_str().to_owned())
-        .bind(token.user_id.as_ref().map(|u| u.as_str().to_owned()))
-        .bind(micros(token.expires_date_time))
-        .bind(token.used_date_time.map(micros))
-        .bind(token.revoked_date_time.map(micros))
-        .bind(encode("refresh token", token)?)
-        .execute(&self.pool)
-        .await
-        .map_err(db_err(&format!("refresh token {}", token.id)))?;
-        Ok(())
+        let mut conn = self.pool.acquire().await.map_err(read_err)?;
+        insert_refresh_token(&mut conn, token).await
     }
 
     async fn use_refresh_token(
@@ -262,15 +248,10 @@ impl RefreshTokenStore for SqlStore {
     ) -> StoreResult<RefreshTokenUse> {
         // The conditional UPDATE is the atomic step: of concurrent callers, one changes the
         // row and the others see it already used.
-        let claimed = sqlx::query(
-            "UPDATE refresh_tokens SET used_at = $2 \
-             WHERE token_hash = $1 AND used_at IS NULL AND revoked_at IS NULL AND expires_at > $2",
-        )
-        .bind(token_hash.as_str().to_owned())
-        .bind(micros(at))
-        .execute(&self.pool)
-        .await
-        .map_err(db_err("refresh token use"))?;
+        let claimed = {
+            let mut conn = self.pool.acquire().await.map_err(read_err)?;
+            claim_refresh_token(&mut conn, token_hash, at).await?
+        };
         let row = sqlx::query(
             "SELECT doc, family_id, used_at, revoked_at FROM refresh_tokens WHERE token_hash = $1",
         )
@@ -284,7 +265,7 @@ impl RefreshTokenStore for SqlStore {
         let mut token: RefreshToken = decode("refresh token", &doc(&row)?)?;
         token.used_date_time = optional_time(&row, "used_at")?;
         token.revoked_date_time = optional_time(&row, "revoked_at")?;
-        if claimed.rows_affected() == 1 {
+        if claimed {
             return Ok(RefreshTokenUse::Fresh(Box::new(token)));
         }
         if token.used_date_time.is_some() {
@@ -309,6 +290,61 @@ impl RefreshTokenStore for SqlStore {
         .await
         .map_err(db_err("refresh token family revocation"))?;
         Ok(done.rows_affected())
+    }
+}
+
+/// Marks the token used at `at` if it is still unused, unrevoked and unexpired; `true`
+/// if this call did. The conditional UPDATE is the atomic step: of concurrent callers
+/// (on any node), one changes the row and the others see it already used.
+pub(super) async fn claim_refresh_token(
+    conn: &mut Conn,
+    token_hash: &SecretHash,
+    at: OffsetDateTime,
+) -> StoreResult<bool> {
+    let claimed = sqlx::query(
+        "UPDATE refresh_tokens SET used_at = $2 \
+         WHERE token_hash = $1 AND used_at IS NULL AND revoked_at IS NULL AND expires_at > $2",
+    )
+    .bind(token_hash.as_str().to_owned())
+    .bind(micros(at))
+    .execute(&mut *conn)
+    .await
+    .map_err(db_err("refresh token use"))?;
+    Ok(claimed.rows_affected() == 1)
+}
+
+pub(super) async fn insert_refresh_token(conn: &mut Conn, token: &RefreshToken) -> StoreResult<()> {
+    sqlx::query(
+        "INSERT INTO refresh_tokens (id, token_hash, family_id, user_id, expires_at, used_at, revoked_at, doc) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+    )
+    .bind(token.id.as_str().to_owned())
+    .bind(token.token_hash.as_str().to_owned())
+    .bind(token.family_id.as_str().to_owned())
+    .bind(token.user_id.as_ref().map(|u| u.as_str().to_owned()))
+    .bind(micros(token.expires_date_time))
+    .bind(token.used_date_time.map(micros))
+    .bind(token.revoked_date_time.map(micros))
+    .bind(encode("refresh token", token)?)
+    .execute(&mut *conn)
+    .await
+    .map_err(db_err(&format!("refresh token {}", token.id)))?;
+    Ok(())
+}
+
+/// A refresh grant's rotation inside a sign-in step write: claim, then the successor.
+pub(super) async fn rotate_refresh_token(
+    conn: &mut Conn,
+    rotation: &portcullis_store::RefreshRotation,
+) -> StoreResult<()> {
+    if !claim_refresh_token(conn, &rotation.presented, rotation.at).await? {
+        return Err(StoreError::Conflict(
+            "the refresh token was already used, revoked or expired".into(),
+        ));
+    }
+    match &rotation.successor {
+        Some(successor) => insert_refresh_token(conn, successor).await,
+        None => Ok(()),
     }
 }
 

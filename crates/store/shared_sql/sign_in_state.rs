@@ -127,6 +127,10 @@ impl SignInStateStore for SqlStore {
 }
 
 async fn apply_step(conn: &mut Conn, write: &SignInStepWrite) -> StoreResult<()> {
+    // First: a refresh whose token was used meanwhile must write nothing else.
+    if let Some(rotation) = &write.refresh_rotation {
+        security::rotate_refresh_token(conn, rotation).await?;
+    }
     match &write.transaction {
         Some(TransactionWrite::Create(created)) => create_transaction(conn, created).await?,
         Some(TransactionWrite::Update {

@@ -47,7 +47,7 @@ pub use page::{
 pub use policy::{PolicyKind, PolicySnapshot, Precondition, SINGLETON_ID, StoredPolicy};
 pub use security_epochs::{SecurityChanges, SecurityEpochStore, UserEpochChange};
 pub use sign_in_state::{
-    LoggedSignIn, NewSignInSession, SignInStateStore, SignInStepWrite, StoredSignInTransaction,
-    StoredUserSignInState, TransactionWrite, UserStateWrite,
+    LoggedSignIn, NewSignInSession, RefreshRotation, SignInStateStore, SignInStepWrite,
+    StoredSignInTransaction, StoredUserSignInState, TransactionWrite, UserStateWrite,
 };
 pub use traits::*;

@@ -13,7 +13,9 @@
 //! write), so one stale revision never fails its neighbours.
 
 use async_trait::async_trait;
-use portcullis_core::{Credential, SecretHash, Session, SessionId, SignIn, SignInId, UserId};
+use portcullis_core::{
+    Credential, RefreshToken, SecretHash, Session, SessionId, SignIn, SignInId, UserId,
+};
 use serde_json::Value;
 use time::OffsetDateTime;
 
@@ -99,6 +101,31 @@ pub struct SignInStepWrite {
     /// transaction that shows its number, in one commit, so a request that is sent costs
     /// the same writes as one that is not).
     pub push_approvals: Vec<crate::push_state::PushApprovalRecord>,
+    /// A refresh-token rotation decided by this step, committed with its log entry.
+    pub refresh_rotation: Option<RefreshRotation>,
+}
+
+/// A refresh grant's rotation, written in the same commit as the grant's sign-in log
+/// entry: the presented token is claimed by the same conditional update as
+/// `RefreshTokenStore::use_refresh_token` (still unused, unrevoked and unexpired at
+/// `at`), and its successor (if the client still gets one) is inserted only if the claim
+/// succeeded. A claim that finds the token already used, revoked or expired fails the
+/// write with `Conflict` and writes nothing of it (neither the successor nor the log
+/// entry): the caller then presents the token through `use_refresh_token`, which tells
+/// reuse (and revokes the family) from an invalid token.
+///
+/// Why in the step write: a refresh used to make three durable commits (the claim, the
+/// log entry, the successor); through the group committer they are one, shared with
+/// every other grant waiting.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RefreshRotation {
+    /// SHA-256 of the presented token.
+    pub presented: SecretHash,
+    /// When it was used (its `used_date_time` once claimed).
+    pub at: OffsetDateTime,
+    /// The token issued in its place (same family); `None` when the client may no
+    /// longer have refresh tokens (the presented one is used up all the same).
+    pub successor: Option<RefreshToken>,
 }
 
 #[async_trait]

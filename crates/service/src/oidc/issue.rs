@@ -5,7 +5,9 @@
 use std::net::IpAddr;
 
 use base64::Engine;
-use portcullis_core::{ClientId, RefreshToken, RefreshTokenId, SecretHash, SessionId, UserId};
+use portcullis_core::{
+    ClientId, RefreshToken, RefreshTokenId, SecretHash, SessionId, User, UserId,
+};
 use portcullis_oidc::claims::{
     IdTokenClaims, IdTokenInput, UserAccessTokenClaims, UserAccessTokenInput, UserProfile,
 };
@@ -120,26 +122,38 @@ impl OidcProvider {
         } else {
             Vec::new()
         };
-        let mut words = found.display_name.split_whitespace();
-        let given_name = words.next().map(str::to_owned);
-        let family_name = words.last().map(str::to_owned);
-        Ok(Some(UserProfile {
-            name: Some(found.display_name.clone()),
-            given_name,
-            family_name,
-            preferred_username: Some(found.user_principal_name.clone()),
-            email: found.mail.clone(),
-            // Portcullis does not verify mailboxes; an admin set this address.
-            email_verified: false,
-            groups,
-        }))
+        Ok(Some(profile_of(&found, groups)))
     }
 
+    /// Signs the tokens of a user grant and, when the client gets one, stores a new
+    /// refresh token (a new family's, with its facts, or the next of a family).
     pub(crate) async fn issue_user_tokens(
         &self,
         issuance: &UserIssuance<'_>,
     ) -> Result<Issued, OidcError> {
         let now = OffsetDateTime::now_utc();
+        let profile = if issuance.scope.contains(OPENID) {
+            self.profile(&issuance.session.user_id, issuance.scope)
+                .await?
+                .unwrap_or_default()
+        } else {
+            UserProfile::default()
+        };
+        let mut issued = self.sign_user_tokens(issuance, &profile, now).await?;
+        if should_issue_refresh_token(&issuance.client.config, issuance.refresh_scope) {
+            issued.response.refresh_token = Some(self.add_refresh_token(issuance, now).await?);
+        }
+        Ok(issued)
+    }
+
+    /// The access token and (with `openid`) the ID token of a user grant, signed; no
+    /// refresh token and nothing stored. `profile`: the ID token's profile claims.
+    pub(crate) async fn sign_user_tokens(
+        &self,
+        issuance: &UserIssuance<'_>,
+        profile: &UserProfile,
+        now: OffsetDateTime,
+    ) -> Result<Issued, OidcError> {
         let client = issuance.client;
         let session = issuance.session;
         let subject = session.user_id.as_str();
@@ -164,10 +178,6 @@ impl OidcProvider {
         });
         let access_token = self.sign(algorithm, "at+jwt", &access_claims).await?;
         let id_token = if issuance.scope.contains(OPENID) {
-            let profile = self
-                .profile(&session.user_id, issuance.scope)
-                .await?
-                .unwrap_or_default();
             let claims = IdTokenClaims::build(&IdTokenInput {
                 issuer: self.issuer(),
                 client_id: client.client_id(),
@@ -182,14 +192,9 @@ impl OidcProvider {
                 access_token: Some(&access_token),
                 algorithm,
                 scope: issuance.scope,
-                profile: &profile,
+                profile,
             });
             Some(self.sign(algorithm, "JWT", &claims).await?)
-        } else {
-            None
-        };
-        let refresh_token = if should_issue_refresh_token(&client.config, issuance.refresh_scope) {
-            Some(self.add_refresh_token(issuance, now).await?)
         } else {
             None
         };
@@ -198,7 +203,6 @@ impl OidcProvider {
             u64::try_from(self.settings.access_token_lifetime_secs).unwrap_or(3600),
         );
         response.id_token = id_token;
-        response.refresh_token = refresh_token;
         response.scope = Some(issuance.scope.to_string());
         metrics::counter!("portcullis_tokens_issued_total", "grant" => "user").increment(1);
         Ok(Issued {
@@ -239,6 +243,23 @@ impl OidcProvider {
                 (family_id.clone(), now.unix_timestamp())
             }
         };
+        let (value, token) = self.next_refresh_token(issuance, family_id, started, now)?;
+        self.services.store.insert_refresh_token(&token).await?;
+        Ok(value)
+    }
+
+    /// A new refresh token of `family_id` (which began at `started`, Unix seconds), not
+    /// stored: its value for the client and its record. It lives until the token
+    /// lifetime or the family's end, whichever comes first.
+    pub(crate) fn next_refresh_token(
+        &self,
+        issuance: &UserIssuance<'_>,
+        family_id: RefreshTokenId,
+        started: i64,
+        now: OffsetDateTime,
+    ) -> Result<(String, RefreshToken), OidcError> {
+        let session = issuance.session;
+        let policy = self.settings.refresh;
         let value = random_token("pcr_");
         let expires = (now.unix_timestamp() + policy.token_lifetime_secs)
             .min(started + policy.family_lifetime_secs);
@@ -260,7 +281,24 @@ impl OidcProvider {
             used_date_time: None,
             revoked_date_time: None,
         };
-        self.services.store.insert_refresh_token(&token).await?;
-        Ok(value)
+        Ok((value, token))
+    }
+}
+
+/// The profile claims of `user`; `groups`: the ids to list (empty unless the scope asks
+/// for groups).
+pub(crate) fn profile_of(user: &User, groups: Vec<String>) -> UserProfile {
+    let mut words = user.display_name.split_whitespace();
+    let given_name = words.next().map(str::to_owned);
+    let family_name = words.last().map(str::to_owned);
+    UserProfile {
+        name: Some(user.display_name.clone()),
+        given_name,
+        family_name,
+        preferred_username: Some(user.user_principal_name.clone()),
+        email: user.mail.clone(),
+        // Portcullis does not verify mailboxes; an admin set this address.
+        email_verified: false,
+        groups,
     }
 }

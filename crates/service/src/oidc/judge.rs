@@ -9,11 +9,11 @@
 use std::net::IpAddr;
 
 use portcullis_core::signin::{ConditionalAccessStatus, SignInStatus};
-use portcullis_core::{SignIn, SignInId, UserId};
+use portcullis_core::{Credential, SignIn, SignInId, User, UserId, UserRisk};
 use portcullis_oidc::{ClientType, ErrorCode, OAuthError};
 use portcullis_policy::evaluate::{self, Outcome, RequiredControl, SessionState, UsedMethod};
 use portcullis_policy::model::TransferMethod;
-use portcullis_signin::{Protocol, RiskInput, session_evaluation_context};
+use portcullis_signin::{Protocol, RiskInput, UserRecord, session_evaluation_context};
 use portcullis_store::LoggedSignIn;
 use serde_json::{Map, Value, json};
 use time::OffsetDateTime;
@@ -113,12 +113,45 @@ pub(crate) struct Judgement<'a> {
     pub user_agent: Option<&'a str>,
 }
 
+/// What the caller read about the user already (a refresh reads the user, credentials
+/// and risk once for the session's posture, Conditional Access and the ID token), so the
+/// judgement does not read them again; groups, roles and the sign-in state are read by
+/// the judgement.
+pub(crate) struct KnownSubject {
+    /// `None`: the user is deleted.
+    pub user: Option<User>,
+    pub credentials: Vec<Credential>,
+    /// The user's risk as of the judgement.
+    pub risk: UserRisk,
+}
+
+/// A judgement with its log entry, not yet committed.
+pub(crate) struct Judged {
+    pub verdict: AuthorizationVerdict,
+    pub entry: LoggedSignIn,
+    /// The user as Conditional Access saw them (`None`: deleted).
+    pub user: Option<UserRecord>,
+}
+
 impl OidcProvider {
     /// Judges an issuance and writes its sign-in log entry (durable before return).
     pub(crate) async fn judge(
         &self,
         judgement: &Judgement<'_>,
     ) -> Result<AuthorizationVerdict, OidcError> {
+        let judged = self.judge_unlogged(judgement, None).await?;
+        self.append(judged.entry).await?;
+        Ok(judged.verdict)
+    }
+
+    /// Judges an issuance and returns its sign-in log entry without committing it: the
+    /// caller commits it before answering (a refresh commits it in one write with the
+    /// token's rotation). `known`: the user as the caller read them (`None`: read here).
+    pub(crate) async fn judge_unlogged(
+        &self,
+        judgement: &Judgement<'_>,
+        known: Option<KnownSubject>,
+    ) -> Result<Judged, OidcError> {
         let now = OffsetDateTime::now_utc();
         let client = judgement.client;
         let protocol = match client.config.client_type {
@@ -133,53 +166,90 @@ impl OidcProvider {
         request.ip_address = judgement.ip_address;
         request.user_agent = judgement.user_agent.map(str::to_owned);
         request.authentication_context = judgement.authentication_context.map(str::to_owned);
-        let mut context = self
-            .signin
-            .request_context(&request)
-            .await
-            .map_err(|e| OidcError::internal("sign-in request context", e))?;
+        // The client was read from the store by its authentication just before; an
+        // application disabled meanwhile is refused by the reading path as before.
+        let mut context = if client.application.enabled {
+            self.signin.request_context_for_application(
+                &request,
+                client.application.app_id.to_string(),
+                client.application.display_name.clone(),
+            )
+        } else {
+            self.signin.request_context(&request).await
+        }
+        .map_err(|e| OidcError::internal("sign-in request context", e))?;
         if judgement.kind.device_flow() {
             context.authentication_flow = Some(TransferMethod::DeviceCodeFlow);
         }
-        let Some(user) = self
-            .signin
-            .user_record(&judgement.session.user_id, &context)
-            .await
-            .map_err(|e| OidcError::internal("user record", e))?
-        else {
+        let (user, known_risk) = match known {
+            Some(KnownSubject {
+                user: Some(user),
+                credentials,
+                risk,
+            }) => (
+                Some(
+                    self.signin
+                        .user_record_of(user, credentials, &context)
+                        .await
+                        .map_err(|e| OidcError::internal("user record", e))?,
+                ),
+                Some(risk),
+            ),
+            Some(KnownSubject { user: None, .. }) => (None, None),
+            None => (
+                self.signin
+                    .user_record(&judgement.session.user_id, &context)
+                    .await
+                    .map_err(|e| OidcError::internal("user record", e))?,
+                None,
+            ),
+        };
+        let Some(user) = user else {
             let error = OAuthError::invalid_grant("the user no longer exists; sign in again");
-            self.log(
+            let entry = self.log_entry(
                 judgement,
                 None,
                 code::USER_NOT_FOUND,
                 Some(&error.description),
                 None,
                 now,
-            )
-            .await?;
-            return Ok(AuthorizationVerdict::Deny(error));
+            );
+            return Ok(Judged {
+                verdict: AuthorizationVerdict::Deny(error),
+                entry,
+                user: None,
+            });
         };
         if !user.account_enabled {
             let error = OAuthError::invalid_grant("the user's account is disabled");
-            self.log(
+            let entry = self.log_entry(
                 judgement,
                 Some(&user.user_principal_name),
                 code::USER_DISABLED,
                 Some(&error.description),
                 None,
                 now,
-            )
-            .await?;
-            return Ok(AuthorizationVerdict::Deny(error));
+            );
+            return Ok(Judged {
+                verdict: AuthorizationVerdict::Deny(error),
+                entry,
+                user: Some(user),
+            });
         }
-        // User risk for `userRiskLevels` conditions, read afresh at every issuance.
-        crate::risk::load_user_risk(
-            self.services.store.as_ref(),
-            &judgement.session.user_id,
-            &mut context.risk,
-            now,
-        )
-        .await?;
+        // User risk for `userRiskLevels` conditions, read afresh at every issuance (by
+        // the caller, or here).
+        match known_risk {
+            Some(risk) => crate::risk::apply_user_risk(&risk, &mut context.risk),
+            None => {
+                crate::risk::load_user_risk(
+                    self.services.store.as_ref(),
+                    &judgement.session.user_id,
+                    &mut context.risk,
+                    now,
+                )
+                .await?
+            }
+        }
         let policy = self.signin.policy().await?;
         let session_state = SessionState {
             authenticated_at: Some(judgement.session.authenticated_at),
@@ -255,16 +325,19 @@ impl OidcProvider {
             }
             AuthorizationVerdict::Allow { .. } => None,
         };
-        self.log(
+        let entry = self.log_entry(
             judgement,
             Some(&user.user_principal_name),
             error_code,
             details.as_deref(),
             Some((ca_status, applied, &context.risk)),
             now,
-        )
-        .await?;
-        Ok(verdict)
+        );
+        Ok(Judged {
+            verdict,
+            entry,
+            user: Some(user),
+        })
     }
 
     /// A refusal decided before Conditional Access (revoked grant, session gone), logged
@@ -274,18 +347,25 @@ impl OidcProvider {
         judgement: &Judgement<'_>,
         error: &OAuthError,
     ) -> Result<(), OidcError> {
-        self.log(
+        let entry = self.log_entry(
             judgement,
             None,
             code::GRANT_REVOKED,
             Some(&error.description),
             None,
             OffsetDateTime::now_utc(),
-        )
-        .await
+        );
+        self.append(entry).await
     }
 
-    async fn log(
+    /// Commits one issuance's log entry (durable on return).
+    pub(crate) async fn append(&self, entry: LoggedSignIn) -> Result<(), OidcError> {
+        // Through the group committer: under load many issuances share one commit.
+        self.signin.append_log_entries(vec![entry]).await?;
+        Ok(())
+    }
+
+    fn log_entry(
         &self,
         judgement: &Judgement<'_>,
         user_principal_name: Option<&str>,
@@ -293,7 +373,7 @@ impl OidcProvider {
         details: Option<&str>,
         conditional_access: Option<(ConditionalAccessStatus, Value, &RiskInput)>,
         now: OffsetDateTime,
-    ) -> Result<(), OidcError> {
+    ) -> LoggedSignIn {
         let client = judgement.client;
         // The user's risk is known once Conditional Access ran (it was judged on it).
         let (ca_status, applied, risk) = conditional_access.unwrap_or((
@@ -398,13 +478,9 @@ impl OidcProvider {
             ),
             extra,
         };
-        // Through the group committer: under load many issuances share one commit.
-        self.signin
-            .append_log_entries(vec![LoggedSignIn {
-                record,
-                evaluation_input: None,
-            }])
-            .await?;
-        Ok(())
+        LoggedSignIn {
+            record,
+            evaluation_input: None,
+        }
     }
 }

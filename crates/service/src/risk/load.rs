@@ -13,10 +13,16 @@ pub async fn current_user_risk(
     user: &UserId,
     now: OffsetDateTime,
 ) -> Result<UserRisk, StoreError> {
-    Ok(match store.get_user_risk(user).await? {
+    Ok(user_risk_as_of(store.get_user_risk(user).await?, user, now))
+}
+
+/// The user's risk at `now` from the stored row read by the caller (`None`: no
+/// detections, so `none`).
+pub fn user_risk_as_of(stored: Option<UserRisk>, user: &UserId, now: OffsetDateTime) -> UserRisk {
+    match stored {
         Some(stored) => stored.at(now),
         None => UserRisk::none(user.clone(), now),
-    })
+    }
 }
 
 /// Sets the user-risk fields of the pipeline's risk input: the level Conditional Access

@@ -8,5 +8,5 @@ pub mod admin;
 mod load;
 mod remediate;
 
-pub use load::{apply_user_risk, current_user_risk, load_user_risk};
+pub use load::{apply_user_risk, current_user_risk, load_user_risk, user_risk_as_of};
 pub use remediate::{Remediation, remediate_user_risk};

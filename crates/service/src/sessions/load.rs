@@ -2,7 +2,7 @@
 
 use std::sync::Arc;
 
-use portcullis_core::{CredentialKind, Session, UserId};
+use portcullis_core::{Credential, CredentialKind, Session, UserId, UserRisk};
 use portcullis_store::{Store, StoreError};
 use time::OffsetDateTime;
 
@@ -50,16 +50,15 @@ pub async fn load(
         Err(StoreError::NotFound(_)) => None,
         Err(other) => return Err(other.into()),
     };
-    let evidence_facts = match &user {
-        Some(user) => Some(posture(store, &user.id).await?),
-        None => None,
+    let posture = match &user {
+        Some(user) => posture(store, &user.id).await?,
+        None => Posture::default(),
     };
-    let (password_set_at, high_risk_detected_at) = evidence_facts.unwrap_or((None, None));
     let evidence = SessionEvidence {
         session: &session,
         account_enabled: user.as_ref().map(|u| u.account_enabled),
-        password_set_at,
-        high_risk_detected_at,
+        password_set_at: posture.password_set_at,
+        high_risk_detected_at: posture.high_risk_detected_at,
     };
     if let Err(rejection) = judge(&evidence, now) {
         return Ok(Loaded::Rejected(rejection, Some(Box::new(session))));
@@ -113,24 +112,32 @@ pub async fn load(
 /// When the current password was set, and when the newest still-open (`atRisk` or
 /// `confirmedCompromised`) high user-risk detection was made; the caller compares both
 /// with the session's start.
-pub(super) async fn posture(
-    store: &dyn Store,
-    user: &UserId,
-) -> ServiceResult<(Option<OffsetDateTime>, Option<OffsetDateTime>)> {
-    let password_set_at = store
-        .list_credentials(user)
-        .await?
-        .into_iter()
-        .filter(|c| c.kind == CredentialKind::Password)
-        .map(|c| c.created_date_time)
-        .max();
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
+pub(crate) struct Posture {
+    pub password_set_at: Option<OffsetDateTime>,
+    pub high_risk_detected_at: Option<OffsetDateTime>,
+}
+
+/// The user's [`Posture`], read from the store (two reads).
+pub(super) async fn posture(store: &dyn Store, user: &UserId) -> ServiceResult<Posture> {
+    let credentials = store.list_credentials(user).await?;
     // One row by primary key: the store keeps each user's risk with its newest open
-    // high detection (portcullis_core::user_risk); only high risk matters here, and it
-    // never ages out, so no clock is needed.
-    let high_risk = store
-        .get_user_risk(user)
-        .await?
-        .filter(|risk| risk.is_at_risk())
-        .and_then(|risk| risk.high_risk_detected_date_time);
-    Ok((password_set_at, high_risk))
+    // high detection (portcullis_core::user_risk).
+    let risk = store.get_user_risk(user).await?;
+    Ok(posture_of(&credentials, risk.as_ref()))
+}
+
+/// The [`Posture`] of what was read. Only high risk matters here, and it never ages out,
+/// so no clock is needed.
+pub(super) fn posture_of(credentials: &[Credential], risk: Option<&UserRisk>) -> Posture {
+    Posture {
+        password_set_at: credentials
+            .iter()
+            .filter(|c| c.kind == CredentialKind::Password)
+            .map(|c| c.created_date_time)
+            .max(),
+        high_risk_detected_at: risk
+            .filter(|risk| risk.is_at_risk())
+            .and_then(|risk| risk.high_risk_detected_date_time),
+    }
 }

@@ -42,7 +42,7 @@ pub use active::{ActiveSession, SessionRecord, SessionRejection, SessionUser};
 pub(crate) use cache::CachedSession;
 use cache::SessionCache;
 use epochs::EpochTracker;
-use load::{Loaded, load};
+use load::{Loaded, Posture, load};
 pub use manage::SessionSummary;
 pub use token::{
     NewSessionToken, PLAIN_COOKIE_NAME, PresentedToken, SECURE_COOKIE_NAME, session_cookie_value,
@@ -235,23 +235,58 @@ impl SessionService {
             Err(StoreError::NotFound(_)) => None,
             Err(other) => return Err(other.into()),
         };
-        let (password_set_at, high_risk_detected_at) = match &user {
-            Some(_) => load::posture(store, &session.user_id).await?,
-            None => (None, None),
+        let posture = match &user {
+            Some(user) => load::posture(store, &user.id).await?,
+            None => Posture::default(),
         };
+        self.judge_stored_session(&session, user.map(|u| u.account_enabled), posture, now)
+            .await
+    }
+
+    /// [`Self::check_session_id`] over the user's facts the caller read already (the
+    /// user, or `None` if deleted, with their credentials and stored risk): a token
+    /// refresh reads them once for this check, Conditional Access and the ID token. Same
+    /// rules, same revocation. A session of another user than `user_id` is unknown.
+    pub(crate) async fn check_session_id_with(
+        &self,
+        id: &SessionId,
+        user_id: &UserId,
+        facts: &UserPostureFacts<'_>,
+        now: OffsetDateTime,
+    ) -> ServiceResult<Result<(), SessionRejection>> {
+        let session = match self.inner.store.get_session(id).await {
+            Ok(session) => session,
+            Err(StoreError::NotFound(_)) => return Ok(Err(SessionRejection::Unknown)),
+            Err(other) => return Err(other.into()),
+        };
+        if &session.user_id != user_id {
+            return Ok(Err(SessionRejection::Unknown));
+        }
+        let posture = load::posture_of(facts.credentials, facts.risk);
+        self.judge_stored_session(&session, facts.account_enabled, posture, now)
+            .await
+    }
+
+    async fn judge_stored_session(
+        &self,
+        session: &portcullis_core::Session,
+        account_enabled: Option<bool>,
+        posture: Posture,
+        now: OffsetDateTime,
+    ) -> ServiceResult<Result<(), SessionRejection>> {
         let verdict = active::judge(
             &active::SessionEvidence {
-                session: &session,
-                account_enabled: user.map(|u| u.account_enabled),
-                password_set_at,
-                high_risk_detected_at,
+                session,
+                account_enabled,
+                password_set_at: posture.password_set_at,
+                high_risk_detected_at: posture.high_risk_detected_at,
             },
             now,
         );
         if let Err(rejection) = verdict
             && rejection.revokes_session()
         {
-            self.revoke_for_posture(&session, rejection, now).await?;
+            self.revoke_for_posture(session, rejection, now).await?;
         }
         Ok(verdict)
     }
@@ -265,43 +300,35 @@ impl SessionService {
         issued_at: OffsetDateTime,
         now: OffsetDateTime,
     ) -> ServiceResult<Result<(), SessionRejection>> {
-        // The rules are the session rules over a stand-in session that began at
-        // `issued_at` and has not expired.
-        let stand_in = portcullis_core::Session {
-            id: SessionId::from_uuid(uuid::Uuid::nil()),
-            user_id: user.clone(),
-            token_hash: portcullis_core::SecretHash::of(""),
-            created_date_time: issued_at,
-            authenticated_date_time: issued_at,
-            last_seen_date_time: issued_at,
-            expires_date_time: now + time::Duration::seconds(1),
-            persistent: false,
-            amr: Vec::new(),
-            acr: None,
-            device_id: None,
-            ip_address: None,
-            user_agent: None,
-            revoked_date_time: None,
-        };
         let store = self.inner.store.as_ref();
         let user_record = match store.get_user(user).await {
             Ok(user) => Some(user),
             Err(StoreError::NotFound(_)) => None,
             Err(other) => return Err(other.into()),
         };
-        let (password_set_at, high_risk_detected_at) = match &user_record {
+        let posture = match &user_record {
             Some(_) => load::posture(store, user).await?,
-            None => (None, None),
+            None => Posture::default(),
         };
-        Ok(active::judge(
-            &active::SessionEvidence {
-                session: &stand_in,
-                account_enabled: user_record.map(|u| u.account_enabled),
-                password_set_at,
-                high_risk_detected_at,
-            },
+        Ok(judge_posture(
+            user,
+            user_record.map(|u| u.account_enabled),
+            posture,
+            issued_at,
             now,
         ))
+    }
+
+    /// [`Self::check_user_posture`] over facts the caller read already.
+    pub(crate) fn check_user_posture_with(
+        &self,
+        user: &UserId,
+        facts: &UserPostureFacts<'_>,
+        issued_at: OffsetDateTime,
+        now: OffsetDateTime,
+    ) -> Result<(), SessionRejection> {
+        let posture = load::posture_of(facts.credentials, facts.risk);
+        judge_posture(user, facts.account_enabled, posture, issued_at, now)
     }
 
     async fn load_and_judge(
@@ -344,4 +371,48 @@ impl SessionService {
     pub fn cached_sessions(&self) -> usize {
         self.inner.cache.len()
     }
+}
+
+/// What the posture rules read about a user, read by the caller: whether the account is
+/// enabled (`None`: the user is deleted), the user's credentials and stored risk.
+pub(crate) struct UserPostureFacts<'a> {
+    pub account_enabled: Option<bool>,
+    pub credentials: &'a [portcullis_core::Credential],
+    pub risk: Option<&'a portcullis_core::UserRisk>,
+}
+
+/// The session rules over a stand-in session that began at `issued_at` and has not
+/// expired: what a grant without a session must still satisfy.
+fn judge_posture(
+    user: &UserId,
+    account_enabled: Option<bool>,
+    posture: Posture,
+    issued_at: OffsetDateTime,
+    now: OffsetDateTime,
+) -> Result<(), SessionRejection> {
+    let stand_in = portcullis_core::Session {
+        id: SessionId::from_uuid(uuid::Uuid::nil()),
+        user_id: user.clone(),
+        token_hash: portcullis_core::SecretHash::of(""),
+        created_date_time: issued_at,
+        authenticated_date_time: issued_at,
+        last_seen_date_time: issued_at,
+        expires_date_time: now + time::Duration::seconds(1),
+        persistent: false,
+        amr: Vec::new(),
+        acr: None,
+        device_id: None,
+        ip_address: None,
+        user_agent: None,
+        revoked_date_time: None,
+    };
+    active::judge(
+        &active::SessionEvidence {
+            session: &stand_in,
+            account_enabled,
+            password_set_at: posture.password_set_at,
+            high_risk_detected_at: posture.high_risk_detected_at,
+        },
+        now,
+    )
 }

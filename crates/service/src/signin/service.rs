@@ -193,6 +193,17 @@ impl SignInService {
         Ok(self.inner.committer.commit(write).await?)
     }
 
+    /// Commits a token grant's write — its sign-in log entry with what the grant changes
+    /// (a refresh token's rotation) — through the group committer; durable on return.
+    /// `Conflict`: a conditional part (the rotation's claim) failed and nothing of this
+    /// write was stored.
+    pub(crate) async fn commit_grant(
+        &self,
+        write: portcullis_store::SignInStepWrite,
+    ) -> portcullis_store::StoreResult<()> {
+        self.inner.committer.commit(write).await
+    }
+
     /// Begins a sign-in. A fresh sign-in waits for its first factor (`outcome: None`).
     /// A step-up (`existing_session`) is evaluated at once from the session's methods:
     /// `Done` when it already satisfies the target, otherwise a challenge for what is
@@ -385,6 +396,41 @@ impl SignInService {
         Ok(loaded.subject.user().cloned())
     }
 
+    /// [`Self::user_record`] for a user and credentials the caller read already (a token
+    /// refresh reads them once for the session's posture and for Conditional Access);
+    /// groups, roles and the sign-in state are read here.
+    pub(crate) async fn user_record_of(
+        &self,
+        user: portcullis_core::User,
+        credentials: Vec<portcullis_core::Credential>,
+        request: &RequestContext,
+    ) -> Result<UserRecord, SignInError> {
+        let loaded = super::subject::load_user_with_credentials(
+            self.inner.store.as_ref(),
+            user,
+            credentials,
+            request,
+            LoadFor::Record,
+        )
+        .await?;
+        loaded
+            .subject
+            .user()
+            .cloned()
+            .ok_or_else(|| SignInError::Internal("a loaded user has no record".into()))
+    }
+
+    /// [`Self::request_context`] for an application the caller resolved already (the
+    /// client a token grant authenticated): `app_id` and its registered display name.
+    pub(crate) fn request_context_for_application(
+        &self,
+        request: &SignInRequest,
+        app_id: String,
+        registered_name: String,
+    ) -> Result<RequestContext, SignInError> {
+        self.context_for(request, app_id, registered_name)
+    }
+
     /// The pipeline's request context for `request` (application resolved, user agent
     /// parsed, correlation id assigned): what `session_evaluation_context` takes.
     pub async fn request_context(
@@ -409,6 +455,15 @@ impl SignInService {
                 (app.app_id.to_string(), app.display_name)
             }
         };
+        self.context_for(request, app_id, registered_name)
+    }
+
+    fn context_for(
+        &self,
+        request: &SignInRequest,
+        app_id: String,
+        registered_name: String,
+    ) -> Result<RequestContext, SignInError> {
         let target = match &request.authentication_context {
             None => SignInTarget::Application { app_id },
             Some(context) => {

@@ -137,9 +137,21 @@ async fn load_user(
     request: &RequestContext,
     purpose: LoadFor,
 ) -> Result<LoadedSubject, SignInError> {
+    let credentials = store.list_credentials(&user.id).await?;
+    load_user_with_credentials(store, user, credentials, request, purpose).await
+}
+
+/// [`load_user`] for a caller that read the user's credentials already (a token refresh
+/// reads them once for the session's posture and for Conditional Access).
+pub(crate) async fn load_user_with_credentials(
+    store: &dyn Store,
+    user: User,
+    credentials: Vec<Credential>,
+    request: &RequestContext,
+    purpose: LoadFor,
+) -> Result<LoadedSubject, SignInError> {
     let groups = store.transitive_groups_of_user(&user.id).await?;
     let roles = store.effective_roles_of_user(&user.id).await?;
-    let credentials = store.list_credentials(&user.id).await?;
     let stored_state = store.get_user_sign_in_state(&user.id).await?;
     let (state, state_revision) = match stored_state {
         Some(stored) => (

@@ -13,6 +13,7 @@ mod logs;
 mod oauth_state;
 mod policy;
 mod push_state;
+mod refresh_rotation;
 mod reports;
 mod security;
 mod security_epochs;
@@ -38,6 +39,7 @@ pub use logs::*;
 pub use oauth_state::*;
 pub use policy::*;
 pub use push_state::*;
+pub use refresh_rotation::*;
 pub use reports::*;
 pub use security::*;
 pub use security_epochs::*;
@@ -95,6 +97,7 @@ macro_rules! conformance_tests {
             user_risk_follows_detections, risky_users_list_filters_and_pages,
             concurrent_detections_of_one_user_all_count,
             code_send_limits_and_windows, concurrent_code_sends_pass_only_the_allowed_number,
+            refresh_rotation_commits_with_its_sign_in_step,
         );
     };
     (@tests $make:expr; $($name:ident),* $(,)?) => {

@@ -167,7 +167,11 @@ pub async fn sessions_and_revocation(backend: &dyn TestBackend) {
     assert!(store.list_sessions(&ada.id).await.unwrap().is_empty());
 }
 
-fn refresh_token(user: &UserId, value: &str, family: Option<&RefreshTokenId>) -> RefreshToken {
+pub(crate) fn refresh_token(
+    user: &UserId,
+    value: &str,
+    family: Option<&RefreshTokenId>,
+) -> RefreshToken {
     let id = RefreshTokenId::from_uuid(Uuid::new_v4());
     RefreshToken {
         family_id: family.cloned().unwrap_or_else(|| id.clone()),
