@@ -886,3 +886,60 @@ async fn conditional_access_block_stops_authorize_and_refresh() {
     })
     .await;
 }
+
+/// A refresh token presented several times at once (a stolen copy racing the client):
+/// the claim lets exactly one presentation through, and every other one is reuse, which
+/// revokes the family — the winner's successor included.
+#[tokio::test]
+async fn concurrent_presentations_of_one_refresh_token_have_one_winner() {
+    on_every_backend(|app| async move {
+        let client = register_oidc_client(&app, confidential(), true).await;
+        let user = create_user(&app, "kit").await;
+        let (cookie, _) = sign_in(&app, &user, &["pwd"]).await;
+        let code = code_for(&app, &cookie, &client, None, "openid offline_access").await;
+        let (_, tokens) = token(
+            &app,
+            &client,
+            &[
+                ("grant_type", "authorization_code"),
+                ("code", &code),
+                ("redirect_uri", REDIRECT),
+            ],
+        )
+        .await;
+        let presented = tokens["refresh_token"].as_str().unwrap().to_owned();
+        let form = [
+            ("grant_type", "refresh_token"),
+            ("refresh_token", presented.as_str()),
+        ];
+        let answers = futures::future::join_all((0..6).map(|_| token(&app, &client, &form))).await;
+        let winners: Vec<_> = answers
+            .iter()
+            .filter(|(status, _)| *status == 200)
+            .collect();
+        assert_eq!(winners.len(), 1, "{answers:?}");
+        for (status, body) in answers.iter().filter(|(status, _)| *status != 200) {
+            assert_eq!(
+                (*status, body["error"].as_str()),
+                (400, Some("invalid_grant")),
+                "{body}"
+            );
+        }
+        let successor = winners[0].1["refresh_token"].as_str().unwrap();
+        let (status, body) = token(
+            &app,
+            &client,
+            &[
+                ("grant_type", "refresh_token"),
+                ("refresh_token", successor),
+            ],
+        )
+        .await;
+        assert_eq!(
+            (status, body["error"].as_str()),
+            (400, Some("invalid_grant")),
+            "the reuse revoked the winner's successor too: {body}"
+        );
+    })
+    .await;
+}

@@ -61,7 +61,11 @@ impl OidcProvider {
             {
                 token
             }
-            _ => return Err(self.refuse_presentation(client, &presented_hash, now).await?),
+            _ => {
+                return Err(self
+                    .refuse_presentation(client, &presented_hash, now)
+                    .await?);
+            }
         };
         let family = token.family_id.clone();
         let revoke_family = || async { store.revoke_refresh_token_family(&family, now).await };
@@ -132,9 +136,9 @@ impl OidcProvider {
             user_agent: meta.user_agent.as_deref(),
         };
         let subject = self.refresh_subject(&user_id).await?;
-        if let Err(reason) =
-            self.still_signed_in(token.session_id.as_ref(), &user_id, &facts, &subject, now)
-                .await?
+        if let Err(reason) = self
+            .still_signed_in(token.session_id.as_ref(), &user_id, &facts, &subject, now)
+            .await?
         {
             revoke_family().await?;
             let error = OAuthError::invalid_grant(format!("{reason}; sign in again"));
@@ -210,7 +214,9 @@ impl OidcProvider {
             // Another presentation claimed the token since it was read (or it was revoked
             // meanwhile): nothing of this grant was written.
             Err(StoreError::Conflict(_)) => {
-                return Err(self.refuse_presentation(client, &presented_hash, now).await?);
+                return Err(self
+                    .refuse_presentation(client, &presented_hash, now)
+                    .await?);
             }
             Err(other) => return Err(other.into()),
         }
@@ -250,10 +256,8 @@ impl OidcProvider {
                 store
                     .revoke_refresh_token_family(&token.family_id, now)
                     .await?;
-                OAuthError::invalid_grant(
-                    "the refresh token could not be rotated; sign in again",
-                )
-                .into()
+                OAuthError::invalid_grant("the refresh token could not be rotated; sign in again")
+                    .into()
             }
         })
     }
