@@ -37,6 +37,10 @@ pub struct SignInTransaction {
     pub(crate) multi_factor_required: bool,
     /// The methods offered by the current challenge.
     pub(crate) offered: Vec<(MethodKind, CredentialId)>,
+    /// The methods the current registration prompt lists: only these may be registered
+    /// (and counted) in it.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub(crate) registration_offered: Vec<MethodKind>,
     pub(crate) pending_code: Option<PendingCode>,
     #[serde(with = "time::serde::rfc3339::option")]
     pub(crate) not_after: Option<OffsetDateTime>,
@@ -91,6 +95,7 @@ impl SignInTransaction {
             second_factor_failures: 0,
             multi_factor_required: false,
             offered: Vec::new(),
+            registration_offered: Vec::new(),
             pending_code: None,
             not_after: None,
         }
@@ -115,6 +120,11 @@ impl SignInTransaction {
     }
 
     /// Methods proven so far.
+    /// The methods the registration interrupt offers (empty at any other stage).
+    pub fn registration_offered(&self) -> &[MethodKind] {
+        &self.registration_offered
+    }
+
     pub fn session(&self) -> &SessionState {
         &self.session
     }

@@ -1193,3 +1193,54 @@ fn a_passkey_refused_at_the_edge_is_a_logged_failure() {
     );
     assert_eq!(log_code(ended), 50126);
 }
+
+#[test]
+fn only_a_method_the_prompt_offered_can_be_registered_in_the_interrupt() {
+    // Security defaults register app methods only: a text-message phone the edge saved
+    // (the methods policy allows it) is not counted in this sign-in.
+    let world = World::new(json!({"policies": [], "securityDefaults": {"isEnabled": true}}));
+    let mut driver = Driver::new(&world, request(Protocol::Browser), known(user()));
+    let first = driver.submit(Input::Password(PASSWORD.into()));
+    let Outcome::RegistrationRequired(prompt) = &first.outcome else {
+        panic!("{:?}", first.outcome)
+    };
+    assert!(!prompt.methods.contains(&MethodKind::Sms));
+    let phone = with_sms(user());
+    let phone_id = phone.methods[0].credential_id.clone();
+    driver.subject = known(phone);
+    let refused = driver.submit(Input::MethodRegistered {
+        credential_id: phone_id,
+        kind: MethodKind::Sms,
+        aaguid: None,
+    });
+    assert_eq!(
+        refused.outcome,
+        Outcome::Blocked {
+            code: ErrorCode::InvalidRequest
+        }
+    );
+
+    // Where the requirement's prompt lists text messages, the same phone counts.
+    let world = mfa_for_all();
+    let mut driver = Driver::new(&world, request(Protocol::Browser), known(user()));
+    let first = driver.submit(Input::Password(PASSWORD.into()));
+    let Outcome::RegistrationRequired(prompt) = &first.outcome else {
+        panic!("{:?}", first.outcome)
+    };
+    assert!(prompt.methods.contains(&MethodKind::Sms), "{prompt:?}");
+    let phone = with_sms(user());
+    let phone_id = phone.methods[0].credential_id.clone();
+    driver.subject = known(phone);
+    let done = driver.submit(Input::MethodRegistered {
+        credential_id: phone_id,
+        kind: MethodKind::Sms,
+        aaguid: None,
+    });
+    // Counted as the second factor: done, or the campaign's nudge that only follows MFA.
+    assert!(
+        matches!(&done.outcome, Outcome::Done(_))
+            || matches!(&done.outcome, Outcome::RegistrationRequired(p) if p.campaign),
+        "{:?}",
+        done.outcome
+    );
+}

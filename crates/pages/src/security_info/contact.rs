@@ -17,15 +17,43 @@ use super::context::{ContextParts, user_message};
 use super::{back_to_list, refused, service};
 use crate::kit::{CsrfToken, PageError, PageForm, SignedIn, render, render_status};
 use crate::signin::flow::BrowserFacts;
+use crate::signin::views::FlowFields;
 use crate::state::PagesState;
 
 /// Longest input echoed back into a form.
 const MAX_ECHO_CHARS: usize = 254;
 
+/// Where the contact forms post: My security info, or the sign-in's registration
+/// interrupt (the same pages, with the sign-in's hidden fields).
+#[derive(Debug, Clone, Copy)]
+pub struct ContactActions {
+    pub phone: &'static str,
+    pub email: &'static str,
+    pub verify: &'static str,
+    pub resend: &'static str,
+}
+
+pub const SECURITY_INFO_ACTIONS: ContactActions = ContactActions {
+    phone: "/security-info/phone",
+    email: "/security-info/email",
+    verify: "/security-info/verify",
+    resend: "/security-info/verify/resend",
+};
+
+pub const SIGN_IN_ACTIONS: ContactActions = ContactActions {
+    phone: "/signin/register/phone/send",
+    email: "/signin/register/email/send",
+    verify: "/signin/register/contact/verify",
+    resend: "/signin/register/contact/resend",
+};
+
 #[derive(Template)]
 #[template(path = "security_info/phone.html")]
 pub struct PhonePage {
     pub csrf: String,
+    /// The sign-in's hidden fields, inside the registration interrupt.
+    pub flow: Option<FlowFields>,
+    pub actions: ContactActions,
     pub error: Option<String>,
     pub number: String,
     pub number_error: Option<String>,
@@ -38,6 +66,8 @@ pub struct PhonePage {
 #[template(path = "security_info/email.html")]
 pub struct EmailPage {
     pub csrf: String,
+    pub flow: Option<FlowFields>,
+    pub actions: ContactActions,
     pub error: Option<String>,
     pub address: String,
     pub address_error: Option<String>,
@@ -47,6 +77,8 @@ pub struct EmailPage {
 #[template(path = "security_info/verify_contact.html")]
 pub struct VerifyPage {
     pub csrf: String,
+    pub flow: Option<FlowFields>,
+    pub actions: ContactActions,
     /// "texted", "are calling you with", "emailed".
     pub how: &'static str,
     pub digits: usize,
@@ -58,7 +90,7 @@ pub struct VerifyPage {
 }
 
 impl VerifyPage {
-    fn new(
+    pub fn new(
         csrf: String,
         verification: &ContactVerification,
         now: OffsetDateTime,
@@ -78,6 +110,8 @@ impl VerifyPage {
         };
         VerifyPage {
             csrf,
+            flow: None,
+            actions: SECURITY_INFO_ACTIONS,
             how,
             digits: verification.digits,
             destination: verification.method.destination().to_owned(),
@@ -86,15 +120,22 @@ impl VerifyPage {
             error,
         }
     }
+
+    /// The same page inside a sign-in's registration interrupt.
+    pub fn in_sign_in(mut self, flow: FlowFields) -> Self {
+        self.flow = Some(flow);
+        self.actions = SIGN_IN_ACTIONS;
+        self
+    }
 }
 
-fn echo(text: &str) -> String {
+pub(crate) fn echo(text: &str) -> String {
     text.trim().chars().take(MAX_ECHO_CHARS).collect()
 }
 
 /// Refusals shown on the form being filled in (the user can fix them there); `None`:
 /// the list page answers (a policy refusal) or the error page (our failure).
-fn form_message(error: &SecurityInfoError) -> Option<String> {
+pub(crate) fn form_message(error: &SecurityInfoError) -> Option<String> {
     match error {
         SecurityInfoError::AlreadyRegistered { .. }
         | SecurityInfoError::SendThrottled { .. }
@@ -135,6 +176,8 @@ pub async fn phone_form(
     }
     Ok(render(&PhonePage {
         csrf,
+        flow: None,
+        actions: SECURITY_INFO_ACTIONS,
         error: None,
         number: String::new(),
         number_error: None,
@@ -173,6 +216,8 @@ pub async fn begin_phone(
             StatusCode::UNPROCESSABLE_ENTITY,
             &PhonePage {
                 csrf: csrf.clone(),
+                flow: None,
+                actions: SECURITY_INFO_ACTIONS,
                 error,
                 number: echo(&form.number),
                 number_error,
@@ -211,6 +256,8 @@ pub async fn email_form(
     }
     Ok(render(&EmailPage {
         csrf,
+        flow: None,
+        actions: SECURITY_INFO_ACTIONS,
         error: None,
         address: String::new(),
         address_error: None,
@@ -237,6 +284,8 @@ pub async fn begin_email(
             StatusCode::UNPROCESSABLE_ENTITY,
             &EmailPage {
                 csrf: csrf.clone(),
+                flow: None,
+                actions: SECURITY_INFO_ACTIONS,
                 error,
                 address: echo(&form.address),
                 address_error,

@@ -3,8 +3,8 @@
 //! security-info service, which judges each change by Conditional Access.
 
 mod authenticator;
-mod contact;
-mod context;
+pub(crate) mod contact;
+pub(crate) mod context;
 mod views;
 
 use axum::Json;

@@ -32,10 +32,10 @@ pub struct InterruptForm {
     #[serde(default)]
     flow: String,
     #[serde(flatten)]
-    next: Continuation,
+    pub(super) next: Continuation,
     /// The authenticator app's first code.
     #[serde(default)]
-    code: String,
+    pub(super) code: String,
     /// The browser's `PublicKeyCredential` (passkey creation).
     #[serde(default)]
     credential: String,
@@ -46,15 +46,23 @@ pub struct InterruptForm {
     /// Why the password must change (only the page's words depend on it).
     #[serde(default)]
     reason: String,
+    /// A phone number to add (`register_contact.rs`), and `sms` or `voice`.
+    #[serde(default)]
+    pub(super) number: String,
+    #[serde(default)]
+    pub(super) channel: String,
+    /// An email address to add.
+    #[serde(default)]
+    pub(super) address: String,
 }
 
 impl InterruptForm {
-    fn handle(&self) -> Result<TransactionId, PageError> {
+    pub(super) fn handle(&self) -> Result<TransactionId, PageError> {
         self.next.check()?;
         TransactionId::parse(&self.flow).ok_or_else(|| flow::expired(&self.next))
     }
 
-    fn flow_fields(&self, csrf: &str) -> FlowFields {
+    pub(super) fn flow_fields(&self, csrf: &str) -> FlowFields {
         FlowFields {
             csrf: csrf.to_owned(),
             handle: self.flow.clone(),
@@ -63,7 +71,7 @@ impl InterruptForm {
     }
 }
 
-fn security_info(state: &PagesState) -> Result<&SecurityInfoService, PageError> {
+pub(super) fn security_info(state: &PagesState) -> Result<&SecurityInfoService, PageError> {
     state.security_info.as_ref().ok_or_else(|| {
         PageError::new(
             StatusCode::SERVICE_UNAVAILABLE,
@@ -73,7 +81,7 @@ fn security_info(state: &PagesState) -> Result<&SecurityInfoService, PageError> 
     })
 }
 
-async fn render_progress(
+pub(super) async fn render_progress(
     state: &PagesState,
     csrf: &str,
     form: &InterruptForm,

@@ -10,6 +10,7 @@ mod outcome;
 mod passkey;
 mod phone;
 mod push;
+mod register_contact;
 mod start;
 mod stay;
 mod steps;
@@ -45,6 +46,24 @@ pub fn routes() -> Router<PagesState> {
         .route(
             "/signin/register/authenticator/done",
             post(interrupt::finish_authenticator),
+        )
+        .route("/signin/register/phone", post(register_contact::phone_form))
+        .route(
+            "/signin/register/phone/send",
+            post(register_contact::send_phone),
+        )
+        .route("/signin/register/email", post(register_contact::email_form))
+        .route(
+            "/signin/register/email/send",
+            post(register_contact::send_email),
+        )
+        .route(
+            "/signin/register/contact/verify",
+            post(register_contact::verify),
+        )
+        .route(
+            "/signin/register/contact/resend",
+            post(register_contact::resend),
         )
         .route("/signin/password-change", post(interrupt::change_password))
         .route("/signin/stay", post(stay::answer))

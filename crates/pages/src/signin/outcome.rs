@@ -164,7 +164,13 @@ fn register_page(flow: FlowFields, prompt: &RegistrationPrompt) -> RegisterPage 
             .methods
             .iter()
             .map(|kind| RegistrationChoice::for_kind(*kind))
-            .collect(),
+            // Texts and calls share one phone form.
+            .fold(Vec::new(), |mut choices, choice| {
+                if !choices.contains(&choice) {
+                    choices.push(choice);
+                }
+                choices
+            }),
         skippable_until: prompt.skippable_until.map(|until| until.date().to_string()),
         error: None,
     }

@@ -101,6 +101,10 @@ pub enum RegistrationChoice {
     Passkey,
     /// The Portcullis Authenticator, activated with a one-time link (the campaign's target).
     Authenticator,
+    /// A phone for text messages or calls, verified with a code sent to it.
+    Phone,
+    /// An email address, verified with a code sent to it.
+    Email,
     /// Offered by policy but not registrable on this page.
     Unavailable(&'static str),
 }
@@ -111,6 +115,8 @@ impl RegistrationChoice {
             MethodKind::Totp => RegistrationChoice::Totp,
             MethodKind::Fido2 => RegistrationChoice::Passkey,
             MethodKind::AuthenticatorPush => RegistrationChoice::Authenticator,
+            MethodKind::Sms | MethodKind::Voice => RegistrationChoice::Phone,
+            MethodKind::Email => RegistrationChoice::Email,
             other => RegistrationChoice::Unavailable(method_name(other)),
         }
     }

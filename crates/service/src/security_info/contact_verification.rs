@@ -162,6 +162,10 @@ struct PendingContact {
     method: ContactMethod,
     digits: usize,
     challenge: OtpChallenge,
+    /// The sign-in whose registration interrupt started it (its handle's hash); such a
+    /// verification counts as performed in that sign-in only.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    sign_in: Option<String>,
 }
 
 impl PendingContact {
@@ -224,6 +228,17 @@ impl SecurityInfoService {
         method: ContactMethod,
         now: OffsetDateTime,
     ) -> SecurityInfoResult<ContactVerification> {
+        self.begin_contact(context, method, None, now).await
+    }
+
+    /// `sign_in`: the tag of the sign-in it is started in, if any.
+    pub(crate) async fn begin_contact(
+        &self,
+        context: &RegistrationContext<'_>,
+        method: ContactMethod,
+        sign_in: Option<&str>,
+        now: OffsetDateTime,
+    ) -> SecurityInfoResult<ContactVerification> {
         judge_registration(context, now)?;
         if !context
             .policy
@@ -249,6 +264,7 @@ impl SecurityInfoService {
             method,
             digits: codes.policy.digits,
             challenge,
+            sign_in: sign_in.map(str::to_owned),
         };
         self.save_contact(&context.user.id, &pending).await?;
         self.deliver(context, &pending.method, code).await?;
@@ -261,11 +277,22 @@ impl SecurityInfoService {
         user: &UserId,
         now: OffsetDateTime,
     ) -> SecurityInfoResult<Option<ContactVerification>> {
+        self.pending_contact(user, None, now).await
+    }
+
+    /// `sign_in`: only the verification that sign-in started.
+    pub(crate) async fn pending_contact(
+        &self,
+        user: &UserId,
+        sign_in: Option<&str>,
+        now: OffsetDateTime,
+    ) -> SecurityInfoResult<Option<ContactVerification>> {
         let Some(state) = self.peek_pending(user, PendingKind::Contact, now).await? else {
             return Ok(None);
         };
         Ok(serde_json::from_value::<PendingContact>(state)
             .ok()
+            .filter(|pending| sign_in.is_none() || pending.sign_in.as_deref() == sign_in)
             .map(|pending| pending.view()))
     }
 
@@ -276,9 +303,18 @@ impl SecurityInfoService {
         context: &RegistrationContext<'_>,
         now: OffsetDateTime,
     ) -> SecurityInfoResult<ContactVerification> {
+        self.resend_contact(context, None, now).await
+    }
+
+    pub(crate) async fn resend_contact(
+        &self,
+        context: &RegistrationContext<'_>,
+        sign_in: Option<&str>,
+        now: OffsetDateTime,
+    ) -> SecurityInfoResult<ContactVerification> {
         judge_registration(context, now)?;
         let codes = self.contact_codes()?;
-        let mut pending = self.take_contact(&context.user.id, now).await?;
+        let mut pending = self.take_contact(&context.user.id, sign_in, now).await?;
         if pending.challenge.status() != OtpChallengeStatus::Pending {
             return Err(SecurityInfoError::VerificationEnded);
         }
@@ -315,10 +351,22 @@ impl SecurityInfoService {
         code: &str,
         now: OffsetDateTime,
     ) -> SecurityInfoResult<SecurityMethod> {
+        Ok(self.finish_contact(context, code, None, now).await?.0)
+    }
+
+    /// The saved method, and what it is (a phone for calls reads like one for texts in
+    /// the method view).
+    pub(crate) async fn finish_contact(
+        &self,
+        context: &RegistrationContext<'_>,
+        code: &str,
+        sign_in: Option<&str>,
+        now: OffsetDateTime,
+    ) -> SecurityInfoResult<(SecurityMethod, MethodKind)> {
         judge_registration(context, now)?;
         let codes = self.contact_codes()?;
         // Taken, not read: two guesses racing cannot both spend the same attempt.
-        let mut pending = self.take_contact(&context.user.id, now).await?;
+        let mut pending = self.take_contact(&context.user.id, sign_in, now).await?;
         match pending.challenge.verify(&codes.policy, code, now) {
             VerifyOutcome::Accepted => {}
             VerifyOutcome::Wrong { attempts_left } => {
@@ -383,7 +431,10 @@ impl SecurityInfoService {
                 audit,
             ))
             .await?;
-        Ok(SecurityMethod::from_credential(&credential, now))
+        Ok((
+            SecurityMethod::from_credential(&credential, now),
+            pending.method.method_kind(),
+        ))
     }
 
     async fn refuse_duplicate(
@@ -442,15 +493,24 @@ impl SecurityInfoService {
         Ok(())
     }
 
+    /// `sign_in`: only the verification that sign-in started (another one is put back
+    /// untouched).
     async fn take_contact(
         &self,
         user: &UserId,
+        sign_in: Option<&str>,
         now: OffsetDateTime,
     ) -> SecurityInfoResult<PendingContact> {
-        let state = self.take_pending(user, PendingKind::Contact, now).await?;
-        serde_json::from_value(state).map_err(|_| SecurityInfoError::NoPendingRegistration {
+        let none = || SecurityInfoError::NoPendingRegistration {
             what: "phone or email",
-        })
+        };
+        let state = self.take_pending(user, PendingKind::Contact, now).await?;
+        let pending: PendingContact = serde_json::from_value(state).map_err(|_| none())?;
+        if sign_in.is_some() && pending.sign_in.as_deref() != sign_in {
+            self.save_contact(user, &pending).await?;
+            return Err(none());
+        }
+        Ok(pending)
     }
 
     /// Hands the code to the provider. If it fails, the verification is dropped (no

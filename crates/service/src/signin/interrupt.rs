@@ -5,6 +5,9 @@
 //!                       finish_registration_totp(code) ─▶ saved ─▶ step(MethodRegistered)
 //!                       registration_passkey_options ─▶ navigator.credentials.create options
 //!                       finish_registration_passkey(response) ─▶ saved ─▶ step(MethodRegistered)
+//!                       begin_registration_contact(phone | email) ─▶ code sent
+//!                       finish_registration_contact(code) ─▶ saved ─▶ step(MethodRegistered)
+//!                       begin_registration_authenticator ─▶ activation link (interrupt/authenticator.rs)
 //! Stage::PasswordChange change_password(new) ─▶ rules, leaked ranges, not the current one
 //!                       ─▶ stored (old sessions end) ─▶ step(PasswordChanged)
 //! ```
@@ -16,6 +19,7 @@
 //! new method as performed in this sign-in (Entra's combined registration).
 
 mod authenticator;
+mod contact;
 
 use std::sync::Arc;
 
@@ -43,6 +47,7 @@ use crate::security_info::{
 use crate::services::audit_record;
 
 pub use authenticator::RegistrationActivation;
+pub use contact::RegistrationContactError;
 
 /// What a registration inside a sign-in is judged with, owned.
 struct RegistrationParts {
@@ -51,6 +56,8 @@ struct RegistrationParts {
     request: RequestContext,
     policy: Arc<LoadedPolicy>,
     ip: Option<String>,
+    /// What the registration prompt offers.
+    offered: Vec<MethodKind>,
 }
 
 impl RegistrationParts {
@@ -253,6 +260,7 @@ impl SignInService {
             .await
             .map_err(|err| SignInError::Internal(err.to_string()))?;
         Ok(RegistrationParts {
+            offered: doc.transaction.registration_offered().to_vec(),
             user,
             session: doc.transaction.session().clone(),
             ip: doc.request.ip_address.map(|ip| ip.to_string()),
@@ -271,7 +279,7 @@ fn transaction_user(doc: &TransactionDoc) -> Result<UserId, SignInError> {
 
 /// The pipeline's input for a method just saved.
 fn registered(method: &SecurityMethod) -> Input {
-    // Only these two can be registered inside a sign-in.
+    // Contact methods and the Authenticator have their own finish (interrupt/).
     let (kind, aaguid) = match &method.detail {
         MethodDetail::Passkey { aaguid, .. } => (MethodKind::Fido2, *aaguid),
         _ => (MethodKind::Totp, None),

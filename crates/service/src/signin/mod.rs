@@ -55,7 +55,7 @@ pub use portcullis_signin as pipeline;
 pub use admin_unlock::LockoutStatus;
 pub use break_glass_alert::{BREAK_GLASS_SIGN_IN_ACTIVITY, alert_audit as break_glass_alert_audit};
 pub use effects::SessionLifetimes;
-pub use interrupt::RegistrationActivation;
+pub use interrupt::{RegistrationActivation, RegistrationContactError};
 pub use new_password::NewPasswordSettings;
 pub(crate) use new_password::{NewPasswordChecker, password_replacement, rejection_message};
 pub use phone_sign_in::PhoneSignIn;

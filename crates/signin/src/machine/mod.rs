@@ -88,6 +88,10 @@ pub(crate) fn finish<R: CryptoRng + ?Sized>(
     if !matches!(outcome, Outcome::Challenge(_)) {
         transaction.offered.clear();
     }
+    transaction.registration_offered = match &outcome {
+        Outcome::RegistrationRequired(prompt) => prompt.methods.clone(),
+        _ => Vec::new(),
+    };
     if let Outcome::Done(completed) = &outcome {
         run.effects
             .push(Effect::CreateSession(Box::new(completed.clone())));

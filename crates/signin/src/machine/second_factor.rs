@@ -450,11 +450,14 @@ impl Run<'_, '_> {
         let stored = user
             .method(credential_id)
             .is_some_and(|method| method.material.kind() == kind);
-        if !stored || !self.env.policy.methods.allows(kind, user) {
+        // Only what the prompt offered: the methods policy allows more than the current
+        // requirement may accept (security defaults register app methods only).
+        let offered = transaction.registration_offered.contains(&kind);
+        if !stored || !offered || !self.env.policy.methods.allows(kind, user) {
             return self.fail(
                 ErrorCode::InvalidRequest,
                 format!(
-                    "{} was not registered for this user, or is not enabled for them",
+                    "{} was not registered for this user, is not enabled for them, or was not offered here",
                     method_label(kind)
                 ),
             );

@@ -10,6 +10,10 @@
 //! POST /api/v1/signin/{transaction}/code               {"code"}
 //! POST /api/v1/signin/{transaction}/skipRegistration
 //! POST /api/v1/signin/passkey, …/{transaction}/passkey[/options]  (signin_api_passkey.rs)
+//! POST …/{transaction}/passwordChange, …/register/totp[/verify]     (signin_api_interrupt.rs)
+//! POST …/{transaction}/register/{phone,email}, …/register/contact/{verify,resend}
+//!                                                      (signin_api_contact.rs)
+//! POST …/{transaction}/register/authenticator[/done]   (signin_api_authenticator.rs)
 //! ```
 //!
 //! Every answer is `200` with the outcome (a failed sign-in is `outcome.kind = blocked`
@@ -54,6 +58,8 @@ pub fn routes() -> Router<AppState> {
         )
         .merge(super::signin_api_passkey::routes())
         .merge(super::signin_api_interrupt::routes())
+        .merge(super::signin_api_contact::routes())
+        .merge(super::signin_api_authenticator::routes())
 }
 
 pub(super) fn answer(

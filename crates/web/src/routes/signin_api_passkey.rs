@@ -17,7 +17,7 @@ use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::post;
 use axum::{Json, Router};
-use portcullis_service::security_info::{SecurityInfoService, SecurityInfoSettings};
+use portcullis_service::security_info::{ContactCodes, SecurityInfoService, SecurityInfoSettings};
 use portcullis_service::signin::pipeline::Protocol;
 use portcullis_service::signin::{SignInError, SignInRequest, TargetApplication, TransactionId};
 use serde::Deserialize;
@@ -74,6 +74,11 @@ fn passkeys(state: &AppState) -> Option<SecurityInfoService> {
 pub(super) fn security_info(state: &AppState) -> Option<SecurityInfoService> {
     SecurityInfoSettings::for_public_url(state.base_url())
         .and_then(|settings| SecurityInfoService::new(state.services.clone(), settings))
+        .map(|service| {
+            // Phones and addresses are verified with the sign-in's codes and provider.
+            let (sender, policy) = state.signin.one_time_codes();
+            service.with_contact_codes(ContactCodes { sender, policy })
+        })
         .map_err(|error| tracing::warn!(%error, "security info unavailable"))
         .ok()
 }
