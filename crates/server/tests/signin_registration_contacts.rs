@@ -13,12 +13,13 @@ mod common;
 use std::path::Path;
 
 use common::{TestApp, backends, spawn_with_config};
-use portcullis_core::AppPermission;
+use portcullis_core::{AppPermission, Credential, CredentialId, CredentialKind};
 use portcullis_server::config::FileConfig;
 use portcullis_server::signin_config::SignInSection;
 use portcullis_store::{AuditQuery, Batch, Change, PolicyKind, Precondition};
 use serde_json::{Value, json};
 use time::OffsetDateTime;
+use uuid::Uuid;
 
 const PASSWORD: &str = "correct horse battery staple";
 
@@ -252,13 +253,38 @@ async fn a_phone_or_an_address_is_added_inside_the_sign_in_on_every_backend() {
         );
         let (status, body) = post(&app, &verify, json!({"code": code})).await;
         assert_eq!(status, 200, "{body}");
-        // The phone is this sign-in's second factor: done, or the registration
-        // campaign's nudge that only follows a multifactor sign-in.
-        let kind = body["outcome"]["kind"].as_str().unwrap();
+        // The phone counted as this sign-in's second factor: the default registration
+        // campaign's nudge (only after a multifactor sign-in, for telephony-only users).
+        assert_eq!(body["outcome"]["kind"], "registrationRequired", "{body}");
+        assert_eq!(body["outcome"]["campaign"], true, "{body}");
+        assert_eq!(body["outcome"]["methods"], json!(["authenticatorPush"]), "{body}");
+        // The code is spent.
+        let (status, _) = post(&app, &verify, json!({"code": code})).await;
+        assert_ne!(status, 200);
+
+        // The nudge's Authenticator setup: the activation payload, then "not yet".
+        let begin = format!("/api/v1/signin/{transaction}/register/authenticator");
+        let done = format!("/api/v1/signin/{transaction}/register/authenticator/done");
+        let (status, activation) = post(&app, &begin, json!({})).await;
+        assert_eq!(status, 200, "{activation}");
         assert!(
-            kind == "done" || body["outcome"]["campaign"] == true,
-            "{body}"
+            activation["activationLink"]
+                .as_str()
+                .unwrap()
+                .contains("/authenticator/activate?code="),
+            "{activation}"
         );
+        assert!(activation["qrSvg"].as_str().unwrap().starts_with("<svg"));
+        assert_eq!(activation["skippable"], true);
+        let (status, body) = post(&app, &done, json!({})).await;
+        assert_eq!((status, &body["activated"]), (202, &json!(false)), "{body}");
+        // The device activates (what `POST /authenticator/activate` stores), and the
+        // sign-in goes on with it.
+        activated_device(&app, "grace@example.com").await;
+        let (status, body) = post(&app, &done, json!({})).await;
+        assert_eq!(status, 200, "{body}");
+        assert_eq!(body["outcome"]["kind"], "done", "{body}");
+        assert!(body["session"].is_object() || body["sessionToken"].is_string(), "{body}");
 
         // Saved and audited as the user's own registration.
         let audit = app
@@ -307,6 +333,54 @@ async fn a_phone_or_an_address_is_added_inside_the_sign_in_on_every_backend() {
         )
         .await;
         assert_eq!(status, 200, "{body}");
-        assert_ne!(body["outcome"]["kind"], "blocked", "{body}");
+        // The app was activated before this sign-in's phone: no nudge, done.
+        assert_eq!(body["outcome"]["kind"], "done", "{body}");
+
+        // Another telephony-only user snoozes the nudge through the API.
+        create_user(&app, "alan@example.com").await;
+        let third = to_registration(&app, "alan@example.com").await;
+        let (status, _) = post(
+            &app,
+            &format!("/api/v1/signin/{third}/register/phone"),
+            json!({"phoneNumber": "+441632960001"}),
+        )
+        .await;
+        assert_eq!(status, 200);
+        let code = last_code(&code_file, "+441632960001");
+        let (_, body) = post(
+            &app,
+            &format!("/api/v1/signin/{third}/register/contact/verify"),
+            json!({"code": code}),
+        )
+        .await;
+        assert_eq!(body["outcome"]["campaign"], true, "{body}");
+        let (status, body) = post(
+            &app,
+            &format!("/api/v1/signin/{third}/skipRegistration"),
+            json!({}),
+        )
+        .await;
+        assert_eq!(status, 200, "{body}");
+        assert_eq!(body["outcome"]["kind"], "done", "{body}");
     }
+}
+
+/// A Portcullis Authenticator device for the user, as activation stores it.
+async fn activated_device(app: &TestApp, upn: &str) {
+    let user = app.store().find_user_by_upn(upn).await.unwrap().unwrap();
+    let device = Credential {
+        id: CredentialId::from_uuid(Uuid::new_v4()),
+        user_id: user.id.clone(),
+        kind: CredentialKind::MicrosoftAuthenticator,
+        display_name: Some("Work phone".into()),
+        payload: json!({}),
+        metadata: json!({}),
+        created_date_time: OffsetDateTime::now_utc(),
+        last_used_date_time: None,
+        revision: 0,
+    };
+    app.store()
+        .commit(Batch::new().change(Change::AddCredential(device)))
+        .await
+        .unwrap();
 }

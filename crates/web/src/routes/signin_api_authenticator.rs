@@ -9,7 +9,9 @@
 //!        to the device (POST /authenticator/activate)
 //! POST /api/v1/signin/{transaction}/register/authenticator/done
 //!      → the next progress once an app was activated during this sign-in;
-//!        202 {"activated": false} while none is (poll again)
+//!        202 {"activated": false} while none is (ask again after the user activated the
+//!        app, or poll no more than every few seconds: it counts against the sign-in's
+//!        per-account rate limit)
 //! POST /api/v1/signin/{transaction}/skipRegistration   → snooze (signin_api.rs)
 //! ```
 
