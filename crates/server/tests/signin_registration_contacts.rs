@@ -257,7 +257,11 @@ async fn a_phone_or_an_address_is_added_inside_the_sign_in_on_every_backend() {
         // campaign's nudge (only after a multifactor sign-in, for telephony-only users).
         assert_eq!(body["outcome"]["kind"], "registrationRequired", "{body}");
         assert_eq!(body["outcome"]["campaign"], true, "{body}");
-        assert_eq!(body["outcome"]["methods"], json!(["authenticatorPush"]), "{body}");
+        assert_eq!(
+            body["outcome"]["methods"],
+            json!(["authenticatorPush"]),
+            "{body}"
+        );
         // The code is spent.
         let (status, _) = post(&app, &verify, json!({"code": code})).await;
         assert_ne!(status, 200);
@@ -284,7 +288,10 @@ async fn a_phone_or_an_address_is_added_inside_the_sign_in_on_every_backend() {
         let (status, body) = post(&app, &done, json!({})).await;
         assert_eq!(status, 200, "{body}");
         assert_eq!(body["outcome"]["kind"], "done", "{body}");
-        assert!(body["session"].is_object() || body["sessionToken"].is_string(), "{body}");
+        assert!(
+            body["session"].is_object() || body["sessionToken"].is_string(),
+            "{body}"
+        );
 
         // Saved and audited as the user's own registration.
         let audit = app
