@@ -27,6 +27,7 @@ pub mod signin_api_contact;
 pub mod signin_api_interrupt;
 pub mod signin_api_json;
 pub mod signin_api_passkey;
+mod signin_api_passkey_registration;
 pub mod token;
 pub mod users;
 pub mod verification_pushes;

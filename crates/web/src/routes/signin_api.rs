@@ -14,6 +14,7 @@
 //! POST …/{transaction}/register/{phone,email}, …/register/contact/{verify,resend}
 //!                                                      (signin_api_contact.rs)
 //! POST …/{transaction}/register/authenticator[/done]   (signin_api_authenticator.rs)
+//! POST …/{transaction}/register/passkey[/options]      (signin_api_passkey_registration.rs)
 //! ```
 //!
 //! Every answer is `200` with the outcome (a failed sign-in is `outcome.kind = blocked`
@@ -60,6 +61,7 @@ pub fn routes() -> Router<AppState> {
         .merge(super::signin_api_interrupt::routes())
         .merge(super::signin_api_contact::routes())
         .merge(super::signin_api_authenticator::routes())
+        .merge(super::signin_api_passkey_registration::routes())
 }
 
 pub(super) fn answer(

@@ -29,7 +29,7 @@ use crate::client_ip::ClientIp;
 use crate::state::AppState;
 
 /// Longest accepted credential JSON: a WebAuthn assertion is a few kilobytes.
-const MAX_CREDENTIAL_BYTES: usize = 16 * 1024;
+pub(super) const MAX_CREDENTIAL_BYTES: usize = 16 * 1024;
 
 pub fn routes() -> Router<AppState> {
     Router::new()
@@ -92,12 +92,15 @@ fn unavailable() -> Response {
 }
 
 /// The transaction handle and the passkey ceremonies, or the answer explaining why not.
-fn parts(state: &AppState, transaction: &str) -> Option<(TransactionId, SecurityInfoService)> {
+pub(super) fn parts(
+    state: &AppState,
+    transaction: &str,
+) -> Option<(TransactionId, SecurityInfoService)> {
     Some((TransactionId::parse(transaction)?, passkeys(state)?))
 }
 
 /// Why `parts` found nothing.
-fn parts_error(transaction: &str) -> Response {
+pub(super) fn parts_error(transaction: &str) -> Response {
     if TransactionId::parse(transaction).is_none() {
         signin_error(SignInError::UnknownTransaction)
     } else {
