@@ -1,9 +1,9 @@
 //! Sign-in transactions, users' sign-in state and the group commit of sign-in steps.
 //!
 //! A group of steps shares one database transaction (one fsync on SQLite, one round of
-//! WAL flush on PostgreSQL); each step runs inside its own savepoint, so a step that
-//! loses an optimistic-concurrency race is rolled back alone and reported to its own
-//! caller while the rest of the group commits.
+//! WAL flush on PostgreSQL). A step that loses an optimistic-concurrency race is rolled
+//! back alone and reported to its own caller while the rest of the group commits: the
+//! group is redone with a savepoint per step when one fails.
 
 use async_trait::async_trait;
 use portcullis_core::{SecretHash, SessionId, SignIn, SignInId, UserId};
@@ -75,23 +75,25 @@ impl SignInStateStore for SqlStore {
     ) -> StoreResult<Vec<StoreResult<()>>> {
         // No store-state lock: these writes touch neither the audit chain nor policies,
         // and their own revision checks order concurrent steps.
+        //
+        // Almost every group succeeds whole, so it is first applied straight in one
+        // transaction: a savepoint per step would make SQLite copy every page the step
+        // touches into a sub-journal. Only when a step fails is the group redone with a
+        // savepoint per step, so that step fails alone and the others still commit.
         let mut tx = self.pool.begin().await.map_err(read_err)?;
-        let mut results = Vec::with_capacity(writes.len());
+        let mut whole = Ok(());
         for write in writes {
-            let mut savepoint = Connection::begin(&mut *tx).await.map_err(read_err)?;
-            match apply_step(&mut savepoint, write).await {
-                Ok(()) => {
-                    savepoint.commit().await.map_err(read_err)?;
-                    results.push(Ok(()));
-                }
-                Err(err) => {
-                    savepoint.rollback().await.map_err(read_err)?;
-                    results.push(Err(err));
-                }
+            whole = apply_step(&mut tx, write).await;
+            if whole.is_err() {
+                break;
             }
         }
-        tx.commit().await.map_err(read_err)?;
-        Ok(results)
+        if whole.is_ok() {
+            tx.commit().await.map_err(read_err)?;
+            return Ok(writes.iter().map(|_| Ok(())).collect());
+        }
+        tx.rollback().await.map_err(read_err)?;
+        self.commit_sign_in_steps_one_by_one(writes).await
     }
 
     async fn get_session_authentication(&self, session: &SessionId) -> StoreResult<Option<Value>> {
@@ -301,4 +303,31 @@ async fn insert_session(conn: &mut Conn, created: &NewSignInSession) -> StoreRes
             session.id
         )))?;
     Ok(())
+}
+
+impl SqlStore {
+    /// The group again with a savepoint per step: a step that fails (most often one that
+    /// lost an optimistic-concurrency race) is rolled back and reported alone.
+    async fn commit_sign_in_steps_one_by_one(
+        &self,
+        writes: &[SignInStepWrite],
+    ) -> StoreResult<Vec<StoreResult<()>>> {
+        let mut tx = self.pool.begin().await.map_err(read_err)?;
+        let mut results = Vec::with_capacity(writes.len());
+        for write in writes {
+            let mut savepoint = Connection::begin(&mut *tx).await.map_err(read_err)?;
+            match apply_step(&mut savepoint, write).await {
+                Ok(()) => {
+                    savepoint.commit().await.map_err(read_err)?;
+                    results.push(Ok(()));
+                }
+                Err(err) => {
+                    savepoint.rollback().await.map_err(read_err)?;
+                    results.push(Err(err));
+                }
+            }
+        }
+        tx.commit().await.map_err(read_err)?;
+        Ok(results)
+    }
 }
