@@ -6,6 +6,7 @@ mod hashing;
 mod leaked;
 mod normalize;
 mod rules;
+mod scratch;
 
 pub use common::{CommonPasswordList, CommonPasswordListError};
 pub use hashing::{Argon2Params, DummyHash, PasswordHashError, PasswordHasher, normalize_password};
@@ -15,3 +16,4 @@ pub use rules::{
     LOWEST_MIN_PASSWORD_CHARS, MAX_PASSWORD_CHARS, PasswordContext, PasswordRejection,
     PasswordRules, PasswordRulesConfig, PasswordRulesError, RejectionReason,
 };
+pub use scratch::release_scratch_memory;

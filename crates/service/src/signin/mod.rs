@@ -31,7 +31,7 @@ mod admin_unlock;
 mod break_glass_alert;
 pub mod codes;
 mod committer;
-mod cpu_gate;
+mod cpu_pool;
 pub mod credential_payload;
 mod effects;
 mod familiarity;

@@ -24,7 +24,7 @@ use uuid::Uuid;
 use super::break_glass_alert::BreakGlassAlerts;
 use super::codes::{CodePurpose, CodeSender, claim_code_send};
 use super::committer::Committer;
-use super::cpu_gate::CpuGate;
+use super::cpu_pool::CpuPool;
 use super::effects::{PlanFacts, PlannedStep, SessionLifetimes, plan};
 use super::new_password::{NewPasswordChecker, NewPasswordSettings};
 use super::policy_cache::{LoadedPolicy, PolicyCache};
@@ -135,7 +135,7 @@ pub(super) struct Inner {
     pub(super) limits: SignInRateLimits,
     pub(super) new_passwords: NewPasswordChecker,
     pub(super) password_reset: PasswordResetSettings,
-    pub(super) cpu: CpuGate,
+    pub(super) cpu: CpuPool,
 }
 
 impl SignInService {
@@ -174,7 +174,7 @@ impl SignInService {
                 limits: SignInRateLimits::new(settings.rate_limits),
                 new_passwords,
                 password_reset: settings.password_reset,
-                cpu: CpuGate::per_core(),
+                cpu: CpuPool::per_core(),
             }),
         })
     }
