@@ -7,9 +7,12 @@
 //!    (default m=19 MiB, t=2, p=1) for the measuring time; verifications/s.
 //! 2. Password sign-ins through `SignInService` (begin + password step, each step
 //!    committed durably with its log entry and a new session) with as many concurrent
-//!    clients as cores × 4, for the same time; sign-ins/s and the ratio to (1).
+//!    clients as cores × 4 (`SIGNIN_BENCH_CLIENTS`), for the same time; sign-ins/s and
+//!    the ratio to (1), also per CPU-second (which holds when other processes take
+//!    cores), with the cores each side kept busy and its page faults per operation.
 //!    (1) and (2) alternate for `SIGNIN_BENCH_ROUNDS` rounds (default 3), each round
 //!    compared with the raw rates measured around it; the median round is reported.
+//!    `SIGNIN_BENCH_ONLY=raw|full|cheap` runs one side alone (for `perf`).
 //! 3. The same with argon2 at its minimum (m=8 KiB, t=1): the process CPU time (every
 //!    thread, `/proc/self/stat`) a sign-in costs apart from the hash.
 //! 4. Log appends on SQLite (synchronous=FULL): one durable commit per entry, against
@@ -45,13 +48,21 @@ fn cores() -> usize {
     std::thread::available_parallelism().map_or(1, |n| n.get())
 }
 
+/// Concurrent sign-in clients: `SIGNIN_BENCH_CLIENTS`, default cores × 4.
+fn clients() -> usize {
+    std::env::var("SIGNIN_BENCH_CLIENTS")
+        .ok()
+        .and_then(|text| text.parse().ok())
+        .unwrap_or(cores() * 4)
+}
+
 /// Verifications per second with every core busy.
-fn raw_argon2(params: Argon2Params, seconds: u64) -> f64 {
+fn raw_argon2(params: Argon2Params, seconds: u64) -> Measured {
     let hasher = PasswordHasher::new(params).unwrap();
     let phc = hasher.hash(PASSWORD, &mut rand::rng()).unwrap();
     let stop = Arc::new(AtomicBool::new(false));
     let done = Arc::new(AtomicU64::new(0));
-    let started = Instant::now();
+    let meter = Meter::start();
     let threads: Vec<_> = (0..cores())
         .map(|_| {
             let (hasher, phc, stop, done) =
@@ -67,7 +78,68 @@ fn raw_argon2(params: Argon2Params, seconds: u64) -> f64 {
     std::thread::sleep(Duration::from_secs(seconds));
     stop.store(true, Ordering::Relaxed);
     threads.into_iter().for_each(|t| t.join().unwrap());
-    done.load(Ordering::Relaxed) as f64 / started.elapsed().as_secs_f64()
+    meter.stop(done.load(Ordering::Relaxed))
+}
+
+/// What one side of the comparison did: operations per second, the process CPU time
+/// per operation (every thread), how many cores it kept busy on average, and minor page
+/// faults per operation (fresh memory the kernel had to hand over and zero).
+struct Measured {
+    rate: f64,
+    cpu_each: Duration,
+    cores_busy: f64,
+    faults_each: u64,
+}
+
+struct Meter {
+    started: Instant,
+    cpu: Duration,
+    faults: u64,
+}
+
+impl Meter {
+    fn start() -> Meter {
+        Meter {
+            started: Instant::now(),
+            cpu: process_cpu(),
+            faults: minor_faults(),
+        }
+    }
+
+    fn stop(self, operations: u64) -> Measured {
+        let wall = self.started.elapsed().as_secs_f64();
+        let cpu = process_cpu().saturating_sub(self.cpu);
+        let operations = operations.max(1);
+        Measured {
+            rate: operations as f64 / wall,
+            cpu_each: cpu / u32::try_from(operations).unwrap_or(u32::MAX),
+            cores_busy: cpu.as_secs_f64() / wall,
+            faults_each: minor_faults().saturating_sub(self.faults) / operations,
+        }
+    }
+}
+
+/// Fields of `/proc/self/stat` after the command name (which is in parentheses and may
+/// hold spaces): index 0 is the state, field 3 of the file.
+fn stat_field(index: usize) -> u64 {
+    let stat = std::fs::read_to_string("/proc/self/stat").unwrap_or_default();
+    let after = stat.rsplit_once(')').map_or("", |(_, rest)| rest);
+    after
+        .split_whitespace()
+        .nth(index)
+        .and_then(|field| field.parse().ok())
+        .unwrap_or(0)
+}
+
+/// This process's CPU time so far: utime + stime (fields 14 and 15), clock ticks of
+/// 10 ms on Linux.
+fn process_cpu() -> Duration {
+    Duration::from_millis((stat_field(11) + stat_field(12)) * 10)
+}
+
+/// Minor page faults so far (field 10).
+fn minor_faults() -> u64 {
+    stat_field(7)
 }
 
 async fn store_with_users(dir: &std::path::Path, params: Argon2Params) -> Arc<dyn Store> {
@@ -116,29 +188,10 @@ struct Rig {
     _dir: tempfile::TempDir,
 }
 
-/// One measuring round: completed sign-ins per second, their mean latency, and the
-/// process's CPU time per sign-in (user + system, every thread).
+/// One measuring round of sign-ins, and their mean latency.
 struct Round {
-    rate: f64,
+    measured: Measured,
     latency: Duration,
-    cpu_per_sign_in: Duration,
-}
-
-/// This process's CPU time so far (`/proc/self/stat` utime + stime, clock ticks of
-/// 10 ms on Linux).
-fn process_cpu() -> Duration {
-    let stat = std::fs::read_to_string("/proc/self/stat").unwrap_or_default();
-    // Fields after the command name, which is in parentheses and may hold spaces.
-    let after = stat.rsplit_once(')').map_or("", |(_, rest)| rest);
-    let fields: Vec<&str> = after.split_whitespace().collect();
-    let ticks = |i: usize| {
-        fields
-            .get(i)
-            .and_then(|f| f.parse::<u64>().ok())
-            .unwrap_or(0)
-    };
-    // utime and stime are fields 14 and 15; `after` starts at field 3.
-    Duration::from_millis((ticks(11) + ticks(12)) * 10)
 }
 
 async fn sign_ins(params: Argon2Params, seconds: u64) -> Round {
@@ -168,10 +221,9 @@ impl Rig {
 
     async fn run(&self, seconds: u64) -> Round {
         let service = &self.service;
-        let cpu_before = process_cpu();
+        let meter = Meter::start();
         let deadline = Instant::now() + Duration::from_secs(seconds);
-        let started = Instant::now();
-        let clients: Vec<_> = (0..cores() * 4)
+        let clients: Vec<_> = (0..clients())
             .map(|client| {
                 let service = service.clone();
                 tokio::spawn(async move {
@@ -205,12 +257,10 @@ impl Rig {
             total += count;
             latency += time;
         }
-        let rate = total as f64 / started.elapsed().as_secs_f64();
-        let count = u32::try_from(total.max(1)).unwrap_or(u32::MAX);
+        let measured = meter.stop(total);
         Round {
-            rate,
-            latency: latency / count,
-            cpu_per_sign_in: process_cpu().saturating_sub(cpu_before) / count,
+            latency: latency / u32::try_from(total.max(1)).unwrap_or(u32::MAX),
+            measured,
         }
     }
 }
@@ -294,9 +344,30 @@ async fn main() {
         let cheap = sign_ins(cheap_params(), seconds).await;
         println!(
             "sign-ins/s with argon2 at its minimum: {:.1} (mean latency {:?}, {:?} CPU each)",
-            cheap.rate, cheap.latency, cheap.cpu_per_sign_in
+            cheap.measured.rate, cheap.latency, cheap.measured.cpu_each
         );
         return;
+    }
+    // `SIGNIN_BENCH_ONLY=full` / `raw`: one side alone, for `perf` to compare what a hash
+    // costs inside a sign-in with what it costs alone.
+    match std::env::var("SIGNIN_BENCH_ONLY").as_deref() {
+        Ok("full") => {
+            let round = sign_ins(params, seconds).await.measured;
+            println!(
+                "sign-ins/s: {:.1} ({:?} CPU each, {:.2} cores busy)",
+                round.rate, round.cpu_each, round.cores_busy
+            );
+            return;
+        }
+        Ok("raw") => {
+            let raw = raw_argon2(params, seconds);
+            println!(
+                "raw argon2id/s: {:.1} ({:?} CPU each, {:.2} cores busy)",
+                raw.rate, raw.cpu_each, raw.cores_busy
+            );
+            return;
+        }
+        _ => {}
     }
     // The host's speed drifts between runs (shared machine), so raw argon2 and sign-ins
     // alternate: each round's sign-in rate is compared with the mean of the raw rates
@@ -311,13 +382,27 @@ async fn main() {
     let mut raw_before = raw_argon2(params, seconds);
     let mut ratios = Vec::with_capacity(rounds);
     for round in 1..=rounds {
-        let measured = rig.run(seconds).await;
+        let Round { measured, latency } = rig.run(seconds).await;
         let raw_after = raw_argon2(params, seconds);
-        let raw = (raw_before + raw_after) / 2.0;
-        let ratio = measured.rate / raw * 100.0;
+        let raw_rate = (raw_before.rate + raw_after.rate) / 2.0;
+        let raw_cpu = (raw_before.cpu_each + raw_after.cpu_each) / 2;
+        let ratio = measured.rate / raw_rate * 100.0;
+        // The same comparison per CPU-second: it holds when other processes take cores.
+        let cpu_ratio = raw_cpu.as_secs_f64() / measured.cpu_each.as_secs_f64() * 100.0;
         println!(
-            "round {round}: raw argon2id {raw_before:.1} → {raw_after:.1}/s; sign-ins {:.1}/s (mean latency {:?}) = {ratio:.1}% of raw",
-            measured.rate, measured.latency
+            "round {round}: raw argon2id {:.1} → {:.1}/s ({:.2} → {:.2} cores busy, {} → {} faults each); \
+             sign-ins {:.1}/s ({:.2} cores busy, {} faults each, mean latency {latency:.1?}) = {ratio:.1}% of raw; \
+             CPU {raw_cpu:.2?} per hash, {:.2?} per sign-in = {cpu_ratio:.1}%",
+            raw_before.rate,
+            raw_after.rate,
+            raw_before.cores_busy,
+            raw_after.cores_busy,
+            raw_before.faults_each,
+            raw_after.faults_each,
+            measured.rate,
+            measured.cores_busy,
+            measured.faults_each,
+            measured.cpu_each,
         );
         ratios.push(ratio);
         raw_before = raw_after;
@@ -330,7 +415,7 @@ async fn main() {
     let cheap = sign_ins(cheap_params(), seconds).await;
     println!(
         "sign-ins/s with argon2 at its minimum: {:.1} (mean latency {:?}); process CPU per sign-in apart from the hash: {:?}",
-        cheap.rate, cheap.latency, cheap.cpu_per_sign_in
+        cheap.measured.rate, cheap.latency, cheap.measured.cpu_each
     );
     let one = log_appends(1, 1000).await;
     let grouped = log_appends(64, 64 * 200).await;
