@@ -7,10 +7,9 @@ use axum::extract::State;
 use axum::response::Response;
 use time::OffsetDateTime;
 
-use super::context::ContextParts;
+use super::context::Visit;
 use super::{refused, service};
-use crate::kit::{CsrfToken, PageError, SignedIn, render};
-use crate::signin::flow::BrowserFacts;
+use crate::kit::{PageError, render};
 use crate::state::PagesState;
 
 #[derive(Template)]
@@ -24,16 +23,10 @@ pub struct ActivatePage {
 }
 
 /// `POST /security-info/authenticator`: a fresh one-time activation link.
-pub async fn begin(
-    State(state): State<PagesState>,
-    CsrfToken(csrf): CsrfToken,
-    SignedIn(active): SignedIn,
-    facts: BrowserFacts,
-) -> Result<Response, PageError> {
-    let parts = ContextParts::load(&state, &active, &facts).await?;
+pub async fn begin(State(state): State<PagesState>, visit: Visit) -> Result<Response, PageError> {
     let now = OffsetDateTime::now_utc();
     match service(&state)?
-        .begin_authenticator_activation(&parts.context(), now)
+        .begin_authenticator_activation(&visit.parts.context(), now)
         .await
     {
         Ok(activation) => Ok(render(&ActivatePage {
@@ -41,6 +34,6 @@ pub async fn begin(
             link: activation.link,
             minutes: (activation.expires_at - now).whole_minutes().max(1),
         })),
-        Err(error) => refused(&state, csrf, &active, &parts, error).await,
+        Err(error) => refused(&state, visit, error).await,
     }
 }

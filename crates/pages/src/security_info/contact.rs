@@ -7,16 +7,17 @@ use askama::Template;
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
-use portcullis_service::security_info::{ContactMethod, ContactVerification, SecurityInfoError};
+use portcullis_service::security_info::{
+    ContactMethod, ContactOffer, ContactVerification, SecurityInfoError,
+};
 use portcullis_service::sessions::ActiveSession;
 use portcullis_signin::PhoneChannel;
 use serde::Deserialize;
 use time::OffsetDateTime;
 
-use super::context::{ContextParts, user_message};
+use super::context::{Visit, user_message};
 use super::{back_to_list, refused, service};
 use crate::kit::{CsrfToken, PageError, PageForm, SignedIn, render, render_status};
-use crate::signin::flow::BrowserFacts;
 use crate::signin::views::FlowFields;
 use crate::state::PagesState;
 
@@ -129,7 +130,7 @@ impl VerifyPage {
     }
 }
 
-pub(crate) fn echo(text: &str) -> String {
+fn echo(text: &str) -> String {
     text.trim().chars().take(MAX_ECHO_CHARS).collect()
 }
 
@@ -144,47 +145,86 @@ pub(crate) fn form_message(error: &SecurityInfoError) -> Option<String> {
     }
 }
 
+fn actions_for(flow: &Option<FlowFields>) -> ContactActions {
+    match flow {
+        Some(_) => SIGN_IN_ACTIONS,
+        None => SECURITY_INFO_ACTIONS,
+    }
+}
+
 /// A method the policy does not offer: back to the list, saying so.
 async fn not_offered(
     state: &PagesState,
-    csrf: String,
-    active: &ActiveSession,
-    parts: &ContextParts,
+    visit: Visit,
     what: &'static str,
 ) -> Result<Response, PageError> {
     refused(
         state,
-        csrf,
-        active,
-        parts,
+        visit,
         SecurityInfoError::MethodNotAllowed { method: what },
     )
     .await
 }
 
+/// The phone form; `flow`: inside a sign-in's registration interrupt.
+pub(crate) fn phone_page(
+    csrf: String,
+    flow: Option<FlowFields>,
+    offer: ContactOffer,
+    number: &str,
+    channel: PhoneChannel,
+    error: Option<String>,
+    number_error: Option<String>,
+) -> PhonePage {
+    PhonePage {
+        csrf,
+        actions: actions_for(&flow),
+        flow,
+        error,
+        number: echo(number),
+        number_error,
+        sms: offer.sms,
+        voice: offer.voice,
+        voice_chosen: channel == PhoneChannel::Voice,
+    }
+}
+
+/// The address form; `flow`: inside a sign-in's registration interrupt.
+pub(crate) fn email_page(
+    csrf: String,
+    flow: Option<FlowFields>,
+    address: &str,
+    error: Option<String>,
+    address_error: Option<String>,
+) -> EmailPage {
+    EmailPage {
+        csrf,
+        actions: actions_for(&flow),
+        flow,
+        error,
+        address: echo(address),
+        address_error,
+    }
+}
+
 /// `GET /security-info/phone`.
 pub async fn phone_form(
     State(state): State<PagesState>,
-    CsrfToken(csrf): CsrfToken,
-    SignedIn(active): SignedIn,
-    facts: BrowserFacts,
+    visit: Visit,
 ) -> Result<Response, PageError> {
-    let parts = ContextParts::load(&state, &active, &facts).await?;
-    let offer = service(&state)?.contact_offer(&parts.context());
+    let offer = service(&state)?.contact_offer(&visit.parts.context());
     if !offer.phone() {
-        return not_offered(&state, csrf, &active, &parts, "Adding a phone").await;
+        return not_offered(&state, visit, "Adding a phone").await;
     }
-    Ok(render(&PhonePage {
-        csrf,
-        flow: None,
-        actions: SECURITY_INFO_ACTIONS,
-        error: None,
-        number: String::new(),
-        number_error: None,
-        sms: offer.sms,
-        voice: offer.voice,
-        voice_chosen: false,
-    }))
+    Ok(render(&phone_page(
+        visit.csrf,
+        None,
+        offer,
+        "",
+        PhoneChannel::Sms,
+        None,
+        None,
+    )))
 }
 
 #[derive(Debug, Deserialize)]
@@ -198,70 +238,48 @@ pub struct PhoneForm {
 /// `POST /security-info/phone`: sends the code, then the code form.
 pub async fn begin_phone(
     State(state): State<PagesState>,
-    CsrfToken(csrf): CsrfToken,
-    SignedIn(active): SignedIn,
-    facts: BrowserFacts,
+    visit: Visit,
     PageForm(form): PageForm<PhoneForm>,
 ) -> Result<Response, PageError> {
-    let parts = ContextParts::load(&state, &active, &facts).await?;
-    let service = service(&state)?;
-    let offer = service.contact_offer(&parts.context());
+    let offer = service(&state)?.contact_offer(&visit.parts.context());
     let channel = if form.channel == "voice" {
         PhoneChannel::Voice
     } else {
         PhoneChannel::Sms
     };
+    let csrf = visit.csrf.clone();
     let again = |error: Option<String>, number_error: Option<String>| {
         render_status(
             StatusCode::UNPROCESSABLE_ENTITY,
-            &PhonePage {
-                csrf: csrf.clone(),
-                flow: None,
-                actions: SECURITY_INFO_ACTIONS,
+            &phone_page(
+                csrf,
+                None,
+                offer,
+                &form.number,
+                channel,
                 error,
-                number: echo(&form.number),
                 number_error,
-                sms: offer.sms,
-                voice: offer.voice,
-                voice_chosen: channel == PhoneChannel::Voice,
-            },
+            ),
         )
     };
-    let method = match ContactMethod::phone(&form.number, channel) {
-        Ok(method) => method,
-        Err(error) => return Ok(again(None, user_message(&error))),
-    };
-    match service
-        .begin_contact_verification(&parts.context(), method, OffsetDateTime::now_utc())
-        .await
-    {
-        Ok(_) => Ok(Redirect::to("/security-info/verify").into_response()),
-        Err(error) => match form_message(&error) {
-            Some(message) => Ok(again(Some(message), None)),
-            None => refused(&state, csrf, &active, &parts, error).await,
-        },
-    }
+    begin(
+        &state,
+        visit,
+        ContactMethod::phone(&form.number, channel),
+        again,
+    )
+    .await
 }
 
 /// `GET /security-info/email`.
 pub async fn email_form(
     State(state): State<PagesState>,
-    CsrfToken(csrf): CsrfToken,
-    SignedIn(active): SignedIn,
-    facts: BrowserFacts,
+    visit: Visit,
 ) -> Result<Response, PageError> {
-    let parts = ContextParts::load(&state, &active, &facts).await?;
-    if !service(&state)?.contact_offer(&parts.context()).email {
-        return not_offered(&state, csrf, &active, &parts, "Adding an email address").await;
+    if !service(&state)?.contact_offer(&visit.parts.context()).email {
+        return not_offered(&state, visit, "Adding an email address").await;
     }
-    Ok(render(&EmailPage {
-        csrf,
-        flow: None,
-        actions: SECURITY_INFO_ACTIONS,
-        error: None,
-        address: String::new(),
-        address_error: None,
-    }))
+    Ok(render(&email_page(visit.csrf, None, "", None, None)))
 }
 
 #[derive(Debug, Deserialize)]
@@ -273,37 +291,40 @@ pub struct EmailForm {
 /// `POST /security-info/email`: sends the code, then the code form.
 pub async fn begin_email(
     State(state): State<PagesState>,
-    CsrfToken(csrf): CsrfToken,
-    SignedIn(active): SignedIn,
-    facts: BrowserFacts,
+    visit: Visit,
     PageForm(form): PageForm<EmailForm>,
 ) -> Result<Response, PageError> {
-    let parts = ContextParts::load(&state, &active, &facts).await?;
+    let csrf = visit.csrf.clone();
     let again = |error: Option<String>, address_error: Option<String>| {
         render_status(
             StatusCode::UNPROCESSABLE_ENTITY,
-            &EmailPage {
-                csrf: csrf.clone(),
-                flow: None,
-                actions: SECURITY_INFO_ACTIONS,
-                error,
-                address: echo(&form.address),
-                address_error,
-            },
+            &email_page(csrf, None, &form.address, error, address_error),
         )
     };
-    let method = match ContactMethod::email(&form.address) {
+    begin(&state, visit, ContactMethod::email(&form.address), again).await
+}
+
+/// Sends the first code to a phone or an address the form named: a badly written one
+/// goes back beside its field, a refusal the user can fix above the form (`again`
+/// takes the form's message and the field's), a policy's refusal to the list.
+async fn begin(
+    state: &PagesState,
+    visit: Visit,
+    method: Result<ContactMethod, SecurityInfoError>,
+    again: impl FnOnce(Option<String>, Option<String>) -> Response,
+) -> Result<Response, PageError> {
+    let method = match method {
         Ok(method) => method,
         Err(error) => return Ok(again(None, user_message(&error))),
     };
-    match service(&state)?
-        .begin_contact_verification(&parts.context(), method, OffsetDateTime::now_utc())
+    match service(state)?
+        .begin_contact_verification(&visit.parts.context(), method, OffsetDateTime::now_utc())
         .await
     {
         Ok(_) => Ok(Redirect::to("/security-info/verify").into_response()),
         Err(error) => match form_message(&error) {
             Some(message) => Ok(again(Some(message), None)),
-            None => refused(&state, csrf, &active, &parts, error).await,
+            None => refused(state, visit, error).await,
         },
     }
 }
@@ -353,49 +374,56 @@ pub struct CodeForm {
 /// `POST /security-info/verify`: the method is added if the code is right.
 pub async fn finish(
     State(state): State<PagesState>,
-    CsrfToken(csrf): CsrfToken,
-    SignedIn(active): SignedIn,
-    facts: BrowserFacts,
+    visit: Visit,
     PageForm(form): PageForm<CodeForm>,
 ) -> Result<Response, PageError> {
-    let parts = ContextParts::load(&state, &active, &facts).await?;
     let code: String = form.code.trim().chars().take(16).collect();
     match service(&state)?
-        .finish_contact_verification(&parts.context(), &code, OffsetDateTime::now_utc())
+        .finish_contact_verification(&visit.parts.context(), &code, OffsetDateTime::now_utc())
         .await
     {
         Ok(_) => Ok(back_to_list()),
         Err(
             error @ (SecurityInfoError::WrongVerificationCode { .. }
             | SecurityInfoError::MalformedVerificationCode { .. }),
-        ) => code_page(&state, csrf, &active, None, user_message(&error)).await,
-        Err(error) => refused(&state, csrf, &active, &parts, error).await,
+        ) => {
+            code_page(
+                &state,
+                visit.csrf,
+                &visit.active,
+                None,
+                user_message(&error),
+            )
+            .await
+        }
+        Err(error) => refused(&state, visit, error).await,
     }
 }
 
 /// `POST /security-info/verify/resend`: a new code (throttled).
-pub async fn resend(
-    State(state): State<PagesState>,
-    CsrfToken(csrf): CsrfToken,
-    SignedIn(active): SignedIn,
-    facts: BrowserFacts,
-) -> Result<Response, PageError> {
-    let parts = ContextParts::load(&state, &active, &facts).await?;
+pub async fn resend(State(state): State<PagesState>, visit: Visit) -> Result<Response, PageError> {
     let now = OffsetDateTime::now_utc();
     match service(&state)?
-        .resend_contact_code(&parts.context(), now)
+        .resend_contact_code(&visit.parts.context(), now)
         .await
     {
         Ok(verification) => Ok(render(&VerifyPage::new(
-            csrf,
+            visit.csrf,
             &verification,
             now,
             Some("A new code was sent. The previous code no longer works.".to_owned()),
             None,
         ))),
         Err(error @ SecurityInfoError::SendThrottled { .. }) => {
-            code_page(&state, csrf, &active, None, user_message(&error)).await
+            code_page(
+                &state,
+                visit.csrf,
+                &visit.active,
+                None,
+                user_message(&error),
+            )
+            .await
         }
-        Err(error) => refused(&state, csrf, &active, &parts, error).await,
+        Err(error) => refused(&state, visit, error).await,
     }
 }

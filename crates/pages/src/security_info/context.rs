@@ -10,7 +10,11 @@ use portcullis_service::sessions::ActiveSession;
 use portcullis_service::signin::{LoadedPolicy, TargetApplication};
 use portcullis_signin::{Protocol, RequestContext, UserRecord};
 
-use crate::kit::PageError;
+use axum::extract::FromRequestParts;
+use axum::http::request::Parts;
+use axum::response::{IntoResponse, Response};
+
+use crate::kit::{CsrfToken, PageError, SignedIn};
 use crate::signin::flow::BrowserFacts;
 use crate::state::PagesState;
 
@@ -140,5 +144,39 @@ pub fn user_message(error: &SecurityInfoError) -> Option<String> {
             Some("That method no longer exists.".to_owned())
         }
         SecurityInfoError::Service(_) => None,
+    }
+}
+
+/// What every My security info handler that changes something starts from: the form's
+/// CSRF token, the signed-in session and the registration context built from both.
+pub struct Visit {
+    pub csrf: String,
+    pub active: Arc<ActiveSession>,
+    pub parts: ContextParts,
+}
+
+impl FromRequestParts<PagesState> for Visit {
+    type Rejection = Response;
+
+    async fn from_request_parts(
+        request: &mut Parts,
+        state: &PagesState,
+    ) -> Result<Self, Self::Rejection> {
+        let CsrfToken(csrf) = CsrfToken::from_request_parts(request, state)
+            .await
+            .map_err(IntoResponse::into_response)?;
+        let SignedIn(active) = SignedIn::from_request_parts(request, state).await?;
+        let facts = match BrowserFacts::from_request_parts(request, state).await {
+            Ok(facts) => facts,
+            Err(never) => match never {},
+        };
+        let parts = ContextParts::load(state, &active, &facts)
+            .await
+            .map_err(IntoResponse::into_response)?;
+        Ok(Visit {
+            csrf,
+            active,
+            parts,
+        })
     }
 }

@@ -16,11 +16,10 @@ use portcullis_service::security_info::{SecurityInfoError, SecurityInfoService};
 use serde::Deserialize;
 use time::OffsetDateTime;
 
-use crate::kit::{CsrfToken, PageError, PageForm, SignedIn, render_status};
-use crate::signin::flow::BrowserFacts;
+use crate::kit::{PageError, PageForm, render_status};
 use crate::signin::views::TotpSetupView;
 use crate::state::PagesState;
-use context::{ContextParts, user_message};
+use context::{Visit, user_message};
 use views::{ListPage, MethodRow, TotpPage};
 
 pub fn routes() -> axum::Router<PagesState> {
@@ -60,14 +59,12 @@ fn service(state: &PagesState) -> Result<&SecurityInfoService, PageError> {
 /// The list page, with an optional message (a refused change).
 async fn list_page(
     state: &PagesState,
-    csrf: String,
-    active: &portcullis_service::sessions::ActiveSession,
-    parts: &ContextParts,
+    visit: Visit,
     error: Option<String>,
 ) -> Result<Response, PageError> {
-    let offer = service(state)?.contact_offer(&parts.context());
+    let offer = service(state)?.contact_offer(&visit.parts.context());
     let methods = service(state)?
-        .list_methods(active.user_id())
+        .list_methods(visit.active.user_id())
         .await
         .map_err(|e| PageError::internal_from(&e))?;
     let status = if error.is_some() {
@@ -78,8 +75,8 @@ async fn list_page(
     Ok(render_status(
         status,
         &ListPage {
-            csrf,
-            user_name: active.user.display_name.clone(),
+            csrf: visit.csrf,
+            user_name: visit.active.user.display_name.clone(),
             rows: methods.iter().map(MethodRow::new).collect(),
             error,
             offer_phone: offer.phone(),
@@ -92,14 +89,24 @@ async fn list_page(
 /// error page.
 async fn refused(
     state: &PagesState,
-    csrf: String,
-    active: &portcullis_service::sessions::ActiveSession,
-    parts: &ContextParts,
+    visit: Visit,
     error: SecurityInfoError,
 ) -> Result<Response, PageError> {
     match user_message(&error) {
-        Some(message) => list_page(state, csrf, active, parts, Some(message)).await,
+        Some(message) => list_page(state, visit, Some(message)).await,
         None => Err(PageError::internal_from(&error)),
+    }
+}
+
+/// The answer to a change: back to the list when done, the reason when refused.
+async fn changed<T>(
+    state: &PagesState,
+    visit: Visit,
+    result: Result<T, SecurityInfoError>,
+) -> Result<Response, PageError> {
+    match result {
+        Ok(_) => Ok(back_to_list()),
+        Err(error) => refused(state, visit, error).await,
     }
 }
 
@@ -108,33 +115,24 @@ fn back_to_list() -> Response {
 }
 
 /// `GET /security-info`.
-pub async fn list(
-    State(state): State<PagesState>,
-    CsrfToken(csrf): CsrfToken,
-    SignedIn(active): SignedIn,
-    facts: BrowserFacts,
-) -> Result<Response, PageError> {
-    let parts = ContextParts::load(&state, &active, &facts).await?;
-    list_page(&state, csrf, &active, &parts, None).await
+pub async fn list(State(state): State<PagesState>, visit: Visit) -> Result<Response, PageError> {
+    list_page(&state, visit, None).await
 }
 
 /// `POST /security-info/totp`: a new secret and its QR code.
 pub async fn begin_totp(
     State(state): State<PagesState>,
-    CsrfToken(csrf): CsrfToken,
-    SignedIn(active): SignedIn,
-    facts: BrowserFacts,
+    visit: Visit,
 ) -> Result<Response, PageError> {
-    let parts = ContextParts::load(&state, &active, &facts).await?;
     match service(&state)?
-        .begin_totp(&parts.context(), OffsetDateTime::now_utc())
+        .begin_totp(&visit.parts.context(), OffsetDateTime::now_utc())
         .await
     {
         Ok(enrolment) => Ok(crate::kit::render(&TotpPage {
-            csrf,
+            csrf: visit.csrf,
             setup: TotpSetupView::from(enrolment),
         })),
-        Err(error) => refused(&state, csrf, &active, &parts, error).await,
+        Err(error) => refused(&state, visit, error).await,
     }
 }
 
@@ -149,12 +147,9 @@ pub struct TotpForm {
 /// `POST /security-info/totp/verify`: saved only if the first code verifies.
 pub async fn finish_totp(
     State(state): State<PagesState>,
-    CsrfToken(csrf): CsrfToken,
-    SignedIn(active): SignedIn,
-    facts: BrowserFacts,
+    visit: Visit,
     PageForm(form): PageForm<TotpForm>,
 ) -> Result<Response, PageError> {
-    let parts = ContextParts::load(&state, &active, &facts).await?;
     let code: String = form
         .code
         .chars()
@@ -162,25 +157,25 @@ pub async fn finish_totp(
         .take(10)
         .collect();
     let name = Some(form.name.trim()).filter(|n| !n.is_empty());
-    match service(&state)?
-        .finish_totp(&parts.context(), &code, name, OffsetDateTime::now_utc())
-        .await
-    {
-        Ok(_) => Ok(back_to_list()),
-        Err(error) => refused(&state, csrf, &active, &parts, error).await,
-    }
+    let result = service(&state)?
+        .finish_totp(
+            &visit.parts.context(),
+            &code,
+            name,
+            OffsetDateTime::now_utc(),
+        )
+        .await;
+    changed(&state, visit, result).await
 }
 
 /// `POST /security-info/passkey/options`: options for `navigator.credentials.create`
 /// (JSON, fetched by `webauthn.js`).
 pub async fn passkey_options(
     State(state): State<PagesState>,
-    SignedIn(active): SignedIn,
-    facts: BrowserFacts,
+    visit: Visit,
 ) -> Result<Response, PageError> {
-    let parts = ContextParts::load(&state, &active, &facts).await?;
     match service(&state)?
-        .begin_passkey_registration(&parts.context(), OffsetDateTime::now_utc())
+        .begin_passkey_registration(&visit.parts.context(), OffsetDateTime::now_utc())
         .await
     {
         Ok(options) => Ok(Json(options).into_response()),
@@ -206,35 +201,27 @@ pub struct PasskeyForm {
 /// `POST /security-info/passkey`: the browser's attestation.
 pub async fn finish_passkey(
     State(state): State<PagesState>,
-    CsrfToken(csrf): CsrfToken,
-    SignedIn(active): SignedIn,
-    facts: BrowserFacts,
+    visit: Visit,
     PageForm(form): PageForm<PasskeyForm>,
 ) -> Result<Response, PageError> {
-    let parts = ContextParts::load(&state, &active, &facts).await?;
     if form.credential.is_empty() {
         return list_page(
             &state,
-            csrf,
-            &active,
-            &parts,
+            visit,
             Some("Adding a passkey needs JavaScript in this browser.".to_owned()),
         )
         .await;
     }
     let name = Some(form.name.trim()).filter(|n| !n.is_empty());
-    match service(&state)?
+    let result = service(&state)?
         .finish_passkey_registration(
-            &parts.context(),
+            &visit.parts.context(),
             &form.credential,
             name,
             OffsetDateTime::now_utc(),
         )
-        .await
-    {
-        Ok(_) => Ok(back_to_list()),
-        Err(error) => refused(&state, csrf, &active, &parts, error).await,
-    }
+        .await;
+    changed(&state, visit, result).await
 }
 
 fn credential_id(text: &str) -> Result<CredentialId, PageError> {
@@ -250,57 +237,39 @@ pub struct RenameForm {
 /// `POST /security-info/{id}/rename`.
 pub async fn rename(
     State(state): State<PagesState>,
-    CsrfToken(csrf): CsrfToken,
-    SignedIn(active): SignedIn,
-    facts: BrowserFacts,
+    visit: Visit,
     Path(id): Path<String>,
     PageForm(form): PageForm<RenameForm>,
 ) -> Result<Response, PageError> {
     let id = credential_id(&id)?;
-    let parts = ContextParts::load(&state, &active, &facts).await?;
-    match service(&state)?
-        .rename_method(&parts.context(), &id, form.name.trim())
-        .await
-    {
-        Ok(_) => Ok(back_to_list()),
-        Err(error) => refused(&state, csrf, &active, &parts, error).await,
-    }
+    let result = service(&state)?
+        .rename_method(&visit.parts.context(), &id, form.name.trim())
+        .await;
+    changed(&state, visit, result).await
 }
 
 /// `POST /security-info/{id}/default`.
 pub async fn make_default(
     State(state): State<PagesState>,
-    CsrfToken(csrf): CsrfToken,
-    SignedIn(active): SignedIn,
-    facts: BrowserFacts,
+    visit: Visit,
     Path(id): Path<String>,
 ) -> Result<Response, PageError> {
     let id = credential_id(&id)?;
-    let parts = ContextParts::load(&state, &active, &facts).await?;
-    match service(&state)?
-        .set_default_method(&parts.context(), &id)
-        .await
-    {
-        Ok(()) => Ok(back_to_list()),
-        Err(error) => refused(&state, csrf, &active, &parts, error).await,
-    }
+    let result = service(&state)?
+        .set_default_method(&visit.parts.context(), &id)
+        .await;
+    changed(&state, visit, result).await
 }
 
 /// `POST /security-info/{id}/remove`.
 pub async fn remove(
     State(state): State<PagesState>,
-    CsrfToken(csrf): CsrfToken,
-    SignedIn(active): SignedIn,
-    facts: BrowserFacts,
+    visit: Visit,
     Path(id): Path<String>,
 ) -> Result<Response, PageError> {
     let id = credential_id(&id)?;
-    let parts = ContextParts::load(&state, &active, &facts).await?;
-    match service(&state)?
-        .remove_method(&parts.context(), &id, OffsetDateTime::now_utc())
-        .await
-    {
-        Ok(()) => Ok(back_to_list()),
-        Err(error) => refused(&state, csrf, &active, &parts, error).await,
-    }
+    let result = service(&state)?
+        .remove_method(&visit.parts.context(), &id, OffsetDateTime::now_utc())
+        .await;
+    changed(&state, visit, result).await
 }

@@ -15,9 +15,7 @@ use time::OffsetDateTime;
 use super::flow;
 use super::interrupt::{InterruptForm, render_progress, security_info};
 use crate::kit::{CsrfToken, PageError, PageForm, render, render_status};
-use crate::security_info::contact::{
-    EmailPage, PhonePage, SIGN_IN_ACTIONS, VerifyPage, echo, form_message,
-};
+use crate::security_info::contact::{VerifyPage, email_page, form_message, phone_page};
 use crate::security_info::context::user_message;
 use crate::state::PagesState;
 
@@ -58,39 +56,11 @@ fn refused(error: RegistrationContactError, form: &InterruptForm) -> PageError {
     }
 }
 
-fn phone_page(
-    csrf: &str,
-    form: &InterruptForm,
-    offer: ContactOffer,
-    error: Option<String>,
-    number_error: Option<String>,
-) -> PhonePage {
-    PhonePage {
-        csrf: csrf.to_owned(),
-        flow: Some(form.flow_fields(csrf)),
-        actions: SIGN_IN_ACTIONS,
-        error,
-        number: echo(&form.number),
-        number_error,
-        sms: offer.sms,
-        voice: offer.voice,
-        voice_chosen: form.channel == "voice" || !offer.sms,
-    }
-}
-
-fn email_page(
-    csrf: &str,
-    form: &InterruptForm,
-    error: Option<String>,
-    address_error: Option<String>,
-) -> EmailPage {
-    EmailPage {
-        csrf: csrf.to_owned(),
-        flow: Some(form.flow_fields(csrf)),
-        actions: SIGN_IN_ACTIONS,
-        error,
-        address: echo(&form.address),
-        address_error,
+fn channel(form: &InterruptForm, offer: ContactOffer) -> PhoneChannel {
+    if form.channel == "voice" || !offer.sms {
+        PhoneChannel::Voice
+    } else {
+        PhoneChannel::Sms
     }
 }
 
@@ -105,7 +75,15 @@ pub async fn phone_form(
     if !offer.phone() {
         return Err(not_offered(&form, "A phone"));
     }
-    Ok(render(&phone_page(&csrf, &form, offer, None, None)))
+    Ok(render(&phone_page(
+        csrf.clone(),
+        Some(form.flow_fields(&csrf)),
+        offer,
+        "",
+        channel(&form, offer),
+        None,
+        None,
+    )))
 }
 
 /// `POST /signin/register/email`: the address form.
@@ -118,7 +96,13 @@ pub async fn email_form(
     if !offer(&state, &form, &handle).await?.email {
         return Err(not_offered(&form, "An email address"));
     }
-    Ok(render(&email_page(&csrf, &form, None, None)))
+    Ok(render(&email_page(
+        csrf.clone(),
+        Some(form.flow_fields(&csrf)),
+        "",
+        None,
+        None,
+    )))
 }
 
 /// `POST /signin/register/phone/send`: sends the code, then the code form.
@@ -129,15 +113,19 @@ pub async fn send_phone(
 ) -> Result<Response, PageError> {
     let handle = form.handle()?;
     let offer = offer(&state, &form, &handle).await?;
-    let channel = if form.channel == "voice" {
-        PhoneChannel::Voice
-    } else {
-        PhoneChannel::Sms
-    };
+    let channel = channel(&form, offer);
     let again = |error: Option<String>, number_error: Option<String>| {
         render_status(
             StatusCode::UNPROCESSABLE_ENTITY,
-            &phone_page(&csrf, &form, offer, error, number_error),
+            &phone_page(
+                csrf.clone(),
+                Some(form.flow_fields(&csrf)),
+                offer,
+                &form.number,
+                channel,
+                error,
+                number_error,
+            ),
         )
     };
     let method = match ContactMethod::phone(&form.number, channel) {
@@ -160,7 +148,13 @@ pub async fn send_email(
     let again = |error: Option<String>, address_error: Option<String>| {
         render_status(
             StatusCode::UNPROCESSABLE_ENTITY,
-            &email_page(&csrf, &form, error, address_error),
+            &email_page(
+                csrf.clone(),
+                Some(form.flow_fields(&csrf)),
+                &form.address,
+                error,
+                address_error,
+            ),
         )
     };
     let method = match ContactMethod::email(&form.address) {
