@@ -47,6 +47,8 @@ pub struct Services {
     pub(crate) keys: Arc<RwLock<KeyCache>>,
     pub(crate) push: crate::push::PushService,
     pub(crate) sessions: crate::sessions::SessionService,
+    /// The token endpoint's clients with their secret hashes, per directory-wide epoch.
+    pub(crate) clients: Arc<crate::tokens::client_cache::ClientCache>,
     /// Rules for passwords set by administrators and at bootstrap.
     pub(crate) set_passwords: crate::admin::user_passwords::SetPasswordRules,
 }
@@ -70,6 +72,7 @@ impl Services {
             push,
             store,
             sessions,
+            clients: Arc::default(),
             settings: Arc::new(settings),
             tenant_id: tenant_id.into(),
             keys: Arc::new(RwLock::new(KeyCache::default())),

@@ -3,7 +3,9 @@
 
 use async_trait::async_trait;
 use portcullis_core::UserId;
-use portcullis_store::security_epochs::{SecurityChanges, SecurityEpochStore, UserEpochChange};
+use portcullis_store::security_epochs::{
+    ConfigurationVersions, SecurityChanges, SecurityEpochStore, UserEpochChange,
+};
 use portcullis_store::{StoreError, StoreResult};
 use sqlx::Row;
 
@@ -69,5 +71,19 @@ impl SecurityEpochStore for SqlStore {
             row.try_get(0).map_err(read_err)?,
             row.try_get(1).map_err(read_err)?,
         ))
+    }
+
+    async fn configuration_versions(&self) -> StoreResult<ConfigurationVersions> {
+        let row = sqlx::query(
+            "SELECT (SELECT policy_version FROM store_state WHERE id = 1), global_epoch \
+             FROM security_clock WHERE id = 1",
+        )
+        .fetch_one(&self.pool)
+        .await
+        .map_err(read_err)?;
+        Ok(ConfigurationVersions {
+            policy_version: row.try_get(0).map_err(read_err)?,
+            global_epoch: row.try_get(1).map_err(read_err)?,
+        })
     }
 }

@@ -45,7 +45,9 @@ pub use page::{
     AuditQuery, Cursor, ListQuery, MAX_PAGE_SIZE, Order, Page, SignInOutcome, SignInQuery,
 };
 pub use policy::{PolicyKind, PolicySnapshot, Precondition, SINGLETON_ID, StoredPolicy};
-pub use security_epochs::{SecurityChanges, SecurityEpochStore, UserEpochChange};
+pub use security_epochs::{
+    ConfigurationVersions, SecurityChanges, SecurityEpochStore, UserEpochChange,
+};
 pub use sign_in_state::{
     LoggedSignIn, NewSignInSession, RefreshRotation, SignInStateStore, SignInStepWrite,
     StoredSignInTransaction, StoredUserSignInState, TransactionWrite, UserStateWrite,

@@ -53,4 +53,18 @@ pub trait SecurityEpochStore: Send + Sync {
 
     /// The user's epoch (0 if it never moved) and the directory-wide epoch, in one read.
     async fn user_epoch(&self, user: &UserId) -> StoreResult<(i64, i64)>;
+
+    /// The policy version and the directory-wide epoch, in one read: what a token grant
+    /// checks its node's compiled policy and cached client against, so the grant needs
+    /// neither the policy version nor the client's application and secrets read apart.
+    async fn configuration_versions(&self) -> StoreResult<ConfigurationVersions>;
+}
+
+/// See [`SecurityEpochStore::configuration_versions`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ConfigurationVersions {
+    /// As [`crate::PolicyStore::policy_version`].
+    pub policy_version: i64,
+    /// Moved by every write to applications and their secrets (among others).
+    pub global_epoch: i64,
 }

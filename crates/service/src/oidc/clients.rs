@@ -2,6 +2,8 @@
 //! revocation endpoints: `client_secret_basic`, `client_secret_post`,
 //! `private_key_jwt` (RFC 7523, with `jti` replay detection) and public clients.
 
+use std::sync::Arc;
+
 use jsonwebtoken::jwk::JwkSet;
 use jsonwebtoken::{Algorithm, DecodingKey, Validation};
 use portcullis_core::{Application, ClientId, SecretHash};
@@ -17,6 +19,7 @@ use time::OffsetDateTime;
 use super::OidcProvider;
 use super::error::OidcError;
 use super::state;
+use crate::tokens::client_cache::CachedClient;
 
 /// Algorithms accepted on client assertions. Asymmetric only: an HMAC assertion keyed
 /// with a public key (algorithm confusion) or `none` can never verify.
@@ -36,6 +39,9 @@ pub struct RegisteredClient {
     pub application: Application,
     pub config: ClientConfig,
     pub settings: OidcClientSettings,
+    /// The store's policy version, read with the client (one row for both): the
+    /// version this request's Conditional Access judgements use.
+    pub(crate) policy_version: i64,
 }
 
 impl RegisteredClient {
@@ -48,17 +54,24 @@ impl OidcProvider {
     /// The enabled OAuth client with this id, or `None` (unknown, disabled, not an
     /// OAuth client, or registered with settings that no longer validate).
     pub async fn client(&self, client_id: &str) -> Result<Option<RegisteredClient>, OidcError> {
+        Ok(self
+            .client_with_secrets(client_id)
+            .await?
+            .map(|(client, _)| client))
+    }
+
+    /// [`Self::client`] with the client's stored secrets, as read together.
+    async fn client_with_secrets(
+        &self,
+        client_id: &str,
+    ) -> Result<Option<(RegisteredClient, Arc<CachedClient>)>, OidcError> {
         let Ok(parsed) = ClientId::parse(client_id.trim()) else {
             return Ok(None);
         };
-        let Some(application) = self
-            .services
-            .store
-            .find_application_by_client_id(&parsed)
-            .await?
-        else {
+        let Some((cached, policy_version)) = self.cached_client(&parsed).await? else {
             return Ok(None);
         };
+        let application = cached.application.clone();
         let config = match client_config_from_application(&application) {
             Ok(config) => config,
             Err(error) => {
@@ -72,11 +85,31 @@ impl OidcProvider {
             }
             _ => OidcClientSettings::default(),
         };
-        Ok(Some(RegisteredClient {
-            application,
-            config,
-            settings,
-        }))
+        Ok(Some((
+            RegisteredClient {
+                application,
+                config,
+                settings,
+                policy_version,
+            },
+            cached,
+        )))
+    }
+
+    /// The client and its secrets, with the policy version: one read of the versions, and
+    /// the rest from this node's cache if nothing moved (tokens::client_cache).
+    async fn cached_client(
+        &self,
+        client_id: &ClientId,
+    ) -> Result<Option<(Arc<CachedClient>, i64)>, OidcError> {
+        let store = self.services.store.as_ref();
+        let versions = store.configuration_versions().await?;
+        Ok(self
+            .services
+            .clients
+            .get(store, client_id, versions.global_epoch)
+            .await?
+            .map(|cached| (cached, versions.policy_version)))
     }
 
     /// Authenticates the client of a back-channel request: exactly one method, the one
@@ -97,7 +130,7 @@ impl OidcProvider {
         };
         let refused =
             || OidcError::Protocol(OAuthError::invalid_client("client authentication failed"));
-        let Some(client) = self.client(&client_id).await? else {
+        let Some((client, stored)) = self.client_with_secrets(&client_id).await? else {
             if let Some(secret) = credentials.secret() {
                 burn_a_comparison(secret);
             }
@@ -121,14 +154,10 @@ impl OidcProvider {
         match &credentials {
             ClientCredentials::SecretBasic { secret, .. }
             | ClientCredentials::SecretPost { secret, .. } => {
-                let secrets = self
-                    .services
-                    .store
-                    .list_application_secrets(&client.application.id)
-                    .await?;
                 let now = OffsetDateTime::now_utc();
                 // Every secret is checked (no early exit): timing tells nothing.
-                let matched = secrets
+                let matched = stored
+                    .secrets
                     .iter()
                     .fold(false, |found, stored| stored.accepts(secret, now) | found);
                 if !matched {

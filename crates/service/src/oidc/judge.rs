@@ -250,7 +250,8 @@ impl OidcProvider {
                 .await?
             }
         }
-        let policy = self.signin.policy().await?;
+        // At the version read with the client by this request: no second read.
+        let policy = self.signin.policy_at(client.policy_version).await?;
         let session_state = SessionState {
             authenticated_at: Some(judgement.session.authenticated_at),
             methods: judgement.session.methods.clone(),

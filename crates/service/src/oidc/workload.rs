@@ -30,10 +30,11 @@ impl OidcProvider {
     ) -> Result<IssuedToken, GrantError> {
         self.services.maintain_signing_keys_if_due().await;
         // The application comes with the authentication: one read, not two.
-        let (issued, application) = self
+        let grant = self
             .services
             .client_credentials_for(client_id, client_secret, scope)
             .await?;
+        let (issued, application) = (grant.issued, grant.application);
         // Only applications that are usable OAuth clients (not forward-auth ones, not
         // registrations whose settings no longer validate), as `OidcProvider::client`.
         if let Err(error) =
@@ -42,9 +43,10 @@ impl OidcProvider {
             tracing::info!(client_id, %error, "application is not a usable OAuth client");
             return Err(GrantError::InvalidClient);
         }
+        // At the version read with the client: no second read of it.
         let policy = self
             .signin
-            .policy()
+            .policy_at(grant.policy_version)
             .await
             .map_err(|e| GrantError::Internal(e.to_string()))?;
         let now = OffsetDateTime::now_utc();

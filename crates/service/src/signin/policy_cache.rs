@@ -116,6 +116,22 @@ impl PolicyCache {
         Ok(loaded)
     }
 
+    /// The configuration at `version`, a policy version the caller just read from the
+    /// store: the compiled one if it is that version (or newer), else the store's current
+    /// one, compiled.
+    pub(crate) async fn at_version(
+        &self,
+        store: &dyn Store,
+        version: i64,
+    ) -> StoreResult<Arc<LoadedPolicy>> {
+        if let Some(loaded) = self.cached()
+            && loaded.version >= version
+        {
+            return Ok(loaded);
+        }
+        self.current(store).await
+    }
+
     /// The configuration last loaded, without asking the store.
     pub(crate) fn cached(&self) -> Option<Arc<LoadedPolicy>> {
         self.current.read().ok().and_then(|slot| slot.clone())

@@ -373,6 +373,16 @@ impl SignInService {
         Ok(self.inner.policy.current(self.inner.store.as_ref()).await?)
     }
 
+    /// [`Self::policy`] for a policy version the caller has just read from the store
+    /// (with other versions, in one read): no second read of it.
+    pub(crate) async fn policy_at(&self, version: i64) -> ServiceResult<Arc<LoadedPolicy>> {
+        Ok(self
+            .inner
+            .policy
+            .at_version(self.inner.store.as_ref(), version)
+            .await?)
+    }
+
     /// The code provider and the code rules, for codes sent outside a sign-in (a phone
     /// or an email address verified on My security info).
     pub fn one_time_codes(&self) -> (Arc<dyn CodeSender>, OtpCodePolicy) {

@@ -38,6 +38,15 @@ pub struct IssuedToken {
     pub expires_in: u64,
 }
 
+/// A client-credentials token with the application it was issued to and the policy
+/// version read with the client's (so judging the grant reads neither again).
+#[derive(Debug, Clone)]
+pub struct ClientGrant {
+    pub issued: IssuedToken,
+    pub application: Application,
+    pub policy_version: i64,
+}
+
 /// Why a bearer token was not accepted.
 #[derive(Debug, thiserror::Error)]
 pub enum BearerError {
@@ -58,7 +67,7 @@ impl Services {
     ) -> Result<IssuedToken, GrantError> {
         self.client_credentials_for(client_id, client_secret, scope)
             .await
-            .map(|(issued, _)| issued)
+            .map(|grant| grant.issued)
     }
 
     /// [`Self::client_credentials`], also answering the authenticated application (so
@@ -68,7 +77,7 @@ impl Services {
         client_id: &str,
         client_secret: &str,
         scope: Option<&str>,
-    ) -> Result<(IssuedToken, Application), GrantError> {
+    ) -> Result<ClientGrant, GrantError> {
         if let Some(scope) = scope {
             let all_known = scope
                 .split_whitespace()
@@ -85,24 +94,27 @@ impl Services {
             burn_a_comparison(client_secret);
             return Err(GrantError::InvalidClient);
         };
-        let application = self
+        // One read for the client's and the policy's versions; the client then comes from
+        // this node's cache if nothing moved (tokens::client_cache).
+        let versions = self
             .store
-            .find_application_by_client_id(&client_id)
+            .configuration_versions()
             .await
             .map_err(|e| internal(e.into()))?;
-        let Some(application) = application else {
+        let client = self
+            .clients
+            .get(self.store.as_ref(), &client_id, versions.global_epoch)
+            .await
+            .map_err(|e| internal(e.into()))?;
+        let Some(client) = client else {
             burn_a_comparison(client_secret);
             return Err(GrantError::InvalidClient);
         };
-        let secrets = self
-            .store
-            .list_application_secrets(&application.id)
-            .await
-            .map_err(|e| internal(e.into()))?;
+        let application = client.application.clone();
         let now = OffsetDateTime::now_utc();
         // Check every secret (no early exit) so timing does not tell how many exist
         // or which one matched.
-        let matched = secrets.iter().fold(false, |found, secret| {
+        let matched = client.secrets.iter().fold(false, |found, secret| {
             secret.accepts(client_secret, now) | found
         });
         if !matched || !application.enabled {
@@ -133,13 +145,14 @@ impl Services {
         .map_err(|e| GrantError::Internal(e.to_string()))?;
         metrics::counter!("portcullis_tokens_issued_total", "grant" => "client_credentials")
             .increment(1);
-        Ok((
-            IssuedToken {
+        Ok(ClientGrant {
+            issued: IssuedToken {
                 access_token,
                 expires_in: self.settings.access_token_lifetime.as_secs(),
             },
             application,
-        ))
+            policy_version: versions.policy_version,
+        })
     }
 
     /// Authenticates an admin API call. The token must verify (ES256, our key, issuer,

@@ -2,6 +2,7 @@
 //! OAuth2 access tokens for the admin API.
 
 pub mod access_token;
+pub(crate) mod client_cache;
 pub mod grant;
 pub mod key_protection;
 pub mod key_rotation;

@@ -6,6 +6,7 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+mod application_epochs;
 mod break_glass;
 mod code_sends;
 mod directory;
@@ -32,6 +33,7 @@ use uuid::Uuid;
 
 use crate::Store;
 
+pub use application_epochs::*;
 pub use break_glass::*;
 pub use code_sends::*;
 pub use directory::*;
@@ -98,6 +100,7 @@ macro_rules! conformance_tests {
             concurrent_detections_of_one_user_all_count,
             code_send_limits_and_windows, concurrent_code_sends_pass_only_the_allowed_number,
             refresh_rotation_commits_with_its_sign_in_step,
+            application_secret_writes_move_the_directory_wide_epoch,
         );
     };
     (@tests $make:expr; $($name:ident),* $(,)?) => {
