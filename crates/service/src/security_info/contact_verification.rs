@@ -206,16 +206,19 @@ impl SecurityInfoService {
             })
     }
 
-    /// What the methods policy lets the user add (nothing when no provider is set).
+    /// What the methods policy lets the user add and a configured provider can reach
+    /// (nothing when no provider is set).
     pub fn contact_offer(&self, context: &RegistrationContext<'_>) -> ContactOffer {
-        if self.contact_codes.is_none() {
+        let Some(codes) = &self.contact_codes else {
             return ContactOffer::default();
-        }
-        let allows = |kind| context.policy.methods.allows(kind, context.user);
+        };
+        let offered = |kind, channel| {
+            context.policy.methods.allows(kind, context.user) && codes.sender.carries(channel)
+        };
         ContactOffer {
-            sms: allows(MethodKind::Sms),
-            voice: allows(MethodKind::Voice),
-            email: allows(MethodKind::Email),
+            sms: offered(MethodKind::Sms, CodeChannel::Sms),
+            voice: offered(MethodKind::Voice, CodeChannel::Voice),
+            email: offered(MethodKind::Email, CodeChannel::Email),
         }
     }
 

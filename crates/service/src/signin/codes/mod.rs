@@ -84,6 +84,12 @@ impl Notice {
 pub trait CodeSender: Send + Sync {
     async fn send(&self, message: &CodeMessage) -> Result<(), CodeDeliveryError>;
 
+    /// Whether a provider is configured for `channel` (so a method using it may be
+    /// offered for registration).
+    fn carries(&self, _channel: CodeChannel) -> bool {
+        true
+    }
+
     /// Delivers a notice; a provider that cannot carry notices says so.
     async fn notify(&self, notice: &Notice) -> Result<(), CodeDeliveryError> {
         Err(CodeDeliveryError::NoProvider(notice.channel))
@@ -98,29 +104,53 @@ pub struct RoutingCodeSender {
     pub voice: Option<Box<dyn CodeSender>>,
 }
 
-#[async_trait]
-impl CodeSender for RoutingCodeSender {
-    async fn send(&self, message: &CodeMessage) -> Result<(), CodeDeliveryError> {
-        let provider = match message.channel {
+impl RoutingCodeSender {
+    fn provider(&self, channel: CodeChannel) -> &Option<Box<dyn CodeSender>> {
+        match channel {
             CodeChannel::Email => &self.email,
             CodeChannel::Sms => &self.sms,
             CodeChannel::Voice => &self.voice,
-        };
-        match provider {
+        }
+    }
+}
+
+#[async_trait]
+impl CodeSender for RoutingCodeSender {
+    fn carries(&self, channel: CodeChannel) -> bool {
+        self.provider(channel)
+            .as_ref()
+            .is_some_and(|provider| provider.carries(channel))
+    }
+
+    async fn send(&self, message: &CodeMessage) -> Result<(), CodeDeliveryError> {
+        match self.provider(message.channel) {
             Some(provider) => provider.send(message).await,
             None => Err(CodeDeliveryError::NoProvider(message.channel)),
         }
     }
 
     async fn notify(&self, notice: &Notice) -> Result<(), CodeDeliveryError> {
-        let provider = match notice.channel {
-            CodeChannel::Email => &self.email,
-            CodeChannel::Sms => &self.sms,
-            CodeChannel::Voice => &self.voice,
-        };
-        match provider {
+        match self.provider(notice.channel) {
             Some(provider) => provider.notify(notice).await,
             None => Err(CodeDeliveryError::NoProvider(notice.channel)),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn routing_carries_only_the_channels_with_a_provider() {
+        let routing = RoutingCodeSender {
+            email: None,
+            sms: Some(Box::new(FileCodeSender::new(None))),
+            voice: None,
+        };
+        assert!(routing.carries(CodeChannel::Sms));
+        assert!(!routing.carries(CodeChannel::Voice));
+        assert!(!routing.carries(CodeChannel::Email));
+        assert!(!RoutingCodeSender::default().carries(CodeChannel::Sms));
     }
 }
