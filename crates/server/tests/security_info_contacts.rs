@@ -432,10 +432,50 @@ async fn provider_down(backend: Backend) {
     );
 }
 
-#[tokio::test]
+/// Simultaneous requests to send a code to one number: exactly one code leaves, the
+/// others are told to wait (the throttle is claimed atomically in the store).
+async fn simultaneous_sends(backend: Backend) {
+    let app = spawn_with(&backend, HttpSection::default()).await;
+    let id = create_worker(&app).await;
+    let outbox = Arc::new(Outbox::default());
+    let service = Arc::new(service(&app, outbox.clone()));
+    let user = Arc::new(user_record(&id));
+    let now = OffsetDateTime::now_utc();
+    let sends = (0..8).map(|_| {
+        let service = service.clone();
+        let user = user.clone();
+        tokio::spawn(async move {
+            let request = request();
+            let open = Policy::new(json!([]));
+            let password_only = session(&[("password", Duration::minutes(30))], now);
+            let context = RegistrationContext {
+                user: &user,
+                session: &password_only,
+                request: &request,
+                policy: open.environment(),
+                ip_address: None,
+            };
+            let sms = ContactMethod::phone("+31201230000", PhoneChannel::Sms).unwrap();
+            service.begin_contact_verification(&context, sms, now).await
+        })
+    });
+    let mut sent = 0;
+    for outcome in futures::future::join_all(sends).await {
+        match outcome.unwrap() {
+            Ok(_) => sent += 1,
+            Err(SecurityInfoError::SendThrottled { .. }) => {}
+            Err(other) => panic!("unexpected refusal: {other}"),
+        }
+    }
+    assert_eq!(sent, 1, "one send passes the 30-second interval");
+    assert_eq!(outbox.count(), 1, "one code left");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn contact_methods_are_verified_on_every_backend() {
     for backend in backends() {
         scenario(backend.clone()).await;
-        provider_down(backend).await;
+        provider_down(backend.clone()).await;
+        simultaneous_sends(backend).await;
     }
 }
