@@ -49,6 +49,8 @@ pub struct Services {
     pub(crate) sessions: crate::sessions::SessionService,
     /// The token endpoint's clients with their secret hashes, per directory-wide epoch.
     pub(crate) clients: Arc<crate::tokens::client_cache::ClientCache>,
+    /// Refresh-token families' facts, immutable once written (`oidc::family_facts`).
+    pub(crate) refresh_families: Arc<crate::oidc::family_facts::FamilyFactsCache>,
     /// Rules for passwords set by administrators and at bootstrap.
     pub(crate) set_passwords: crate::admin::user_passwords::SetPasswordRules,
 }
@@ -73,6 +75,7 @@ impl Services {
             store,
             sessions,
             clients: Arc::default(),
+            refresh_families: Arc::default(),
             settings: Arc::new(settings),
             tenant_id: tenant_id.into(),
             keys: Arc::new(RwLock::new(KeyCache::default())),

@@ -14,6 +14,7 @@ mod clients;
 mod codes;
 mod device;
 pub mod error;
+pub(crate) mod family_facts;
 mod issue;
 pub mod judge;
 mod refresh;

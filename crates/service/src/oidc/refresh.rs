@@ -80,7 +80,11 @@ impl OidcProvider {
         let Some(user_id) = token.user_id.clone() else {
             return Err(OAuthError::invalid_grant("the refresh token has no user").into());
         };
-        let Some(facts) = state::get::<FamilyFacts>(store, state::FAMILY, family.as_str()).await?
+        let Some(facts) = self
+            .services
+            .refresh_families
+            .get(store, family.as_str())
+            .await?
         else {
             revoke_family().await?;
             return Err(OAuthError::invalid_grant(
@@ -88,7 +92,6 @@ impl OidcProvider {
             )
             .into());
         };
-        let facts = facts.value;
         // The protocol rules (client, expiry within the family's lifetime, scope only
         // narrowed) are portcullis-oidc's; the claim below makes this use the only one.
         let record = RefreshTokenRecord {
