@@ -19,6 +19,19 @@ pub(crate) async fn begin_snapshot(
         .await
 }
 
+/// A transaction whose commit returns before its WAL record is flushed
+/// (`synchronous_commit = off` for this transaction only): visible at once, on disk
+/// within PostgreSQL's WAL writer delay; never inconsistent, only possibly lost in a crash.
+pub(crate) async fn begin_relaxed(
+    pool: &Pool<Db>,
+) -> Result<Transaction<'static, Db>, sqlx::Error> {
+    let mut tx = pool.begin().await?;
+    sqlx::query("SET LOCAL synchronous_commit = off")
+        .execute(&mut *tx)
+        .await?;
+    Ok(tx)
+}
+
 /// Locking the single state row serialises commits across every node on the database:
 /// the audit chain stays linear, the policy version counts commits, and each commit's
 /// statements (READ COMMITTED) see everything committed before it took the lock.

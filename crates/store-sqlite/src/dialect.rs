@@ -20,6 +20,15 @@ pub(crate) async fn begin_snapshot(
     pool.begin().await
 }
 
+/// A transaction on the relaxed pool, whose connection runs `synchronous = NORMAL`: in
+/// WAL mode its commit is not fsync'd by itself but by the next FULL commit (the WAL is
+/// one file, synced whole) or checkpoint; never corrupt, only possibly lost in a power cut.
+pub(crate) async fn begin_relaxed(
+    relaxed: &Pool<Db>,
+) -> Result<Transaction<'static, Db>, sqlx::Error> {
+    relaxed.begin().await
+}
+
 /// Reading the state row inside `BEGIN IMMEDIATE` is already exclusive.
 pub(crate) const LOCK_STORE_STATE: &str =
     "SELECT policy_version, audit_seq, audit_head_hash FROM store_state WHERE id = 1";

@@ -46,7 +46,18 @@ impl SqliteStore {
         let options = SqliteConnectOptions::new()
             .filename(&path)
             .create_if_missing(true);
-        Self::open_with(options, &path.display().to_string()).await
+        let target = path.display().to_string();
+        let store = Self::open_with(options.clone(), &target).await?;
+        // One more connection to the same file for relaxed-durability commits (a begun
+        // sign-in's transaction): the same settings, but SQLite syncs its commits with the
+        // next FULL commit instead of one fsync each. Only for a file: an in-memory
+        // database opened twice would be two databases.
+        let relaxed = SqlitePoolOptions::new()
+            .max_connections(1)
+            .connect_with(Self::settings(options).synchronous(SqliteSynchronous::Normal))
+            .await
+            .map_err(|source| OpenError::Connect { target, source })?;
+        Ok(SqliteStore { relaxed, ..store })
     }
 
     /// Opens a `sqlite://path` (or `sqlite:path`) URL and migrates it.
@@ -60,8 +71,9 @@ impl SqliteStore {
         Self::open_with(options, url).await
     }
 
-    async fn open_with(options: SqliteConnectOptions, target: &str) -> Result<Self, OpenError> {
-        let options = options
+    /// Every connection's settings (the relaxed one then lowers `synchronous`).
+    fn settings(options: SqliteConnectOptions) -> SqliteConnectOptions {
+        options
             .journal_mode(SqliteJournalMode::Wal)
             .foreign_keys(true)
             // Writers queue behind each other; a commit waits rather than fails.
@@ -72,7 +84,11 @@ impl SqliteStore {
             // 16 MiB of page cache per connection (SQLite's default is 2 MiB): large
             // directories do random-key B-tree inserts and lookups. Pages are allocated as
             // used, so an idle server stays small.
-            .pragma("cache_size", "-16384");
+            .pragma("cache_size", "-16384")
+    }
+
+    async fn open_with(options: SqliteConnectOptions, target: &str) -> Result<Self, OpenError> {
+        let options = Self::settings(options);
         let pool = SqlitePoolOptions::new()
             .max_connections(8)
             .connect_with(options)
@@ -94,6 +110,7 @@ impl SqliteStore {
 
     /// Closes every connection (checkpointing the WAL).
     pub async fn close(&self) {
+        self.relaxed.close().await;
         self.pool.close().await;
     }
 }

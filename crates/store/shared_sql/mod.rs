@@ -47,11 +47,17 @@ pub(crate) type DbQuery<'q> = sqlx::query::Query<'q, Db, <Db as Database>::Argum
 #[derive(Debug, Clone)]
 pub struct SqlStore {
     pub(crate) pool: Pool<Db>,
+    /// Where relaxed-durability commits go (see `commit_sign_in_steps_relaxed`): on
+    /// SQLite a connection without its own fsync per commit, else the pool itself.
+    pub(crate) relaxed: Pool<Db>,
 }
 
 impl SqlStore {
     pub(crate) fn from_pool(pool: Pool<Db>) -> Self {
-        SqlStore { pool }
+        SqlStore {
+            relaxed: pool.clone(),
+            pool,
+        }
     }
 
     /// The underlying pool (for backups, health checks and tests).

@@ -73,27 +73,14 @@ impl SignInStateStore for SqlStore {
         &self,
         writes: &[SignInStepWrite],
     ) -> StoreResult<Vec<StoreResult<()>>> {
-        // No store-state lock: these writes touch neither the audit chain nor policies,
-        // and their own revision checks order concurrent steps.
-        //
-        // Almost every group succeeds whole, so it is first applied straight in one
-        // transaction: a savepoint per step would make SQLite copy every page the step
-        // touches into a sub-journal. Only when a step fails is the group redone with a
-        // savepoint per step, so that step fails alone and the others still commit.
-        let mut tx = self.pool.begin().await.map_err(read_err)?;
-        let mut whole = Ok(());
-        for write in writes {
-            whole = apply_step(&mut tx, write).await;
-            if whole.is_err() {
-                break;
-            }
-        }
-        if whole.is_ok() {
-            tx.commit().await.map_err(read_err)?;
-            return Ok(writes.iter().map(|_| Ok(())).collect());
-        }
-        tx.rollback().await.map_err(read_err)?;
-        self.commit_sign_in_steps_one_by_one(writes).await
+        self.commit_steps(writes, Durability::Full).await
+    }
+
+    async fn commit_sign_in_steps_relaxed(
+        &self,
+        writes: &[SignInStepWrite],
+    ) -> StoreResult<Vec<StoreResult<()>>> {
+        self.commit_steps(writes, Durability::Relaxed).await
     }
 
     async fn get_session_authentication(&self, session: &SessionId) -> StoreResult<Option<Value>> {
@@ -305,14 +292,63 @@ async fn insert_session(conn: &mut Conn, created: &NewSignInSession) -> StoreRes
     Ok(())
 }
 
+/// Whether a group's commit must be on disk before it returns.
+#[derive(Clone, Copy)]
+enum Durability {
+    Full,
+    Relaxed,
+}
+
 impl SqlStore {
+    async fn commit_steps(
+        &self,
+        writes: &[SignInStepWrite],
+        durability: Durability,
+    ) -> StoreResult<Vec<StoreResult<()>>> {
+        // No store-state lock: these writes touch neither the audit chain nor policies,
+        // and their own revision checks order concurrent steps.
+        //
+        // Almost every group succeeds whole, so it is first applied straight in one
+        // transaction: a savepoint per step would make SQLite copy every page the step
+        // touches into a sub-journal. Only when a step fails is the group redone with a
+        // savepoint per step, so that step fails alone and the others still commit.
+        let mut tx = self.begin_steps(durability).await?;
+        let mut whole = Ok(());
+        for write in writes {
+            whole = apply_step(&mut tx, write).await;
+            if whole.is_err() {
+                break;
+            }
+        }
+        if whole.is_ok() {
+            tx.commit().await.map_err(read_err)?;
+            return Ok(writes.iter().map(|_| Ok(())).collect());
+        }
+        tx.rollback().await.map_err(read_err)?;
+        self.commit_sign_in_steps_one_by_one(writes, durability)
+            .await
+    }
+
+    async fn begin_steps(
+        &self,
+        durability: Durability,
+    ) -> StoreResult<sqlx::Transaction<'static, crate::dialect::Db>> {
+        match durability {
+            Durability::Full => self.pool.begin().await.map_err(read_err),
+            Durability::Relaxed => crate::dialect::begin_relaxed(&self.relaxed)
+                .await
+                .map_err(read_err),
+        }
+    }
+
     /// The group again with a savepoint per step: a step that fails (most often one that
     /// lost an optimistic-concurrency race) is rolled back and reported alone.
     async fn commit_sign_in_steps_one_by_one(
         &self,
         writes: &[SignInStepWrite],
+        durability: Durability,
     ) -> StoreResult<Vec<StoreResult<()>>> {
-        let mut tx = self.pool.begin().await.map_err(read_err)?;
+        let mut tx = self.begin_steps(durability).await?;
         let mut results = Vec::with_capacity(writes.len());
         for write in writes {
             let mut savepoint = Connection::begin(&mut *tx).await.map_err(read_err)?;

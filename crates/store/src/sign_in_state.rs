@@ -9,8 +9,9 @@
 //! [`SignInStepWrite`] in one database transaction.
 //!
 //! [`SignInStateStore::commit_sign_in_steps`] takes several writes at once (group commit):
-//! they share one database commit, yet each succeeds or fails on its own (a savepoint per
-//! write), so one stale revision never fails its neighbours.
+//! they share one database commit, yet each succeeds or fails on its own (the group is
+//! redone with a savepoint per write when one fails), so one stale revision never fails
+//! its neighbours.
 
 use async_trait::async_trait;
 use portcullis_core::{
@@ -149,6 +150,20 @@ pub trait SignInStateStore: Send + Sync {
         &self,
         writes: &[SignInStepWrite],
     ) -> StoreResult<Vec<StoreResult<()>>>;
+
+    /// The same as [`Self::commit_sign_in_steps`], except that the commit need not have
+    /// reached the disk when it returns: it is visible at once and on disk with the next
+    /// durable commit (SQLite: this commit's own fsync is skipped; PostgreSQL:
+    /// `synchronous_commit = off`). Only for writes whose loss in a power cut costs a
+    /// user a retyped name and decides nothing: a just-begun sign-in transaction, never
+    /// a log entry, a session or a lockout counter. A backend without the distinction
+    /// commits durably.
+    async fn commit_sign_in_steps_relaxed(
+        &self,
+        writes: &[SignInStepWrite],
+    ) -> StoreResult<Vec<StoreResult<()>>> {
+        self.commit_sign_in_steps(writes).await
+    }
 
     /// The authentication facts stored with a session by the sign-in that created it.
     async fn get_session_authentication(&self, session: &SessionId) -> StoreResult<Option<Value>>;

@@ -237,7 +237,8 @@ impl SignInService {
             transaction: Some(TransactionWrite::Create(self.stored(&handle, &doc, now)?)),
             ..Default::default()
         };
-        self.inner.committer.commit(write).await?;
+        // Nothing is decided yet: no fsync of its own (see `Committer::commit_relaxed`).
+        self.inner.committer.commit_relaxed(write).await?;
         Ok(SignInProgress {
             transaction: handle,
             correlation_id: doc.request.correlation_id.clone(),

@@ -94,6 +94,7 @@ macro_rules! conformance_tests {
             push_approval_commits_with_its_sign_in_step,
             sign_in_transactions_round_trip, concurrent_sign_in_steps_have_one_winner,
             sign_in_group_commit_isolates_a_failed_step,
+            relaxed_sign_in_commits_are_visible_at_once_and_fail_alone,
             user_sign_in_state_revisions_and_revocation,
             break_glass_marks_round_trip, admin_user_sign_in_state_write_is_revision_checked,
             user_risk_follows_detections, risky_users_list_filters_and_pages,

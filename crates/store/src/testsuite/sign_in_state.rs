@@ -158,6 +158,64 @@ pub async fn concurrent_sign_in_steps_have_one_winner(backend: &dyn TestBackend)
     assert_eq!(page.items.len(), 1);
 }
 
+/// A relaxed-durability commit (a just-begun sign-in) is visible to the next read at
+/// once, even from another connection, and a stale write in a relaxed group fails alone
+/// as in a durable one.
+pub async fn relaxed_sign_in_commits_are_visible_at_once_and_fail_alone(backend: &dyn TestBackend) {
+    let store = backend.store();
+    let begun = transaction("relaxed-1");
+    let results = store
+        .commit_sign_in_steps_relaxed(&[SignInStepWrite {
+            transaction: Some(TransactionWrite::Create(begun.clone())),
+            ..SignInStepWrite::default()
+        }])
+        .await
+        .unwrap();
+    assert!(results[0].is_ok(), "{:?}", results[0]);
+    let read = store
+        .get_sign_in_transaction(&begun.id_hash)
+        .await
+        .unwrap()
+        .expect("a relaxed commit is visible at once");
+    assert_eq!(read.doc, begun.doc);
+    // The next step, committed durably, builds on it.
+    commit_one(store.as_ref(), update("relaxed-1", 0, "secondFactor"))
+        .await
+        .unwrap();
+
+    let second = transaction("relaxed-2");
+    let results = store
+        .commit_sign_in_steps_relaxed(&[
+            update("relaxed-1", 0, "stale"),
+            SignInStepWrite {
+                transaction: Some(TransactionWrite::Create(second.clone())),
+                ..SignInStepWrite::default()
+            },
+        ])
+        .await
+        .unwrap();
+    assert!(
+        matches!(results[0], Err(StoreError::Conflict(_))),
+        "{:?}",
+        results[0]
+    );
+    assert!(results[1].is_ok(), "{:?}", results[1]);
+    let first = store
+        .get_sign_in_transaction(&begun.id_hash)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(first.revision, 1);
+    assert_eq!(first.doc, json!({"stage": "secondFactor"}));
+    assert!(
+        store
+            .get_sign_in_transaction(&second.id_hash)
+            .await
+            .unwrap()
+            .is_some()
+    );
+}
+
 /// One group, three steps: the stale one is rolled back alone (its log entry too), the
 /// others commit with everything they carry.
 pub async fn sign_in_group_commit_isolates_a_failed_step(backend: &dyn TestBackend) {
