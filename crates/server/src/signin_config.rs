@@ -6,6 +6,8 @@
 //! argon2_memory_kib = 19456
 //! argon2_iterations = 2
 //! lockout_threshold = 10
+//! rate_limit_per_ip_per_minute = 600  # sign-in attempts from one address
+//! rate_limit_per_ip_burst = 120
 //! code_file = "/var/lib/portcullis/dev-codes.jsonl"   # development only
 //!
 //! [signin.email]          # SMTP (STARTTLS by default; "plainLoopback" for a local sink)
@@ -49,6 +51,10 @@ pub struct SignInSection {
     pub argon2_parallelism: Option<u32>,
     /// Wrong passwords before smart lockout engages.
     pub lockout_threshold: Option<u32>,
+    /// Sign-in attempts per minute from one client address, and the burst allowed above
+    /// that rate (raise both when many users share one address behind a NAT or proxy).
+    pub rate_limit_per_ip_per_minute: Option<u32>,
+    pub rate_limit_per_ip_burst: Option<u32>,
     pub transaction_lifetime_secs: Option<u64>,
     /// A browser session without "persistent browser".
     pub session_lifetime_secs: Option<u64>,
@@ -114,6 +120,12 @@ impl SignInSection {
             argon2_iterations: other.argon2_iterations.or(self.argon2_iterations),
             argon2_parallelism: other.argon2_parallelism.or(self.argon2_parallelism),
             lockout_threshold: other.lockout_threshold.or(self.lockout_threshold),
+            rate_limit_per_ip_per_minute: other
+                .rate_limit_per_ip_per_minute
+                .or(self.rate_limit_per_ip_per_minute),
+            rate_limit_per_ip_burst: other
+                .rate_limit_per_ip_burst
+                .or(self.rate_limit_per_ip_burst),
             transaction_lifetime_secs: other
                 .transaction_lifetime_secs
                 .or(self.transaction_lifetime_secs),
@@ -145,6 +157,29 @@ impl SignInSection {
         }
         if let Some(threshold) = self.lockout_threshold {
             settings.lockout.threshold = threshold;
+        }
+        for (value, key, slot) in [
+            (
+                self.rate_limit_per_ip_per_minute,
+                "signin.rate_limit_per_ip_per_minute",
+                &mut settings.rate_limits.per_ip_per_minute,
+            ),
+            (
+                self.rate_limit_per_ip_burst,
+                "signin.rate_limit_per_ip_burst",
+                &mut settings.rate_limits.per_ip_burst,
+            ),
+        ] {
+            match value {
+                None => {}
+                Some(0) => {
+                    return Err(ConfigError::Invalid {
+                        key,
+                        message: "must be at least 1".into(),
+                    });
+                }
+                Some(limit) => *slot = limit,
+            }
         }
         if let Some(passwords) = &self.passwords {
             settings.passwords = passwords.settings();
@@ -268,6 +303,19 @@ mod tests {
         };
         let err = zero.settings().unwrap_err().to_string();
         assert!(err.contains("signin.transaction_lifetime_secs"), "{err}");
+    }
+
+    #[test]
+    fn per_address_rate_limits_are_read_and_zero_refused() {
+        let section: SignInSection =
+            toml::from_str("rate_limit_per_ip_per_minute = 6000\nrate_limit_per_ip_burst = 1200\n")
+                .unwrap();
+        let settings = section.settings().unwrap();
+        assert_eq!(settings.rate_limits.per_ip_per_minute, 6000);
+        assert_eq!(settings.rate_limits.per_ip_burst, 1200);
+        let zero: SignInSection = toml::from_str("rate_limit_per_ip_burst = 0\n").unwrap();
+        let err = zero.settings().unwrap_err().to_string();
+        assert!(err.contains("signin.rate_limit_per_ip_burst"), "{err}");
     }
 
     #[test]
