@@ -31,10 +31,14 @@ const dirs = [];
 const userIds = new Map();
 
 before(async () => {
-  // Every sign-in of this file comes from 127.0.0.1, faster than the default per-address
-  // limit allows on an idle machine: raise it (it is not what these tests are about).
+  // Every sign-in and form post of this file comes from 127.0.0.1, faster than the
+  // default per-address limits allow on an idle machine (sign-in attempts, and form
+  // posts, which include the push page's long polls): raise both, as a site with many
+  // users behind one address would (rate limits are not what these tests are about).
   server = await startPortcullis({
-    config: '[signin]\nrate_limit_per_ip_per_minute = 6000\nrate_limit_per_ip_burst = 1200\n',
+    config:
+      '[signin]\nrate_limit_per_ip_per_minute = 6000\nrate_limit_per_ip_burst = 1200\n' +
+      '[http]\nform_posts_per_ip_per_second = 1000\nform_posts_per_ip_burst = 1000\n',
   });
   browser = await launchBrowser();
   payroll = await server.graph.post('/v1.0/applications', {

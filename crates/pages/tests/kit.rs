@@ -13,7 +13,8 @@ use axum::http::{StatusCode, header};
 use axum::routing::get;
 use common::{app, body_text, cookie_value, get as get_request, post_form};
 use portcullis_pages::kit::security_headers::CONTENT_SECURITY_POLICY;
-use portcullis_pages::kit::{CsrfToken, IpRateLimiter, Kit, PageError, protect};
+use portcullis_pages::kit::{CsrfToken, Kit, PageError, protect};
+use portcullis_web::AddressRateLimiter;
 use tower::ServiceExt;
 
 #[derive(serde::Deserialize)]
@@ -210,7 +211,7 @@ async fn error_page_shows_code_and_the_correlation_id_it_answers_with() {
 #[tokio::test]
 async fn posts_over_the_per_ip_allowance_are_refused() {
     let (_app, mut kit) = kit("http://127.0.0.1:1").await;
-    kit.limiter = Arc::new(IpRateLimiter::new(1, 2));
+    kit.limiter = Arc::new(AddressRateLimiter::new(1, 2));
     let router = test_router(kit);
     let (cookie, token) = csrf_pair(&router).await;
     let mut statuses = Vec::new();

@@ -13,10 +13,11 @@ use portcullis_core::{
     DirectoryRole, Principal, RoleAssignment, RoleAssignmentId, SecretHash, Session, SessionId,
     User, UserId, UserType,
 };
-use portcullis_pages::kit::{CookiePolicy, IpRateLimiter, Kit};
+use portcullis_pages::kit::{CookiePolicy, Kit};
 use portcullis_service::{ServiceSettings, Services};
 use portcullis_store::{Batch, Change, Store};
 use portcullis_store_sqlite::SqliteStore;
+use portcullis_web::AddressRateLimiter;
 use portcullis_web::client_ip::TrustedProxies;
 use time::OffsetDateTime;
 use tower::ServiceExt;
@@ -49,7 +50,7 @@ pub async fn portal() -> Portal {
         services: services.clone(),
         cookies: CookiePolicy::from_public_url("http://localhost"),
         trusted_proxies: TrustedProxies::default(),
-        limiter: Arc::new(IpRateLimiter::default()),
+        limiter: Arc::new(AddressRateLimiter::new(10, 120)),
     };
     Portal {
         router: portcullis_portal::router_with_kit(kit, "http://localhost"),

@@ -6,7 +6,7 @@ use std::net::SocketAddr;
 use std::sync::Arc;
 
 use portcullis_service::{ServiceSettings, Services};
-use portcullis_web::{AppState, ClientRateLimiter, HttpLimits};
+use portcullis_web::{AddressRateLimiter, AppState, ClientRateLimiter, HttpLimits};
 
 use crate::config::Config;
 use crate::listener::{BoxedServe, ShutdownHandle};
@@ -86,6 +86,10 @@ impl Application {
             token_limiter: Arc::new(ClientRateLimiter::new(
                 config.token_requests_per_second,
                 config.token_request_burst,
+            )),
+            form_post_limiter: Arc::new(AddressRateLimiter::new(
+                config.form_posts_per_ip_per_second,
+                config.form_posts_per_ip_burst,
             )),
             signin,
         };

@@ -20,6 +20,11 @@ const DEFAULT_SHUTDOWN_TIMEOUT_SECS: u64 = 30;
 const DEFAULT_ACCESS_TOKEN_LIFETIME_SECS: u64 = 3600;
 const DEFAULT_TOKEN_REQUESTS_PER_SECOND: u32 = 50;
 const DEFAULT_TOKEN_REQUEST_BURST: u32 = 100;
+/// Form posts per client address: a sign-in is three or four posts, and a whole office
+/// behind one NAT or VPN egress signs in at nine; as generous as the sign-in service's
+/// own per-address limit (600 a minute, 120 at once), which still stops a script.
+const DEFAULT_FORM_POSTS_PER_IP_PER_SECOND: u32 = 10;
+const DEFAULT_FORM_POSTS_PER_IP_BURST: u32 = 120;
 
 /// Everything wrong with a configuration, each naming the offending source.
 #[derive(Debug, thiserror::Error)]
@@ -80,6 +85,11 @@ pub struct HttpSection {
     pub body_limit_bytes: Option<usize>,
     pub request_timeout_secs: Option<u64>,
     pub shutdown_timeout_secs: Option<u64>,
+    /// Form posts (sign-in, reset, portal) one client address may make per second, per
+    /// node, sustained…
+    pub form_posts_per_ip_per_second: Option<u32>,
+    /// …and in a burst.
+    pub form_posts_per_ip_burst: Option<u32>,
 }
 
 #[derive(Debug, Default, Clone, Deserialize, PartialEq)]
@@ -150,6 +160,14 @@ impl FileConfig {
                 "HTTP_SHUTDOWN_TIMEOUT_SECS" => {
                     layer.http.shutdown_timeout_secs = Some(parse_number(&value).map_err(env_err)?)
                 }
+                "HTTP_FORM_POSTS_PER_IP_PER_SECOND" => {
+                    layer.http.form_posts_per_ip_per_second =
+                        Some(parse_number(&value).map_err(env_err)?)
+                }
+                "HTTP_FORM_POSTS_PER_IP_BURST" => {
+                    layer.http.form_posts_per_ip_burst =
+                        Some(parse_number(&value).map_err(env_err)?)
+                }
                 "TOKENS_CLIENT_REQUESTS_PER_SECOND" => {
                     layer.tokens.client_requests_per_second =
                         Some(parse_number(&value).map_err(env_err)?)
@@ -194,6 +212,14 @@ impl FileConfig {
                     .http
                     .shutdown_timeout_secs
                     .or(self.http.shutdown_timeout_secs),
+                form_posts_per_ip_per_second: other
+                    .http
+                    .form_posts_per_ip_per_second
+                    .or(self.http.form_posts_per_ip_per_second),
+                form_posts_per_ip_burst: other
+                    .http
+                    .form_posts_per_ip_burst
+                    .or(self.http.form_posts_per_ip_burst),
             },
             tokens: TokensSection {
                 access_token_lifetime_secs: other
@@ -262,6 +288,8 @@ pub struct Config {
     pub access_token_lifetime: Duration,
     pub token_requests_per_second: u32,
     pub token_request_burst: u32,
+    pub form_posts_per_ip_per_second: u32,
+    pub form_posts_per_ip_burst: u32,
     /// `[signin]`, validated by [`Config::from_layers`].
     pub signin: crate::signin_config::SignInSection,
 }
@@ -409,6 +437,16 @@ impl Config {
                 raw.tokens.client_request_burst,
                 DEFAULT_TOKEN_REQUEST_BURST,
                 "tokens.client_request_burst",
+            )?,
+            form_posts_per_ip_per_second: positive(
+                raw.http.form_posts_per_ip_per_second,
+                DEFAULT_FORM_POSTS_PER_IP_PER_SECOND,
+                "http.form_posts_per_ip_per_second",
+            )?,
+            form_posts_per_ip_burst: positive(
+                raw.http.form_posts_per_ip_burst,
+                DEFAULT_FORM_POSTS_PER_IP_BURST,
+                "http.form_posts_per_ip_burst",
             )?,
             signin: {
                 raw.signin.settings()?;
@@ -586,6 +624,38 @@ mod tests {
         assert!(
             err.to_string().contains("PORTCULLIS_HTTP_BODY_LIMIT_BYTES"),
             "{err}"
+        );
+    }
+
+    #[test]
+    fn form_post_allowance_is_read_from_file_and_env_and_zero_refused() {
+        let defaults = Config::from_layers(FileConfig::default()).unwrap();
+        assert_eq!(
+            (
+                defaults.form_posts_per_ip_per_second,
+                defaults.form_posts_per_ip_burst
+            ),
+            (10, 120)
+        );
+        let file = FileConfig::from_toml(
+            "[http]\nform_posts_per_ip_per_second = 50\nform_posts_per_ip_burst = 500\n",
+        )
+        .unwrap();
+        let layered = file.merge(
+            FileConfig::from_env(env(&[("PORTCULLIS_HTTP_FORM_POSTS_PER_IP_BURST", "900")]))
+                .unwrap(),
+        );
+        let config = Config::from_layers(layered).unwrap();
+        assert_eq!(config.form_posts_per_ip_per_second, 50);
+        assert_eq!(config.form_posts_per_ip_burst, 900, "the environment wins");
+        let zero = Config::from_layers(
+            FileConfig::from_toml("[http]\nform_posts_per_ip_per_second = 0\n").unwrap(),
+        )
+        .unwrap_err()
+        .to_string();
+        assert!(
+            zero.starts_with("http.form_posts_per_ip_per_second:"),
+            "{zero}"
         );
     }
 

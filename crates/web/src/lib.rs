@@ -13,9 +13,11 @@ pub mod graph_shape;
 pub mod http_metrics;
 pub mod odata;
 pub mod query_pairs;
+pub mod rate_limit;
 pub mod router;
 pub mod routes;
 pub mod state;
 
+pub use rate_limit::{AddressRateLimiter, ClientRateLimiter, KeyedRateLimiter};
 pub use router::{HttpLimits, router};
-pub use state::{AppState, ClientRateLimiter};
+pub use state::AppState;

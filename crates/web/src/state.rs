@@ -1,40 +1,13 @@
 //! What every handler can reach.
 
-use std::num::NonZeroU32;
 use std::sync::Arc;
 
 use axum::extract::FromRef;
-use governor::{DefaultKeyedRateLimiter, Quota, RateLimiter};
 use metrics_exporter_prometheus::PrometheusHandle;
 use portcullis_service::Services;
 
 use crate::client_ip::TrustedProxies;
-
-/// Above this many tracked clients, idle entries are dropped (bounds memory when
-/// callers invent client ids).
-const LIMITER_MAX_KEYS: usize = 10_000;
-
-/// Per-client rate limit of the token endpoint. Per node: several nodes multiply the
-/// allowance, which is acceptable for flood control (lockout counters live in the store).
-pub struct ClientRateLimiter(DefaultKeyedRateLimiter<String>);
-
-impl ClientRateLimiter {
-    pub fn new(per_second: u32, burst: u32) -> Self {
-        let per_second = NonZeroU32::new(per_second).unwrap_or(NonZeroU32::MIN);
-        let burst = NonZeroU32::new(burst).unwrap_or(per_second);
-        Self(RateLimiter::keyed(
-            Quota::per_second(per_second).allow_burst(burst),
-        ))
-    }
-
-    /// Whether `client_id` may make another request now.
-    pub fn check(&self, client_id: &str) -> bool {
-        if self.0.len() > LIMITER_MAX_KEYS {
-            self.0.retain_recent();
-        }
-        self.0.check_key(&client_id.to_owned()).is_ok()
-    }
-}
+use crate::rate_limit::{AddressRateLimiter, ClientRateLimiter};
 
 /// Shared handler state.
 #[derive(Clone)]
@@ -43,6 +16,9 @@ pub struct AppState {
     pub trusted_proxies: TrustedProxies,
     pub metrics: Option<PrometheusHandle>,
     pub token_limiter: Arc<ClientRateLimiter>,
+    /// Form posts per client address, shared by every page router (sign-in pages,
+    /// portal), so one address has one allowance whichever pages it posts to.
+    pub form_post_limiter: Arc<AddressRateLimiter>,
     pub signin: portcullis_service::signin::SignInService,
 }
 

@@ -36,8 +36,8 @@ use axum::http::StatusCode;
 use axum::middleware::{from_fn, from_fn_with_state};
 use axum::response::{IntoResponse, Response};
 use portcullis_service::Services;
-use portcullis_web::AppState;
 use portcullis_web::client_ip::TrustedProxies;
+use portcullis_web::{AddressRateLimiter, AppState};
 use tower_http::catch_panic::CatchPanicLayer;
 use tower_http::timeout::TimeoutLayer;
 
@@ -47,7 +47,6 @@ pub use csrf::{CSRF_FIELD, CSRF_HEADER, CsrfToken};
 pub use current_session::{MaybeSession, SignedIn, resolve_session};
 pub use error_page::PageError;
 pub use extract::{PageForm, PageQuery};
-pub use rate_limit::IpRateLimiter;
 pub use render::{render, render_status};
 pub use return_to::ReturnTo;
 
@@ -60,18 +59,20 @@ pub struct Kit {
     pub services: Services,
     pub cookies: CookiePolicy,
     pub trusted_proxies: TrustedProxies,
-    pub limiter: Arc<IpRateLimiter>,
+    /// Form posts per client address: the application's one limiter (`[http]
+    /// form_posts_per_ip_per_second`).
+    pub limiter: Arc<AddressRateLimiter>,
 }
 
 impl Kit {
     /// The kit for the application's state: cookie security from the public URL, the
-    /// default per-IP allowance.
+    /// application's per-address allowance for form posts.
     pub fn new(app: &AppState) -> Self {
         Kit {
             services: app.services.clone(),
             cookies: CookiePolicy::from_public_url(app.base_url()),
             trusted_proxies: app.trusted_proxies.clone(),
-            limiter: Arc::new(IpRateLimiter::default()),
+            limiter: app.form_post_limiter.clone(),
         }
     }
 }

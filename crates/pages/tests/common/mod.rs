@@ -12,7 +12,7 @@ use portcullis_service::signin::{SignInService, SignInSettings};
 use portcullis_service::{ServiceSettings, Services};
 use portcullis_store_sqlite::SqliteStore;
 use portcullis_web::client_ip::TrustedProxies;
-use portcullis_web::{AppState, ClientRateLimiter};
+use portcullis_web::{AddressRateLimiter, AppState, ClientRateLimiter};
 
 pub struct TestApp {
     pub state: AppState,
@@ -46,6 +46,7 @@ pub async fn app(public_url: &str) -> TestApp {
             trusted_proxies: TrustedProxies::default(),
             metrics: None,
             token_limiter: Arc::new(ClientRateLimiter::new(10, 10)),
+            form_post_limiter: Arc::new(AddressRateLimiter::new(10, 120)),
             signin,
         },
         _dir: dir,

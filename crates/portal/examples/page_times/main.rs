@@ -21,10 +21,11 @@ use portcullis_core::{
     Principal, RoleAssignment, RoleAssignmentId, SecretHash, Session, SessionId, SignIn, SignInId,
     SignInStatus, User, UserId, UserType,
 };
-use portcullis_pages::kit::{CookiePolicy, IpRateLimiter, Kit};
+use portcullis_pages::kit::{CookiePolicy, Kit};
 use portcullis_service::{ServiceSettings, Services};
 use portcullis_store::{Batch, Change, Store};
 use portcullis_store_sqlite::SqliteStore;
+use portcullis_web::AddressRateLimiter;
 use portcullis_web::client_ip::TrustedProxies;
 use serde_json::json;
 use time::OffsetDateTime;
@@ -306,7 +307,7 @@ async fn main() {
             services,
             cookies: CookiePolicy::from_public_url("http://localhost"),
             trusted_proxies: TrustedProxies::default(),
-            limiter: Arc::new(IpRateLimiter::new(1_000_000, 1_000_000)),
+            limiter: Arc::new(AddressRateLimiter::new(1_000_000, 1_000_000)),
         },
         "http://localhost",
     );
