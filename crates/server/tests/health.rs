@@ -107,6 +107,30 @@ async fn openapi_documents_every_admin_route() {
             operation.method
         );
     }
+    // The sign-in API: documented with its answer shape, and every documented route
+    // exists (an unknown transaction is the API's own 404, not the fallback).
+    assert!(doc["components"]["schemas"]["SignInProgress"].is_object());
+    assert!(
+        doc["paths"]["/api/v1/signin/{transaction}/password"]["post"]["requestBody"].is_object()
+    );
+    for operation in portcullis_web::routes::openapi_signin::SIGNIN_OPERATIONS {
+        let path = operation
+            .path
+            .replace("{transaction}", "unknown-transaction");
+        let response = app
+            .client
+            .post(app.url(&path))
+            .json(&serde_json::json!({}))
+            .send()
+            .await
+            .unwrap();
+        let status = response.status().as_u16();
+        let body = response.text().await.unwrap();
+        assert!(
+            !body.contains("UnknownRoute") && status != 405,
+            "POST {path}: {status} {body}"
+        );
+    }
 }
 
 #[tokio::test]

@@ -16,6 +16,7 @@ pub mod methods_policy;
 pub mod methods_policy_json;
 pub mod oidc;
 pub mod openapi;
+pub mod openapi_signin;
 pub mod policies;
 pub mod roles;
 pub mod sessions;

@@ -755,17 +755,18 @@ pub fn document() -> Value {
             methods.insert(operation.method.to_owned(), spec);
         }
     }
+    super::openapi_signin::add_paths(&mut paths);
     json!({
         "openapi": "3.1.0",
         "info": {
-            "title": "Portcullis admin API",
+            "title": "Portcullis API",
             "version": env!("CARGO_PKG_VERSION"),
-            "description": "Microsoft Graph-shaped administration of users, groups, directory roles, Conditional Access and the audit log. Authenticate with an OAuth2 client-credentials access token from /oauth2/token."
+            "description": "Microsoft Graph-shaped administration of users, groups, directory roles, Conditional Access and the audit log: authenticate with an OAuth2 client-credentials access token from /oauth2/token. And the sign-in API for native clients (/api/v1/signin…, tag sign-in): the same pipeline as the browser pages, one JSON answer (SignInProgress) per step."
         },
         "paths": paths,
         "components": {
             "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer", "bearerFormat": "JWT"}},
-            "schemas": {"GraphError": {"type": "object", "required": ["error"], "properties": {"error": {
+            "schemas": {"SignInProgress": super::openapi_signin::progress_schema(), "GraphError": {"type": "object", "required": ["error"], "properties": {"error": {
                 "type": "object", "required": ["code", "message"],
                 "properties": {"code": {"type": "string"}, "message": {"type": "string"}}
             }}}}
