@@ -13,9 +13,7 @@ use portcullis_core::AppPermission;
 use portcullis_server::Application;
 use portcullis_server::config::FileConfig;
 use portcullis_server::signin_config::SignInSection;
-use portcullis_store::{Batch, Change, PolicyKind, Precondition};
 use serde_json::{Value, json};
-use time::OffsetDateTime;
 use webauthn_authenticator_rs::WebauthnAuthenticator;
 use webauthn_authenticator_rs::softpasskey::SoftPasskey;
 use webauthn_rs::prelude::{CreationChallengeResponse, Url};
@@ -82,25 +80,7 @@ async fn post(app: &TestApp, path: &str, body: Value) -> (u16, Value) {
 async fn a_passkey_is_created_inside_the_sign_in_through_the_api_on_every_backend() {
     for backend in backends() {
         let app = start(&backend).await;
-        let policy = json!({
-            "id": "mfa", "displayName": "Require MFA", "state": "enabled",
-            "conditions": {
-                "users": {"includeUsers": ["All"]},
-                "applications": {"includeApplications": ["All"]},
-                "clientAppTypes": ["all"]
-            },
-            "grantControls": {"operator": "OR", "builtInControls": ["mfa"]}
-        });
-        app.store()
-            .commit(Batch::new().change(Change::PutPolicy {
-                kind: PolicyKind::ConditionalAccessPolicy,
-                id: "mfa".into(),
-                json: policy,
-                precondition: Precondition::None,
-                at: OffsetDateTime::now_utc(),
-            }))
-            .await
-            .unwrap();
+        app.require_mfa().await;
         let client = app
             .register_client(&[AppPermission::UserReadWriteAll], &[])
             .await;

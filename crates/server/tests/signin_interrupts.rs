@@ -80,28 +80,6 @@ async fn create_user(app: &TestApp, upn: &str, force_change: bool) -> (String, U
     (token, UserId::parse(body["id"].as_str().unwrap()).unwrap())
 }
 
-async fn require_mfa(app: &TestApp) {
-    let policy = json!({
-        "id": "mfa", "displayName": "Require MFA", "state": "enabled",
-        "conditions": {
-            "users": {"includeUsers": ["All"]},
-            "applications": {"includeApplications": ["All"]},
-            "clientAppTypes": ["all"]
-        },
-        "grantControls": {"operator": "OR", "builtInControls": ["mfa"]}
-    });
-    app.store()
-        .commit(Batch::new().change(Change::PutPolicy {
-            kind: PolicyKind::ConditionalAccessPolicy,
-            id: "mfa".into(),
-            json: policy,
-            precondition: Precondition::None,
-            at: OffsetDateTime::now_utc(),
-        }))
-        .await
-        .unwrap();
-}
-
 /// Begins a sign-in and answers the password.
 async fn password_step(app: &TestApp, upn: &str, password: &str) -> (String, Value) {
     let (status, body) = post(app, "/api/v1/signin", json!({"username": upn})).await;
@@ -144,7 +122,7 @@ async fn audit_activities(app: &TestApp) -> Vec<String> {
 async fn a_user_without_methods_registers_an_app_inside_the_sign_in() {
     for backend in backends() {
         let app = start(&backend).await;
-        require_mfa(&app).await;
+        app.require_mfa().await;
         create_user(&app, "ada@example.com", false).await;
         let (transaction, body) = password_step(&app, "ada@example.com", PASSWORD).await;
         assert_eq!(body["outcome"]["kind"], "registrationRequired", "{body}");

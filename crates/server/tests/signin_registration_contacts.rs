@@ -16,7 +16,7 @@ use common::{TestApp, backends, spawn_with_config};
 use portcullis_core::{AppPermission, Credential, CredentialId, CredentialKind};
 use portcullis_server::config::FileConfig;
 use portcullis_server::signin_config::SignInSection;
-use portcullis_store::{AuditQuery, Batch, Change, PolicyKind, Precondition};
+use portcullis_store::{AuditQuery, Batch, Change};
 use serde_json::{Value, json};
 use time::OffsetDateTime;
 use uuid::Uuid;
@@ -70,28 +70,6 @@ async fn create_user(app: &TestApp, upn: &str) {
     assert_eq!(status, 201, "{body}");
 }
 
-async fn require_mfa(app: &TestApp) {
-    let policy = json!({
-        "id": "mfa", "displayName": "Require MFA", "state": "enabled",
-        "conditions": {
-            "users": {"includeUsers": ["All"]},
-            "applications": {"includeApplications": ["All"]},
-            "clientAppTypes": ["all"]
-        },
-        "grantControls": {"operator": "OR", "builtInControls": ["mfa"]}
-    });
-    app.store()
-        .commit(Batch::new().change(Change::PutPolicy {
-            kind: PolicyKind::ConditionalAccessPolicy,
-            id: "mfa".into(),
-            json: policy,
-            precondition: Precondition::None,
-            at: OffsetDateTime::now_utc(),
-        }))
-        .await
-        .unwrap();
-}
-
 /// Begins a sign-in and answers the password: the registration interrupt.
 async fn to_registration(app: &TestApp, upn: &str) -> String {
     let (status, body) = post(app, "/api/v1/signin", json!({"username": upn})).await;
@@ -143,7 +121,7 @@ async fn a_phone_or_an_address_is_added_inside_the_sign_in_on_every_backend() {
         let scratch = tempfile::tempdir().unwrap();
         let code_file = scratch.path().join("codes.jsonl");
         let app = start(&backend, &code_file).await;
-        require_mfa(&app).await;
+        app.require_mfa().await;
         create_user(&app, "grace@example.com").await;
         let transaction = to_registration(&app, "grace@example.com").await;
         let phone = format!("/api/v1/signin/{transaction}/register/phone");

@@ -11,7 +11,7 @@ use portcullis_core::{
 use portcullis_server::config::{FileConfig, HttpSection};
 use portcullis_server::{Application, Config};
 use portcullis_service::Services;
-use portcullis_store::{Batch, Change, Store};
+use portcullis_store::{Batch, Change, PolicyKind, Precondition, Store};
 use serde_json::{Value, json};
 use time::OffsetDateTime;
 use uuid::Uuid;
@@ -138,6 +138,30 @@ impl TestApp {
 
     pub fn store(&self) -> &Arc<dyn Store> {
         self.services.store()
+    }
+
+    /// An enabled Conditional Access policy "Require MFA" for every user and
+    /// application, straight in the store.
+    pub async fn require_mfa(&self) {
+        let policy = json!({
+            "id": "mfa", "displayName": "Require MFA", "state": "enabled",
+            "conditions": {
+                "users": {"includeUsers": ["All"]},
+                "applications": {"includeApplications": ["All"]},
+                "clientAppTypes": ["all"]
+            },
+            "grantControls": {"operator": "OR", "builtInControls": ["mfa"]}
+        });
+        self.store()
+            .commit(Batch::new().change(Change::PutPolicy {
+                kind: PolicyKind::ConditionalAccessPolicy,
+                id: "mfa".into(),
+                json: policy,
+                precondition: Precondition::None,
+                at: OffsetDateTime::now_utc(),
+            }))
+            .await
+            .unwrap();
     }
 
     /// Registers an application with Graph permissions and directory roles, straight in
