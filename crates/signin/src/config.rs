@@ -1,6 +1,7 @@
 //! Settings and shared, precomputed inputs of the pipeline.
 
 use portcullis_authn::lockout::{FingerprintKey, LockoutPolicy};
+use portcullis_authn::methods::MethodKind;
 use portcullis_authn::otp_code::OtpCodePolicy;
 use portcullis_authn::password::{DummyHash, PasswordHasher};
 use portcullis_policy::evaluate::CompiledPolicySet;
@@ -25,11 +26,42 @@ pub struct SignInConfig {
     pub max_second_factor_failures: u32,
     /// How long a transaction may stay open between its first and last step.
     pub transaction_lifetime: Duration,
+    /// Which one-time-code channels this server can deliver: a method whose codes
+    /// cannot reach the user is neither offered nor proposed for registration.
+    pub deliverable_codes: DeliverableCodes,
+}
+
+/// The code channels with a provider configured.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct DeliverableCodes {
+    pub sms: bool,
+    pub voice: bool,
+    pub email: bool,
+}
+
+impl DeliverableCodes {
+    /// Every channel (a development sender that writes codes to a file carries all).
+    pub const ALL: DeliverableCodes = DeliverableCodes {
+        sms: true,
+        voice: true,
+        email: true,
+    };
+
+    /// Whether codes for a method of `kind` can be delivered; methods without codes
+    /// always can.
+    pub fn reach(&self, kind: MethodKind) -> bool {
+        match kind {
+            MethodKind::Sms => self.sms,
+            MethodKind::Voice => self.voice,
+            MethodKind::Email => self.email,
+            _ => true,
+        }
+    }
 }
 
 impl SignInConfig {
     /// Settings with Portcullis's defaults around the given hasher and keys: 3 wrong
-    /// second-factor answers, 15-minute transactions.
+    /// second-factor answers, 15-minute transactions, every code channel deliverable.
     pub fn new(
         hasher: PasswordHasher,
         dummy_hash: DummyHash,
@@ -43,6 +75,7 @@ impl SignInConfig {
             otp_codes: OtpCodePolicy::default(),
             max_second_factor_failures: 3,
             transaction_lifetime: Duration::minutes(15),
+            deliverable_codes: DeliverableCodes::ALL,
         }
     }
 }

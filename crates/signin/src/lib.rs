@@ -84,7 +84,7 @@ mod subject;
 mod transaction;
 
 pub use campaign::{CampaignProgress, CampaignState, RegistrationCampaign};
-pub use config::{PolicyEnvironment, SignInConfig};
+pub use config::{DeliverableCodes, PolicyEnvironment, SignInConfig};
 pub use effect::Effect;
 pub use error_code::ErrorCode;
 pub use input::{Input, OutOfBandDecline, PasskeyAssertion};

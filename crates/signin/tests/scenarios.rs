@@ -9,8 +9,8 @@ use portcullis_authn::lockout::Familiarity;
 use portcullis_authn::methods::MethodKind;
 use portcullis_policy::strength::{MULTIFACTOR_AUTHENTICATION_ID, PHISHING_RESISTANT_MFA_ID};
 use portcullis_signin::{
-    ChallengePurpose, Effect, ErrorCode, Input, Outcome, PasskeyAssertion, PasswordChangeReason,
-    Protocol, Stage, Subject,
+    ChallengePurpose, DeliverableCodes, Effect, ErrorCode, Input, Outcome, PasskeyAssertion,
+    PasswordChangeReason, Protocol, Stage, Subject,
 };
 use serde_json::json;
 use support::*;
@@ -651,6 +651,42 @@ fn passwordless_passkey_sign_in() {
         panic!("{:?}", result.outcome)
     };
     assert_eq!(done.amr, ["hwk", "user", "mfa"]);
+}
+
+#[test]
+fn a_phone_is_neither_offered_nor_proposed_when_no_provider_can_reach_it() {
+    let mut world = mfa_for_all();
+    world.config.deliverable_codes = DeliverableCodes {
+        sms: false,
+        voice: false,
+        email: true,
+    };
+    // Registered phone, nothing to send its code with: the challenge cannot use it, so
+    // the user registers something that works instead of meeting a failed send.
+    let mut driver = Driver::new(&world, request(Protocol::Browser), known(with_sms(user())));
+    let first = driver.submit(Input::Password(PASSWORD.into()));
+    let Outcome::RegistrationRequired(prompt) = &first.outcome else {
+        panic!("expected registration, got {:?}", first.outcome);
+    };
+    assert!(
+        prompt.methods.contains(&MethodKind::Totp),
+        "{:?}",
+        prompt.methods
+    );
+    assert!(
+        !prompt.methods.contains(&MethodKind::Sms) && !prompt.methods.contains(&MethodKind::Voice),
+        "{:?}",
+        prompt.methods
+    );
+    // With a provider, the same user and policy get the text-message challenge.
+    let reachable = mfa_for_all();
+    let mut driver = Driver::new(
+        &reachable,
+        request(Protocol::Browser),
+        known(with_sms(user())),
+    );
+    let first = driver.submit(Input::Password(PASSWORD.into()));
+    assert_eq!(challenge(&first.outcome).methods[0].kind, MethodKind::Sms);
 }
 
 #[test]

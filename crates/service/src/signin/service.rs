@@ -22,7 +22,7 @@ use time::{Duration, OffsetDateTime};
 use uuid::Uuid;
 
 use super::break_glass_alert::BreakGlassAlerts;
-use super::codes::{CodePurpose, CodeSender, claim_code_send};
+use super::codes::{CodeChannel, CodePurpose, CodeSender, claim_code_send};
 use super::committer::Committer;
 use super::cpu_pool::CpuPool;
 use super::effects::{PlanFacts, PlannedStep, SessionLifetimes, plan};
@@ -161,6 +161,11 @@ impl SignInService {
         config.lockout = settings.lockout;
         config.otp_codes = settings.otp_codes;
         config.transaction_lifetime = settings.transaction_lifetime;
+        config.deliverable_codes = portcullis_signin::DeliverableCodes {
+            sms: codes.carries(CodeChannel::Sms),
+            voice: codes.carries(CodeChannel::Voice),
+            email: codes.carries(CodeChannel::Email),
+        };
         let policy = Arc::new(PolicyCache::default());
         let alerts = BreakGlassAlerts::new(store.clone(), policy.clone());
         Ok(SignInService {

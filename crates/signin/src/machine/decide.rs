@@ -280,13 +280,7 @@ impl Run<'_, '_> {
                 }
                 Ok(Action::Strength(requirement, strength)) => {
                     transaction.multi_factor_required = true;
-                    let offered = offers(
-                        &env.policy,
-                        user,
-                        &transaction.session.methods,
-                        &strength,
-                        env.now,
-                    );
+                    let offered = offers(env, user, &transaction.session.methods, &strength);
                     if !offered.is_empty() {
                         return self.challenge(transaction, purpose, requirement, offered);
                     }
@@ -399,11 +393,10 @@ impl Run<'_, '_> {
             .any(|method| !method.method.is_first_factor_only());
         if !proved_multifactor {
             let existing = offers(
-                &env.policy,
+                env,
                 user,
                 &transaction.session.methods,
                 &strength::multifactor_authentication(),
-                env.now,
             );
             if !existing.is_empty() {
                 return self.challenge(
@@ -414,7 +407,7 @@ impl Run<'_, '_> {
                 );
             }
         }
-        let mut methods = registrable(&env.policy, user, &transaction.session.methods, strength);
+        let mut methods = registrable(env, user, &transaction.session.methods, strength);
         if skippable_until.is_some() || self.security_defaults_asked() {
             // Security defaults register the Authenticator app or a TOTP app only
             // (entra.md §6.1).

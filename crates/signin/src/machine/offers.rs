@@ -9,6 +9,7 @@ use portcullis_policy::strength::{
 };
 use time::OffsetDateTime;
 
+use super::StepEnvironment;
 use super::first_factor::mode_of;
 use crate::config::PolicyEnvironment;
 use crate::outcome::OfferedMethod;
@@ -41,14 +42,15 @@ pub(crate) fn usable_now(
     }
 }
 
-/// The methods to offer for `strength`, strongest first.
+/// The methods to offer for `strength`, strongest first: a phone or address whose
+/// codes this server cannot deliver is not offered (the send would fail).
 pub(crate) fn offers(
-    policy: &PolicyEnvironment<'_>,
+    env: &StepEnvironment<'_>,
     user: &UserRecord,
     used: &[UsedMethod],
     strength: &AuthenticationStrength,
-    now: OffsetDateTime,
 ) -> Vec<OfferedMethod> {
+    let (policy, now) = (&env.policy, env.now);
     let used: Vec<MethodCredential> = used.iter().map(UsedMethod::credential).collect();
     let password = user
         .password
@@ -58,7 +60,10 @@ pub(crate) fn offers(
         .methods
         .iter()
         .filter(|method| {
-            policy.methods.allows(method.material.kind(), user) && usable_now(policy, method, now)
+            let kind = method.material.kind();
+            policy.methods.allows(kind, user)
+                && env.config.deliverable_codes.reach(kind)
+                && usable_now(policy, method, now)
         })
         .filter(|method| {
             // Checked per credential, so an AAGUID allow-list offers only the passkeys
@@ -87,10 +92,10 @@ pub(crate) fn offers(
 }
 
 /// Methods the user could register to satisfy `strength`, strongest first: those the
-/// methods policy enables for them and that complete a combination (with their password
-/// if they have one).
+/// methods policy enables for them, whose codes (if any) this server can deliver, and
+/// that complete a combination (with their password if they have one).
 pub(crate) fn registrable(
-    policy: &PolicyEnvironment<'_>,
+    env: &StepEnvironment<'_>,
     user: &UserRecord,
     used: &[UsedMethod],
     strength: &AuthenticationStrength,
@@ -105,7 +110,8 @@ pub(crate) fn registrable(
     let used: Vec<MethodCredential> = used.iter().map(UsedMethod::credential).collect();
     REGISTRABLE
         .into_iter()
-        .filter(|kind| policy.methods.allows(*kind, user))
+        .filter(|kind| env.policy.methods.allows(*kind, user))
+        .filter(|kind| env.config.deliverable_codes.reach(*kind))
         .filter(|kind| {
             let mut registered = vec![MethodCredential::new(mode_of(*kind))];
             if user.password.is_some() {
