@@ -51,6 +51,9 @@ pub(crate) struct PlannedStep {
     pub(crate) codes: Vec<CodeMessage>,
     pub(crate) session: Option<IssuedSession>,
     pub(crate) sign_in_id: Option<SignInId>,
+    /// Set by the commit when the store's atomic send throttle refused a code the step
+    /// meant to send (a racing tab or node sent first): nothing went out until then.
+    pub(crate) code_refused_until: Option<time::OffsetDateTime>,
 }
 
 /// Inputs of the plan besides the effects.
@@ -79,6 +82,7 @@ pub(crate) fn plan(effects: Vec<Effect>, facts: PlanFacts<'_>) -> Result<Planned
         codes: Vec::new(),
         session: None,
         sign_in_id: None,
+        code_refused_until: None,
     };
     for effect in effects {
         match effect {

@@ -323,7 +323,8 @@ impl SignInService {
             )?;
             match self.commit(planned).await {
                 Ok(planned) => {
-                    return Ok(progress(transaction.clone(), &next, step.outcome, planned));
+                    let outcome = refused_send_shown(step.outcome, planned.code_refused_until);
+                    return Ok(progress(transaction.clone(), &next, outcome, planned));
                 }
                 Err(StoreError::Conflict(why)) => {
                     // Our own transaction moved: a concurrent step of the same sign-in.
@@ -661,7 +662,7 @@ impl SignInService {
 
     /// Commits the planned write, then delivers its codes (after the commit, so a code is
     /// never sent for a step that was not stored).
-    pub(super) async fn commit(&self, planned: PlannedStep) -> Result<PlannedStep, StoreError> {
+    pub(super) async fn commit(&self, mut planned: PlannedStep) -> Result<PlannedStep, StoreError> {
         self.inner.committer.commit(planned.write.clone()).await?;
         for message in &planned.codes {
             // The step checked the destination's throttle as it read it; this claim is
@@ -681,6 +682,7 @@ impl SignInService {
                     tracing::info!(correlation_id = %message.correlation_id, channel = ?message.channel,
                         retry_at = %throttled.retry_at, "one-time code not sent: the send throttle refused it");
                     metrics::counter!("portcullis_signin_code_sends_throttled_total").increment(1);
+                    planned.code_refused_until = Some(throttled.retry_at);
                     continue;
                 }
                 Err(error) => {
@@ -802,6 +804,20 @@ async fn read_fingerprint_key(store: &dyn Store) -> ServiceResult<Option<Fingerp
             ))
         })?;
     Ok(Some(FingerprintKey::new(bytes)))
+}
+
+/// A challenge whose code the store's throttle refused says so (the page shows when
+/// the user may ask again) instead of "code sent". The user is past the first factor
+/// here, so this reveals nothing; password reset keeps a refused send looking sent.
+fn refused_send_shown(outcome: Outcome, refused_until: Option<OffsetDateTime>) -> Outcome {
+    match (outcome, refused_until) {
+        (Outcome::Challenge(mut challenge), Some(until)) => {
+            challenge.code_sent_to = None;
+            challenge.code_throttled_until = Some(until);
+            Outcome::Challenge(challenge)
+        }
+        (outcome, _) => outcome,
+    }
 }
 
 #[cfg(test)]
