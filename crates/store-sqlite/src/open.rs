@@ -52,8 +52,7 @@ impl SqliteStore {
         // sign-in's transaction): the same settings, but SQLite syncs its commits with the
         // next FULL commit instead of one fsync each. Only for a file: an in-memory
         // database opened twice would be two databases.
-        let relaxed = SqlitePoolOptions::new()
-            .max_connections(1)
+        let relaxed = Self::pool_options(1)
             .connect_with(Self::settings(options).synchronous(SqliteSynchronous::Normal))
             .await
             .map_err(|source| OpenError::Connect { target, source })?;
@@ -69,6 +68,17 @@ impl SqliteStore {
             })?
             .create_if_missing(true);
         Self::open_with(options, url).await
+    }
+
+    /// The pools' options. sqlx pings a connection before lending it out by default; a
+    /// SQLite connection is this process's handle on a local file, with nothing on the
+    /// other end to hang up, so the ping only costs a round trip to the connection's
+    /// worker thread on every read (a third of a point read's hand-offs). The ping sqlx
+    /// makes when a connection comes back to the pool still drops one that broke.
+    fn pool_options(max_connections: u32) -> SqlitePoolOptions {
+        SqlitePoolOptions::new()
+            .max_connections(max_connections)
+            .test_before_acquire(false)
     }
 
     /// Every connection's settings (the relaxed one then lowers `synchronous`).
@@ -89,8 +99,7 @@ impl SqliteStore {
 
     async fn open_with(options: SqliteConnectOptions, target: &str) -> Result<Self, OpenError> {
         let options = Self::settings(options);
-        let pool = SqlitePoolOptions::new()
-            .max_connections(8)
+        let pool = Self::pool_options(8)
             .connect_with(options)
             .await
             .map_err(|source| OpenError::Connect {
