@@ -550,14 +550,16 @@ impl RoleStore for SqlStore {
 fn roles_from_rows(
     rows: &[<crate::dialect::Db as sqlx::Database>::Row],
 ) -> StoreResult<Vec<DirectoryRole>> {
-    rows.iter()
-        .map(|row| {
-            let id: String = row.try_get("role_template_id").map_err(read_err)?;
-            DirectoryRole::from_template_id(&id).ok_or_else(|| {
-                StoreError::Backend(format!("stored role template id {id} is unknown"))
-            })
-        })
-        .collect()
+    rows.iter().map(role_from_row).collect()
+}
+
+/// The role of a row's `role_template_id`.
+pub(super) fn role_from_row(
+    row: &<crate::dialect::Db as sqlx::Database>::Row,
+) -> StoreResult<DirectoryRole> {
+    let id: String = row.try_get("role_template_id").map_err(read_err)?;
+    DirectoryRole::from_template_id(&id)
+        .ok_or_else(|| StoreError::Backend(format!("stored role template id {id} is unknown")))
 }
 
 pub(super) async fn assign_role(conn: &mut Conn, assignment: &RoleAssignment) -> StoreResult<()> {

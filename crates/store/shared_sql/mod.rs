@@ -23,6 +23,7 @@ mod break_glass;
 mod code_sends;
 mod commit;
 mod directory;
+mod grant_subject;
 pub(crate) mod logs;
 mod oauth_state;
 mod policy;

@@ -30,7 +30,7 @@ fn optional_time(row: &DbRow, column: &str) -> StoreResult<Option<OffsetDateTime
 
 // ---------------------------------------------------------------- credentials
 
-fn credential_from_row(row: &DbRow) -> StoreResult<Credential> {
+pub(super) fn credential_from_row(row: &DbRow) -> StoreResult<Credential> {
     let mut credential: Credential = decode("credential", &doc(row)?)?;
     credential.revision = row.try_get("revision").map_err(read_err)?;
     Ok(credential)
@@ -118,7 +118,7 @@ pub(super) async fn delete_credential(conn: &mut Conn, id: &CredentialId) -> Sto
 
 // ---------------------------------------------------------------- sessions
 
-fn session_from_row(row: &DbRow) -> StoreResult<Session> {
+pub(super) fn session_from_row(row: &DbRow) -> StoreResult<Session> {
     let mut session: Session = decode("session", &doc(row)?)?;
     session.revoked_date_time = optional_time(row, "revoked_at")?;
     Ok(session)

@@ -23,6 +23,18 @@ fn json_column(row: &DbRow, what: &str) -> StoreResult<Value> {
     decode(what, &row.try_get::<String, _>("doc").map_err(read_err)?)
 }
 
+/// A `user_sign_in_state` row (`revision`, `doc`) of `user`.
+pub(super) fn user_state_from_row(
+    user: &UserId,
+    row: &DbRow,
+) -> StoreResult<StoredUserSignInState> {
+    Ok(StoredUserSignInState {
+        user_id: user.clone(),
+        revision: row.try_get("revision").map_err(read_err)?,
+        doc: json_column(row, "user sign-in state")?,
+    })
+}
+
 #[async_trait]
 impl SignInStateStore for SqlStore {
     async fn get_sign_in_transaction(
@@ -61,12 +73,7 @@ impl SignInStateStore for SqlStore {
             .fetch_optional(&self.pool)
             .await
             .map_err(read_err)?;
-        let Some(row) = row else { return Ok(None) };
-        Ok(Some(StoredUserSignInState {
-            user_id: user.clone(),
-            revision: row.try_get("revision").map_err(read_err)?,
-            doc: json_column(&row, "user sign-in state")?,
-        }))
+        row.map(|row| user_state_from_row(user, &row)).transpose()
     }
 
     async fn commit_sign_in_steps(

@@ -153,7 +153,7 @@ fn time_column(row: &DbRow, column: &str) -> StoreResult<Option<OffsetDateTime>>
         .transpose()
 }
 
-fn risk_from_row(row: &DbRow) -> StoreResult<UserRisk> {
+pub(super) fn risk_from_row(row: &DbRow) -> StoreResult<UserRisk> {
     let text = |column: &str| row.try_get::<String, _>(column).map_err(read_err);
     let id = text("id")?;
     let level = text("risk_level")?;

@@ -20,6 +20,7 @@ pub mod change;
 pub mod code_sends;
 pub mod error;
 pub mod filter;
+pub mod grant_subject;
 pub mod oauth_state;
 pub mod page;
 pub mod policy;
@@ -40,6 +41,7 @@ pub use filter::{
     AuditField, Filter, FilterField, FilterValue, GroupField, RiskyUserField, SignInField,
     UserField, ValueKind,
 };
+pub use grant_subject::{GrantSubject, GrantSubjectStore};
 pub use oauth_state::{OAuthRecord, OAuthStateStore};
 pub use page::{
     AuditQuery, Cursor, ListQuery, MAX_PAGE_SIZE, Order, Page, SignInOutcome, SignInQuery,

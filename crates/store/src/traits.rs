@@ -258,6 +258,7 @@ pub trait Store:
     + SigningKeyStore
     + ReportStore
     + crate::security_epochs::SecurityEpochStore
+    + crate::grant_subject::GrantSubjectStore
     + crate::oauth_state::OAuthStateStore
     + crate::sign_in_state::SignInStateStore
     + crate::push_state::PushStateStore

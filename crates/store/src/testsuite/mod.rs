@@ -10,6 +10,7 @@ mod application_epochs;
 mod break_glass;
 mod code_sends;
 mod directory;
+mod grant_subject;
 mod logs;
 mod oauth_state;
 mod policy;
@@ -37,6 +38,7 @@ pub use application_epochs::*;
 pub use break_glass::*;
 pub use code_sends::*;
 pub use directory::*;
+pub use grant_subject::*;
 pub use logs::*;
 pub use oauth_state::*;
 pub use policy::*;
@@ -102,6 +104,8 @@ macro_rules! conformance_tests {
             code_send_limits_and_windows, concurrent_code_sends_pass_only_the_allowed_number,
             refresh_rotation_commits_with_its_sign_in_step,
             application_secret_writes_move_the_directory_wide_epoch,
+            grant_subject_reads_every_fact_of_the_user,
+            grant_subject_of_a_deleted_user_has_only_the_session,
         );
     };
     (@tests $make:expr; $($name:ident),* $(,)?) => {

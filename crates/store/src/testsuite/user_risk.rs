@@ -9,7 +9,7 @@ use uuid::Uuid;
 use super::{TestBackend, commit, create_user, t0};
 use crate::{Change, Filter, FilterValue, ListQuery, RiskyUserField};
 
-fn detection(user: &UserId, level: &str, state: &str, at: OffsetDateTime) -> RiskEvent {
+pub(super) fn detection(user: &UserId, level: &str, state: &str, at: OffsetDateTime) -> RiskEvent {
     RiskEvent {
         id: RiskEventId::from_uuid(Uuid::new_v4()),
         user_id: Some(user.clone()),

@@ -1,0 +1,114 @@
+//! A grant's re-judgement reads (`GrantSubjectStore`) as one statement: the user, their
+//! credentials, stored risk, transitive groups, effective roles and sign-in state, and
+//! the session, each a part of one `UNION ALL`. On SQLite every statement is a round
+//! trip to the connection's worker thread (and every pooled connection's return one
+//! more), so seven statements cost several times what one does; the rows read are the
+//! same as the single-object reads', which the conformance suite checks fact by fact.
+//!
+//! Every part fills only the columns its row decoder reads (`doc` and `revision` for a
+//! credential, `doc` and `revoked_at` for the session, …); the first part declares the
+//! columns' types, which PostgreSQL needs for the `NULL`s of the others.
+
+use async_trait::async_trait;
+use portcullis_core::{SessionId, UserId};
+use portcullis_store::{GrantSubject, GrantSubjectStore, StoreError, StoreResult};
+use sqlx::Row;
+
+use super::{SqlStore, decode, directory, read_err, security, sign_in_state, user_risk};
+
+const USER: i32 = 1;
+const CREDENTIAL: i32 = 2;
+const RISK: i32 = 3;
+const GROUP: i32 = 4;
+const ROLE: i32 = 5;
+const SIGN_IN_STATE: i32 = 6;
+const SESSION: i32 = 7;
+
+/// `$1` the user, `$2` the session (`NULL`: none). The groups are
+/// `TRANSITIVE_GROUPS_OF_USER`'s recursion and the roles `EFFECTIVE_ROLES_OF_USER`'s
+/// condition; the order is each single read's (credentials by creation then id, groups
+/// by id, roles by template id).
+const GRANT_SUBJECT: &str = "WITH RECURSIVE up(id) AS ( \
+       SELECT group_id FROM group_members WHERE member_user_id = $1 \
+       UNION \
+       SELECT gm.group_id FROM group_members gm JOIN up ON gm.member_group_id = up.id \
+     ) \
+     SELECT 1 AS part, doc, CAST(NULL AS TEXT) AS id, CAST(NULL AS TEXT) AS risk_level, \
+       CAST(NULL AS TEXT) AS risk_state, CAST(NULL AS TEXT) AS risk_detail, \
+       CAST(NULL AS TEXT) AS role_template_id, CAST(NULL AS BIGINT) AS revision, \
+       CAST(NULL AS BIGINT) AS revoked_at, CAST(NULL AS BIGINT) AS updated_at, \
+       CAST(NULL AS BIGINT) AS expires_at, CAST(NULL AS BIGINT) AS high_detected_at, \
+       CAST(NULL AS BIGINT) AS sort_at \
+     FROM users WHERE id = $1 \
+     UNION ALL \
+     SELECT 2, doc, id, NULL, NULL, NULL, NULL, revision, NULL, NULL, NULL, NULL, created_at \
+     FROM credentials WHERE user_id = $1 \
+     UNION ALL \
+     SELECT 3, NULL, id, risk_level, risk_state, risk_detail, NULL, NULL, NULL, updated_at, \
+       expires_at, high_detected_at, NULL \
+     FROM risky_users WHERE id = $1 \
+     UNION ALL \
+     SELECT 4, NULL, id, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL FROM up \
+     UNION ALL \
+     SELECT 5, NULL, NULL, NULL, NULL, NULL, role_template_id, NULL, NULL, NULL, NULL, NULL, \
+       NULL \
+     FROM (SELECT DISTINCT role_template_id FROM role_assignments \
+       WHERE (principal_type = 'user' AND principal_id = $1) \
+          OR (principal_type = 'group' AND principal_id IN (SELECT id FROM up))) roles \
+     UNION ALL \
+     SELECT 6, doc, NULL, NULL, NULL, NULL, NULL, revision, NULL, NULL, NULL, NULL, NULL \
+     FROM user_sign_in_state WHERE user_id = $1 \
+     UNION ALL \
+     SELECT 7, doc, NULL, NULL, NULL, NULL, NULL, NULL, revoked_at, NULL, NULL, NULL, NULL \
+     FROM sessions WHERE id = $2 \
+     ORDER BY part, sort_at, id, role_template_id";
+
+#[async_trait]
+impl GrantSubjectStore for SqlStore {
+    async fn grant_subject(
+        &self,
+        user: &UserId,
+        session: Option<&SessionId>,
+    ) -> StoreResult<GrantSubject> {
+        let rows = sqlx::query(GRANT_SUBJECT)
+            .bind(user.as_str().to_owned())
+            .bind(session.map(|id| id.as_str().to_owned()))
+            .fetch_all(&self.pool)
+            .await
+            .map_err(read_err)?;
+        let mut subject = GrantSubject::default();
+        for row in &rows {
+            match row.try_get::<i32, _>("part").map_err(read_err)? {
+                USER => {
+                    let doc: String = row.try_get("doc").map_err(read_err)?;
+                    subject.user = Some(decode("user", &doc)?);
+                }
+                CREDENTIAL => subject
+                    .credentials
+                    .push(security::credential_from_row(row)?),
+                RISK => subject.risk = Some(user_risk::risk_from_row(row)?),
+                GROUP => subject
+                    .groups
+                    .push(directory::group_id(row.try_get("id").map_err(read_err)?)?),
+                ROLE => subject.roles.push(directory::role_from_row(row)?),
+                SIGN_IN_STATE => {
+                    subject.sign_in_state = Some(sign_in_state::user_state_from_row(user, row)?)
+                }
+                SESSION => subject.session = Some(security::session_from_row(row)?),
+                other => {
+                    return Err(StoreError::Backend(format!(
+                        "grant subject: unknown part {other}"
+                    )));
+                }
+            }
+        }
+        if subject.user.is_none() {
+            // A deleted user: only the session is judged (its end is then recorded).
+            return Ok(GrantSubject {
+                session: subject.session,
+                ..GrantSubject::default()
+            });
+        }
+        Ok(subject)
+    }
+}

@@ -1,0 +1,48 @@
+//! What re-judging a token grant reads about its user, in one call.
+//!
+//! A refresh grant is judged again at every use: the session (or the user's posture),
+//! Conditional Access over the user's groups, roles, methods and risk, and the ID
+//! token's profile. Read one by one, that is seven statements, each taking a pooled
+//! connection of its own (on SQLite every statement, and every connection's return to
+//! the pool, is a round trip to the connection's worker thread).
+//! [`GrantSubjectStore::grant_subject`] reads them in one statement: the same rows, the
+//! same freshness (nothing is cached), a seventh of the hand-offs.
+
+use async_trait::async_trait;
+use portcullis_core::{
+    Credential, DirectoryRole, GroupId, Session, SessionId, User, UserId, UserRisk,
+};
+
+use crate::error::StoreResult;
+use crate::sign_in_state::StoredUserSignInState;
+
+/// A user's facts as a grant's re-judgement needs them.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct GrantSubject {
+    /// `None`: the user is deleted (and nothing below but the session is read).
+    pub user: Option<User>,
+    /// Oldest first, as [`crate::CredentialStore::list_credentials`].
+    pub credentials: Vec<Credential>,
+    /// The stored risk row (`None`: no detections).
+    pub risk: Option<UserRisk>,
+    /// Transitive, sorted by id, as [`crate::GroupStore::transitive_groups_of_user`].
+    pub groups: Vec<GroupId>,
+    /// As [`crate::RoleStore::effective_roles_of_user`].
+    pub roles: Vec<DirectoryRole>,
+    /// The user's sign-in state row, if one was written.
+    pub sign_in_state: Option<StoredUserSignInState>,
+    /// The session asked for, if it exists (revoked or not: the caller judges it).
+    /// `None` also when no session was asked for.
+    pub session: Option<Session>,
+}
+
+#[async_trait]
+pub trait GrantSubjectStore: Send + Sync {
+    /// The user's facts (see [`GrantSubject`]) and, when `session` is given, that
+    /// session, read together (one statement on the SQL backends).
+    async fn grant_subject(
+        &self,
+        user: &UserId,
+        session: Option<&SessionId>,
+    ) -> StoreResult<GrantSubject>;
+}

@@ -1,0 +1,151 @@
+//! `grant_subject` reads what the single-object reads read, fact by fact, for a user
+//! with something in every fact, for a deleted user and without a session.
+
+use portcullis_core::{DirectoryRole, MemberRef, Principal, RoleAssignment, RoleAssignmentId};
+use serde_json::json;
+use uuid::Uuid;
+
+use super::security::{credential, session};
+use super::{TestBackend, commit, create_group, create_user, t0};
+use crate::{Change, GrantSubject, Store, UserStateWrite};
+
+/// Every fact of `grant_subject` against the read that has always read it.
+async fn assert_same_as_single_reads(store: &dyn Store, subject: &GrantSubject) {
+    let user = subject.user.as_ref().expect("the user exists");
+    let id = &user.id;
+    assert_eq!(user, &store.get_user(id).await.unwrap());
+    assert_eq!(
+        subject.credentials,
+        store.list_credentials(id).await.unwrap()
+    );
+    assert_eq!(subject.risk, store.get_user_risk(id).await.unwrap());
+    assert_eq!(
+        subject.groups,
+        store.transitive_groups_of_user(id).await.unwrap()
+    );
+    assert_eq!(
+        subject.roles,
+        store.effective_roles_of_user(id).await.unwrap()
+    );
+    assert_eq!(
+        subject.sign_in_state,
+        store.get_user_sign_in_state(id).await.unwrap()
+    );
+}
+
+pub async fn grant_subject_reads_every_fact_of_the_user(backend: &dyn TestBackend) {
+    let store = backend.store();
+    let store = &*store;
+    let ada = create_user(store, "ada@example.com", "Ada").await;
+    let outer = create_group(store, "Outer").await;
+    let inner = create_group(store, "Inner").await;
+    commit(
+        store,
+        Change::AddMember {
+            group: outer.id.clone(),
+            member: MemberRef::Group(inner.id.clone()),
+        },
+    )
+    .await;
+    commit(
+        store,
+        Change::AddMember {
+            group: inner.id.clone(),
+            member: MemberRef::User(ada.id.clone()),
+        },
+    )
+    .await;
+    commit(
+        store,
+        Change::AssignRole(RoleAssignment {
+            id: RoleAssignmentId::from_uuid(Uuid::new_v4()),
+            principal: Principal::User(ada.id.clone()),
+            role: DirectoryRole::GlobalReader,
+            directory_scope_id: "/".into(),
+            created_date_time: t0(),
+        }),
+    )
+    .await;
+    let otp = credential(&ada.id);
+    commit(store, Change::AddCredential(otp.clone())).await;
+    commit(
+        store,
+        Change::PutUserSignInState(UserStateWrite {
+            user_id: ada.id.clone(),
+            expected_revision: None,
+            doc: json!({ "lockout": null }),
+        }),
+    )
+    .await;
+    store
+        .append_risk_event(&super::user_risk::detection(
+            &ada.id,
+            "high",
+            "atRisk",
+            t0(),
+        ))
+        .await
+        .unwrap();
+    let signed_in = session(&ada.id, "cookie-ada");
+    store.create_session(&signed_in).await.unwrap();
+
+    let subject = store
+        .grant_subject(&ada.id, Some(&signed_in.id))
+        .await
+        .unwrap();
+    // Something in every fact, so a fact left unread cannot pass as empty.
+    assert_eq!(subject.credentials, vec![otp]);
+    assert_eq!(subject.groups.len(), 2, "{:?}", subject.groups);
+    assert_eq!(subject.roles, vec![DirectoryRole::GlobalReader]);
+    assert!(subject.risk.is_some(), "the detection's risk row");
+    assert!(subject.sign_in_state.is_some(), "the sign-in state row");
+    assert_eq!(
+        subject.session,
+        Some(store.get_session(&signed_in.id).await.unwrap())
+    );
+    assert_same_as_single_reads(store, &subject).await;
+
+    // Without a session asked for, none is read.
+    let without = store.grant_subject(&ada.id, None).await.unwrap();
+    assert_eq!(without.session, None);
+    assert_same_as_single_reads(store, &without).await;
+
+    // A revoked session is still returned: the caller judges (and logs) its end.
+    store.revoke_session(&signed_in.id, t0()).await.unwrap();
+    let revoked = store
+        .grant_subject(&ada.id, Some(&signed_in.id))
+        .await
+        .unwrap();
+    assert_eq!(
+        revoked.session.and_then(|s| s.revoked_date_time),
+        Some(t0())
+    );
+}
+
+pub async fn grant_subject_of_a_deleted_user_has_only_the_session(backend: &dyn TestBackend) {
+    let store = backend.store();
+    let store = &*store;
+    let grace = create_user(store, "grace@example.com", "Grace").await;
+    let signed_in = session(&grace.id, "cookie-grace");
+    store.create_session(&signed_in).await.unwrap();
+    let other = create_user(store, "other@example.com", "Other").await;
+    let other_session = session(&other.id, "cookie-other");
+    store.create_session(&other_session).await.unwrap();
+    commit(store, Change::DeleteUser(grace.id.clone())).await;
+
+    let subject = store
+        .grant_subject(&grace.id, Some(&other_session.id))
+        .await
+        .unwrap();
+    assert_eq!(subject.user, None);
+    assert!(subject.credentials.is_empty() && subject.groups.is_empty());
+    // The session named is read whoever it belongs to: the caller compares its user.
+    assert_eq!(subject.session.map(|s| s.user_id), Some(other.id.clone()));
+    // An unknown session reads as none.
+    let unknown = store
+        .grant_subject(&other.id, Some(&session(&other.id, "never-stored").id))
+        .await
+        .unwrap();
+    assert_eq!(unknown.session, None);
+    assert!(unknown.user.is_some());
+}
