@@ -9,12 +9,14 @@
 use std::net::IpAddr;
 
 use portcullis_core::signin::{ConditionalAccessStatus, SignInStatus};
-use portcullis_core::{Credential, SignIn, SignInId, User, UserId, UserRisk};
+use portcullis_core::{
+    Credential, DirectoryRole, GroupId, SignIn, SignInId, User, UserId, UserRisk,
+};
 use portcullis_oidc::{ClientType, ErrorCode, OAuthError};
 use portcullis_policy::evaluate::{self, Outcome, RequiredControl, SessionState, UsedMethod};
 use portcullis_policy::model::TransferMethod;
 use portcullis_signin::{Protocol, RiskInput, UserRecord, session_evaluation_context};
-use portcullis_store::LoggedSignIn;
+use portcullis_store::{LoggedSignIn, StoredUserSignInState};
 use serde_json::{Map, Value, json};
 use time::OffsetDateTime;
 use uuid::Uuid;
@@ -22,7 +24,7 @@ use uuid::Uuid;
 use super::OidcProvider;
 use super::clients::RegisteredClient;
 use super::error::OidcError;
-use crate::signin::{SignInRequest, TargetApplication};
+use crate::signin::{SignInRequest, TargetApplication, UserFacts};
 
 /// Risk of an issuance refused before Conditional Access: not read, so none shown.
 static NO_RISK: RiskInput = RiskInput {
@@ -113,14 +115,16 @@ pub(crate) struct Judgement<'a> {
     pub user_agent: Option<&'a str>,
 }
 
-/// What the caller read about the user already (a refresh reads the user, credentials
-/// and risk once for the session's posture, Conditional Access and the ID token), so the
-/// judgement does not read them again; groups, roles and the sign-in state are read by
-/// the judgement.
+/// What the caller read about the user already (a refresh reads everything in one store
+/// call for the session's posture, Conditional Access and the ID token), so the
+/// judgement reads nothing.
 pub(crate) struct KnownSubject {
     /// `None`: the user is deleted.
     pub user: Option<User>,
     pub credentials: Vec<Credential>,
+    pub groups: Vec<GroupId>,
+    pub roles: Vec<DirectoryRole>,
+    pub sign_in_state: Option<StoredUserSignInState>,
     /// The user's risk as of the judgement.
     pub risk: UserRisk,
 }
@@ -185,12 +189,23 @@ impl OidcProvider {
             Some(KnownSubject {
                 user: Some(user),
                 credentials,
+                groups,
+                roles,
+                sign_in_state,
                 risk,
             }) => (
                 Some(
                     self.signin
-                        .user_record_of(user, credentials, &context)
-                        .await
+                        .user_record_from(
+                            UserFacts {
+                                user,
+                                credentials,
+                                groups,
+                                roles,
+                            },
+                            sign_in_state,
+                            &context,
+                        )
                         .map_err(|e| OidcError::internal("user record", e))?,
                 ),
                 Some(risk),

@@ -12,7 +12,7 @@
 //! presented through the store's `use_refresh_token` as before, which tells reuse (and
 //! revokes the whole family) from an invalid token.
 
-use portcullis_core::{Credential, RefreshTokenId, SecretHash, SessionId, User, UserId, UserRisk};
+use portcullis_core::{RefreshTokenId, SecretHash, UserId};
 use portcullis_oidc::OAuthError;
 use portcullis_oidc::claims::UserProfile;
 use portcullis_oidc::refresh::{
@@ -20,7 +20,9 @@ use portcullis_oidc::refresh::{
 };
 use portcullis_oidc::scope::{GROUPS, OPENID, Scope};
 use portcullis_oidc::token::TokenResponse;
-use portcullis_store::{RefreshRotation, RefreshTokenUse, SignInStepWrite, StoreError};
+use portcullis_store::{
+    GrantSubject, RefreshRotation, RefreshTokenUse, SignInStepWrite, StoreError,
+};
 use time::OffsetDateTime;
 use uuid::Uuid;
 
@@ -31,16 +33,6 @@ use super::issue::{FamilyChoice, FamilyFacts, RequestMeta, UserIssuance, profile
 use super::judge::{AuthorizationVerdict, IssuanceKind, Judgement, KnownSubject, SessionSnapshot};
 use super::state;
 use crate::sessions::UserPostureFacts;
-
-/// What a refresh reads about the user once, for the session's posture, Conditional
-/// Access and the ID token's profile.
-struct RefreshSubject {
-    /// `None`: the user is deleted.
-    user: Option<User>,
-    credentials: Vec<Credential>,
-    /// The stored risk row (`None`: no detections).
-    risk: Option<UserRisk>,
-}
 
 impl OidcProvider {
     pub(crate) async fn refresh(
@@ -138,9 +130,15 @@ impl OidcProvider {
             ip_address: meta.ip_address,
             user_agent: meta.user_agent.as_deref(),
         };
-        let subject = self.refresh_subject(&user_id).await?;
+        // The user's facts and the session, read afresh in one store call for the
+        // session's posture, Conditional Access and the ID token.
+        let subject = self
+            .services
+            .store
+            .grant_subject(&user_id, token.session_id.as_ref())
+            .await?;
         if let Err(reason) = self
-            .still_signed_in(token.session_id.as_ref(), &user_id, &facts, &subject, now)
+            .still_signed_in(token.session_id.is_some(), &user_id, &facts, &subject, now)
             .await?
         {
             revoke_family().await?;
@@ -153,6 +151,9 @@ impl OidcProvider {
             risk: crate::risk::user_risk_as_of(subject.risk, &user_id, now),
             user: subject.user,
             credentials: subject.credentials,
+            groups: subject.groups,
+            roles: subject.roles,
+            sign_in_state: subject.sign_in_state,
         };
         let judged = self.judge_unlogged(&judgement, Some(known)).await?;
         let refusal = match judged.verdict {
@@ -265,36 +266,14 @@ impl OidcProvider {
         })
     }
 
-    /// The user, their credentials and stored risk: read once for the session's posture,
-    /// Conditional Access and the ID token.
-    async fn refresh_subject(&self, user: &UserId) -> Result<RefreshSubject, OidcError> {
-        let store = self.services.store.as_ref();
-        let found = match store.get_user(user).await {
-            Ok(found) => found,
-            Err(StoreError::NotFound(_)) => {
-                return Ok(RefreshSubject {
-                    user: None,
-                    credentials: Vec::new(),
-                    risk: None,
-                });
-            }
-            Err(other) => return Err(other.into()),
-        };
-        Ok(RefreshSubject {
-            credentials: store.list_credentials(user).await?,
-            risk: store.get_user_risk(user).await?,
-            user: Some(found),
-        })
-    }
-
     /// The session (or, without one, the user's posture since the family began) must
     /// still stand. `Err(reason)` says why not, in words a client can show.
     async fn still_signed_in(
         &self,
-        session: Option<&SessionId>,
+        with_session: bool,
         user: &UserId,
         facts: &FamilyFacts,
-        subject: &RefreshSubject,
+        subject: &GrantSubject,
         now: OffsetDateTime,
     ) -> Result<Result<(), String>, OidcError> {
         let posture = UserPostureFacts {
@@ -302,18 +281,17 @@ impl OidcProvider {
             credentials: &subject.credentials,
             risk: subject.risk.as_ref(),
         };
-        let check = match session {
-            Some(session) => {
-                self.sessions()
-                    .check_session_id_with(session, user, &posture, now)
-                    .await?
-            }
-            None => self.sessions().check_user_posture_with(
+        let check = if with_session {
+            self.sessions()
+                .check_session_with(subject.session.as_ref(), user, &posture, now)
+                .await?
+        } else {
+            self.sessions().check_user_posture_with(
                 user,
                 &posture,
                 state::at(facts.family_started_at),
                 now,
-            ),
+            )
         };
         Ok(check.map_err(|rejection| format!("the sign-in session ended: {rejection}")))
     }

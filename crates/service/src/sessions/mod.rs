@@ -243,27 +243,23 @@ impl SessionService {
             .await
     }
 
-    /// [`Self::check_session_id`] over the user's facts the caller read already (the
-    /// user, or `None` if deleted, with their credentials and stored risk): a token
-    /// refresh reads them once for this check, Conditional Access and the ID token. Same
-    /// rules, same revocation. A session of another user than `user_id` is unknown.
-    pub(crate) async fn check_session_id_with(
+    /// [`Self::check_session_id`] over the session and the user's facts the caller read
+    /// already (`session`: `None` if it does not exist; the user, or `None` if deleted,
+    /// with their credentials and stored risk): a token refresh reads them in one store
+    /// call for this check, Conditional Access and the ID token. Same rules, same
+    /// revocation. A session of another user than `user_id` is unknown.
+    pub(crate) async fn check_session_with(
         &self,
-        id: &SessionId,
+        session: Option<&portcullis_core::Session>,
         user_id: &UserId,
         facts: &UserPostureFacts<'_>,
         now: OffsetDateTime,
     ) -> ServiceResult<Result<(), SessionRejection>> {
-        let session = match self.inner.store.get_session(id).await {
-            Ok(session) => session,
-            Err(StoreError::NotFound(_)) => return Ok(Err(SessionRejection::Unknown)),
-            Err(other) => return Err(other.into()),
-        };
-        if &session.user_id != user_id {
+        let Some(session) = session.filter(|session| &session.user_id == user_id) else {
             return Ok(Err(SessionRejection::Unknown));
-        }
+        };
         let posture = load::posture_of(facts.credentials, facts.risk);
-        self.judge_stored_session(&session, facts.account_enabled, posture, now)
+        self.judge_stored_session(session, facts.account_enabled, posture, now)
             .await
     }
 

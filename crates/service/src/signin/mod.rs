@@ -63,6 +63,7 @@ pub use policy_cache::LoadedPolicy;
 pub use rate_limit::RateLimitSettings;
 pub use reset::{PasswordResetSettings, ResetProgress};
 pub use service::{SignInService, SignInSettings};
+pub(crate) use subject::UserFacts;
 pub use types::{
     IssuedSession, SessionAuthentication, SignInError, SignInProgress, SignInRequest,
     TargetApplication, TransactionId,

@@ -413,28 +413,22 @@ impl SignInService {
         Ok(loaded.subject.user().cloned())
     }
 
-    /// [`Self::user_record`] for a user and credentials the caller read already (a token
-    /// refresh reads them once for the session's posture and for Conditional Access);
-    /// groups, roles and the sign-in state are read here.
-    pub(crate) async fn user_record_of(
+    /// [`Self::user_record`] from facts the caller read already (a token refresh reads
+    /// them in one store call for the session's posture, Conditional Access and the ID
+    /// token): nothing is read here.
+    pub(crate) fn user_record_from(
         &self,
-        user: portcullis_core::User,
-        credentials: Vec<portcullis_core::Credential>,
+        facts: super::subject::UserFacts,
+        stored_state: Option<portcullis_store::StoredUserSignInState>,
         request: &RequestContext,
     ) -> Result<UserRecord, SignInError> {
-        let loaded = super::subject::load_user_with_credentials(
-            self.inner.store.as_ref(),
-            user,
-            credentials,
-            request,
-            LoadFor::Record,
-        )
-        .await?;
-        loaded
-            .subject
-            .user()
-            .cloned()
-            .ok_or_else(|| SignInError::Internal("a loaded user has no record".into()))
+        let loaded = super::subject::record_from_facts(facts, stored_state, request);
+        match loaded.subject {
+            portcullis_signin::Subject::Known(record) => Ok(*record),
+            portcullis_signin::Subject::Unknown => {
+                Err(SignInError::Internal("a loaded user has no record".into()))
+            }
+        }
     }
 
     /// [`Self::request_context`] for an application the caller resolved already (the

@@ -5,9 +5,11 @@
 use std::collections::HashMap;
 
 use portcullis_authn::lockout::{Familiarity, LockoutState};
-use portcullis_core::{Credential, CredentialId, CredentialKind, User, UserId};
+use portcullis_core::{
+    Credential, CredentialId, CredentialKind, DirectoryRole, GroupId, User, UserId,
+};
 use portcullis_signin::{CampaignProgress, RequestContext, Subject, UserRecord};
-use portcullis_store::Store;
+use portcullis_store::{Store, StoredUserSignInState};
 use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
 
@@ -138,38 +140,90 @@ async fn load_user(
     purpose: LoadFor,
 ) -> Result<LoadedSubject, SignInError> {
     let credentials = store.list_credentials(&user.id).await?;
-    load_user_with_credentials(store, user, credentials, request, purpose).await
-}
-
-/// [`load_user`] for a caller that read the user's credentials already (a token refresh
-/// reads them once for the session's posture and for Conditional Access).
-pub(crate) async fn load_user_with_credentials(
-    store: &dyn Store,
-    user: User,
-    credentials: Vec<Credential>,
-    request: &RequestContext,
-    purpose: LoadFor,
-) -> Result<LoadedSubject, SignInError> {
     let groups = store.transitive_groups_of_user(&user.id).await?;
     let roles = store.effective_roles_of_user(&user.id).await?;
     let stored_state = store.get_user_sign_in_state(&user.id).await?;
-    let (state, state_revision) = match stored_state {
-        Some(stored) => (
-            serde_json::from_value::<UserSignInState>(stored.doc).unwrap_or_else(|error| {
-                // Counters that do not decode start over rather than block the user.
-                tracing::error!(user = %user.id, %error, "stored sign-in state does not decode");
-                UserSignInState::default()
-            }),
-            Some(stored.revision),
-        ),
-        None => (UserSignInState::default(), None),
-    };
+    let (state, state_revision) = decode_state(&user.id, stored_state);
     let places = match purpose {
         LoadFor::FirstFactor | LoadFor::LaterStep => {
             Some(places_or_history(store, &user.id, state.familiar_places.as_ref()).await?)
         }
         LoadFor::Record => state.familiar_places.clone(),
     };
+    let facts = UserFacts {
+        user,
+        credentials,
+        groups,
+        roles,
+    };
+    Ok(assemble(
+        facts,
+        state,
+        state_revision,
+        places,
+        request,
+        purpose,
+    ))
+}
+
+/// Everything read about a user but the sign-in state.
+pub(crate) struct UserFacts {
+    pub(crate) user: User,
+    pub(crate) credentials: Vec<Credential>,
+    pub(crate) groups: Vec<GroupId>,
+    pub(crate) roles: Vec<DirectoryRole>,
+}
+
+/// The user as [`LoadFor::Record`] loads them, from facts the caller read already (a token
+/// refresh reads them all in one store call, `GrantSubjectStore::grant_subject`).
+pub(crate) fn record_from_facts(
+    facts: UserFacts,
+    stored_state: Option<StoredUserSignInState>,
+    request: &RequestContext,
+) -> LoadedSubject {
+    let (state, state_revision) = decode_state(&facts.user.id, stored_state);
+    let places = state.familiar_places.clone();
+    assemble(
+        facts,
+        state,
+        state_revision,
+        places,
+        request,
+        LoadFor::Record,
+    )
+}
+
+fn decode_state(
+    user: &UserId,
+    stored: Option<StoredUserSignInState>,
+) -> (UserSignInState, Option<i64>) {
+    match stored {
+        Some(stored) => (
+            serde_json::from_value::<UserSignInState>(stored.doc).unwrap_or_else(|error| {
+                // Counters that do not decode start over rather than block the user.
+                tracing::error!(user = %user, %error, "stored sign-in state does not decode");
+                UserSignInState::default()
+            }),
+            Some(stored.revision),
+        ),
+        None => (UserSignInState::default(), None),
+    }
+}
+
+fn assemble(
+    facts: UserFacts,
+    state: UserSignInState,
+    state_revision: Option<i64>,
+    places: Option<FamiliarPlaces>,
+    request: &RequestContext,
+    purpose: LoadFor,
+) -> LoadedSubject {
+    let UserFacts {
+        user,
+        credentials,
+        groups,
+        roles,
+    } = facts;
     // Only the first factor consults lockout.
     let familiarity = match (&places, purpose) {
         (Some(places), LoadFor::FirstFactor) => {
@@ -212,7 +266,7 @@ pub(crate) async fn load_user_with_credentials(
             .security_defaults_first_interactive_sign_in_at,
         registration_campaign: state.registration_campaign.clone(),
     };
-    Ok(LoadedSubject {
+    LoadedSubject {
         subject: Subject::Known(Box::new(record)),
         credentials: credentials
             .into_iter()
@@ -221,5 +275,5 @@ pub(crate) async fn load_user_with_credentials(
         state,
         state_revision,
         places,
-    })
+    }
 }

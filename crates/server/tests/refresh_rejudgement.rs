@@ -1,0 +1,130 @@
+//! A refresh is judged on the user's facts as they stand at the grant, on SQLite and
+//! (with `PORTCULLIS_TEST_POSTGRES_URL`) PostgreSQL: joining a group that a blocking
+//! Conditional Access policy targets refuses the very next refresh (the transitive
+//! groups come from the store's one-statement read of the grant's subject).
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+mod common;
+mod oidc_support;
+
+use oidc_support::*;
+use portcullis_core::{Group, GroupId, MemberRef};
+use portcullis_store::{Batch, Change};
+use serde_json::{Value, json};
+use time::OffsetDateTime;
+use uuid::Uuid;
+
+async fn refresh(app: &common::TestApp, client: &OidcClient, refresh_token: &str) -> (u16, Value) {
+    token(
+        app,
+        client,
+        &[
+            ("grant_type", "refresh_token"),
+            ("refresh_token", refresh_token),
+        ],
+    )
+    .await
+}
+
+#[tokio::test]
+async fn joining_a_blocked_group_refuses_the_next_refresh() {
+    for backend in common::backends() {
+        eprintln!("backend: {backend:?}");
+        let app = common::spawn_with(&backend, Default::default()).await;
+        let client = register_oidc_client(
+            &app,
+            json!({"grantTypes": ["authorization_code", "refresh_token"]}),
+            true,
+        )
+        .await;
+        let user = create_user(&app, "lee").await;
+        let (cookie, _) = sign_in(&app, &user, &["pwd"]).await;
+        let code = code_for(&app, &cookie, &client, None, "openid offline_access").await;
+        let (_, tokens) = token(
+            &app,
+            &client,
+            &[
+                ("grant_type", "authorization_code"),
+                ("code", &code),
+                ("redirect_uri", REDIRECT),
+            ],
+        )
+        .await;
+        // Two levels of nesting: the policy targets the outer group, the user joins the
+        // inner one.
+        let group = |name: &str| Group {
+            id: GroupId::from_uuid(Uuid::new_v4()),
+            display_name: name.to_owned(),
+            description: None,
+            mail_nickname: None,
+            is_assignable_to_role: false,
+            created_date_time: OffsetDateTime::now_utc(),
+        };
+        let (outer, inner) = (group("Contractors"), group("Contractors (night)"));
+        app.store()
+            .commit(
+                Batch::new()
+                    .change(Change::CreateGroup(outer.clone()))
+                    .change(Change::CreateGroup(inner.clone()))
+                    .change(Change::AddMember {
+                        group: outer.id.clone(),
+                        member: MemberRef::Group(inner.id.clone()),
+                    }),
+            )
+            .await
+            .unwrap();
+        let admin = app.admin_token().await;
+        let (status, body) = app
+            .patch(
+                "/v1.0/policies/identitySecurityDefaultsEnforcementPolicy",
+                &admin,
+                json!({"isEnabled": false}),
+            )
+            .await;
+        assert!(status < 300, "{body}");
+        let (status, created) = app
+            .post(
+                "/v1.0/identity/conditionalAccess/policies",
+                &admin,
+                json!({
+                    "displayName": "Block contractors from the wiki",
+                    "state": "enabled",
+                    "conditions": {
+                        "users": {"includeGroups": [outer.id.as_str()]},
+                        "applications": {"includeApplications": [client.client_id.as_str()]},
+                        "clientAppTypes": ["all"]
+                    },
+                    "grantControls": {"operator": "OR", "builtInControls": ["block"]}
+                }),
+            )
+            .await;
+        assert_eq!(status, 201, "{created}");
+
+        // Not a member yet: the refresh is granted.
+        let (status, rotated) =
+            refresh(&app, &client, tokens["refresh_token"].as_str().unwrap()).await;
+        assert_eq!(status, 200, "{rotated}");
+
+        app.store()
+            .commit(Batch::new().change(Change::AddMember {
+                group: inner.id.clone(),
+                member: MemberRef::User(user.id.clone()),
+            }))
+            .await
+            .unwrap();
+        let (status, body) =
+            refresh(&app, &client, rotated["refresh_token"].as_str().unwrap()).await;
+        assert_eq!(
+            (status, body["error"].as_str()),
+            (400, Some("invalid_grant")),
+            "{body}"
+        );
+        assert!(
+            body["error_description"]
+                .as_str()
+                .unwrap()
+                .contains("Conditional Access"),
+            "{body}"
+        );
+    }
+}
