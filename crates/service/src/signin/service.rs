@@ -292,13 +292,8 @@ impl SignInService {
             // Access `userRiskLevels` apply and the log shows it (crate::risk).
             if let Some(user) = loaded.subject.user() {
                 let now = OffsetDateTime::now_utc();
-                crate::risk::load_user_risk(
-                    self.inner.store.as_ref(),
-                    &user.id,
-                    &mut doc.request.risk,
-                    now,
-                )
-                .await?;
+                let risk = crate::risk::user_risk_as_of(loaded.risk.clone(), &user.id, now);
+                crate::risk::apply_user_risk(&risk, &mut doc.request.risk);
             }
             let policy = self.inner.policy.current(self.inner.store.as_ref()).await?;
             let (next, step) = self
@@ -541,13 +536,8 @@ impl SignInService {
             return Ok(None);
         };
         let mut fresh = fresh.clone();
-        crate::risk::load_user_risk(
-            self.inner.store.as_ref(),
-            &user.id,
-            &mut fresh.request.risk,
-            now,
-        )
-        .await?;
+        let risk = crate::risk::user_risk_as_of(loaded.risk.clone(), &user.id, now);
+        crate::risk::apply_user_risk(&risk, &mut fresh.request.risk);
         let fresh = &fresh;
         let identifier = user.user_principal_name.clone();
         let policy = self.inner.policy.current(self.inner.store.as_ref()).await?;

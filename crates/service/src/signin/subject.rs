@@ -6,7 +6,7 @@ use std::collections::HashMap;
 
 use portcullis_authn::lockout::{Familiarity, LockoutState};
 use portcullis_core::{
-    Credential, CredentialId, CredentialKind, DirectoryRole, GroupId, User, UserId,
+    Credential, CredentialId, CredentialKind, DirectoryRole, GroupId, User, UserId, UserRisk,
 };
 use portcullis_signin::{CampaignProgress, RequestContext, Subject, UserRecord};
 use portcullis_store::{Store, StoredUserSignInState};
@@ -40,6 +40,9 @@ pub(crate) struct LoadedSubject {
     /// Where the user signed in successfully before (a success here updates it);
     /// `None` when not loaded ([`LoadFor::Record`] for a user without a stored list).
     pub(crate) places: Option<FamiliarPlaces>,
+    /// The user's stored risk row, read with the rest (`None`: no detections, or not
+    /// read by this loader).
+    pub(crate) risk: Option<UserRisk>,
 }
 
 impl LoadedSubject {
@@ -50,6 +53,7 @@ impl LoadedSubject {
             state: UserSignInState::default(),
             state_revision: None,
             places: None,
+            risk: None,
         }
     }
 
@@ -89,28 +93,40 @@ pub(crate) async fn load_subject(
     request: &RequestContext,
     purpose: LoadFor,
 ) -> Result<LoadedSubject, SignInError> {
-    let user = match who {
-        Who::Id(id) => match store.get_user(id).await {
-            Ok(user) => Some(user),
-            Err(portcullis_store::StoreError::NotFound(_)) => None,
-            Err(other) => return Err(other.into()),
-        },
+    let user_id = match who {
+        // Read with the facts below.
+        Who::Id(id) => Some(id.clone()),
         Who::Name("") => None,
-        Who::Name(name) => store.find_user_by_upn(name).await?,
+        Who::Name(name) => store.find_user_by_upn(name).await?.map(|user| user.id),
         Who::CredentialOwner(credential) => match store.get_credential(credential).await {
-            Ok(credential) => match store.get_user(&credential.user_id).await {
-                Ok(user) => Some(user),
-                Err(portcullis_store::StoreError::NotFound(_)) => None,
-                Err(other) => return Err(other.into()),
-            },
+            Ok(credential) => Some(credential.user_id),
             Err(portcullis_store::StoreError::NotFound(_)) => None,
             Err(other) => return Err(other.into()),
         },
     };
-    let Some(user) = user else {
+    let Some(user_id) = user_id else {
         return Ok(LoadedSubject::unknown());
     };
-    load_user(store, user, request, purpose).await
+    // The user, credentials, groups, roles, sign-in state and risk in one statement:
+    // fresh at every step (nothing cached), one hand-off to the store.
+    let facts = store.grant_subject(&user_id, None).await?;
+    let Some(user) = facts.user else {
+        return Ok(LoadedSubject::unknown());
+    };
+    load_user(
+        store,
+        UserFacts {
+            user,
+            credentials: facts.credentials,
+            groups: facts.groups,
+            roles: facts.roles,
+        },
+        facts.sign_in_state,
+        facts.risk,
+        request,
+        purpose,
+    )
+    .await
 }
 
 /// The reads [`load_subject`] makes for a known user, made for a user nobody has: a
@@ -126,44 +142,28 @@ pub(crate) async fn rehearse_load(store: &dyn Store) -> Result<(), SignInError> 
         }
     }
     let nobody = UserId::from_uuid(uuid::Uuid::new_v4());
-    absent_is_fine(store.transitive_groups_of_user(&nobody).await)?;
-    absent_is_fine(store.effective_roles_of_user(&nobody).await)?;
-    absent_is_fine(store.list_credentials(&nobody).await)?;
-    absent_is_fine(store.get_user_sign_in_state(&nobody).await)?;
+    absent_is_fine(store.grant_subject(&nobody, None).await)?;
     Ok(())
 }
 
 async fn load_user(
     store: &dyn Store,
-    user: User,
+    facts: UserFacts,
+    stored_state: Option<StoredUserSignInState>,
+    risk: Option<UserRisk>,
     request: &RequestContext,
     purpose: LoadFor,
 ) -> Result<LoadedSubject, SignInError> {
-    let credentials = store.list_credentials(&user.id).await?;
-    let groups = store.transitive_groups_of_user(&user.id).await?;
-    let roles = store.effective_roles_of_user(&user.id).await?;
-    let stored_state = store.get_user_sign_in_state(&user.id).await?;
-    let (state, state_revision) = decode_state(&user.id, stored_state);
+    let (state, state_revision) = decode_state(&facts.user.id, stored_state);
     let places = match purpose {
         LoadFor::FirstFactor | LoadFor::LaterStep => {
-            Some(places_or_history(store, &user.id, state.familiar_places.as_ref()).await?)
+            Some(places_or_history(store, &facts.user.id, state.familiar_places.as_ref()).await?)
         }
         LoadFor::Record => state.familiar_places.clone(),
     };
-    let facts = UserFacts {
-        user,
-        credentials,
-        groups,
-        roles,
-    };
-    Ok(assemble(
-        facts,
-        state,
-        state_revision,
-        places,
-        request,
-        purpose,
-    ))
+    let mut loaded = assemble(facts, state, state_revision, places, request, purpose);
+    loaded.risk = risk;
+    Ok(loaded)
 }
 
 /// Everything read about a user but the sign-in state.
@@ -275,5 +275,6 @@ fn assemble(
         state,
         state_revision,
         places,
+        risk: None,
     }
 }
