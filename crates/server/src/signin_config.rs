@@ -8,6 +8,7 @@
 //! lockout_threshold = 10
 //! rate_limit_per_ip_per_minute = 600  # sign-in attempts from one address
 //! rate_limit_per_ip_burst = 120
+//! commit_delay_ms = 4     # under load, steps wait up to this long to share a commit
 //! code_file = "/var/lib/portcullis/dev-codes.jsonl"   # development only
 //!
 //! [signin.email]          # SMTP (STARTTLS by default; "plainLoopback" for a local sink)
@@ -42,6 +43,9 @@ use time::Duration;
 
 use crate::config::ConfigError;
 
+/// A commit delay above this would be felt by every user under load.
+const MAX_COMMIT_DELAY_MS: u64 = 50;
+
 /// `[signin]`; every key optional.
 #[derive(Debug, Default, Clone, Deserialize, PartialEq, Eq)]
 #[serde(deny_unknown_fields)]
@@ -61,6 +65,8 @@ pub struct SignInSection {
     pub persistent_session_lifetime_secs: Option<u64>,
     /// Most sign-in steps per group commit (1 disables grouping).
     pub group_commit_max: Option<usize>,
+    /// Milliseconds a group commit may wait for other steps under way (0: never).
+    pub commit_delay_ms: Option<u64>,
     /// Development and tests: write every one-time code as a JSON line to this file, for
     /// the channels without a real provider. Never in production.
     pub code_file: Option<PathBuf>,
@@ -134,6 +140,7 @@ impl SignInSection {
                 .persistent_session_lifetime_secs
                 .or(self.persistent_session_lifetime_secs),
             group_commit_max: other.group_commit_max.or(self.group_commit_max),
+            commit_delay_ms: other.commit_delay_ms.or(self.commit_delay_ms),
             code_file: other.code_file.or(self.code_file),
             email: other.email.or(self.email),
             sms: other.sms.or(self.sms),
@@ -242,6 +249,17 @@ impl SignInSection {
         if let Some(max) = self.group_commit_max {
             settings.group_commit_max = max.clamp(1, 1024);
         }
+        if let Some(delay) = self.commit_delay_ms {
+            if delay > MAX_COMMIT_DELAY_MS {
+                return Err(ConfigError::Invalid {
+                    key: "signin.commit_delay_ms",
+                    message: format!(
+                        "at most {MAX_COMMIT_DELAY_MS} ms: every sign-in under load waits this long"
+                    ),
+                });
+            }
+            settings.commit_delay = std::time::Duration::from_millis(delay);
+        }
         Ok(settings)
     }
 
@@ -316,6 +334,17 @@ mod tests {
         let zero: SignInSection = toml::from_str("rate_limit_per_ip_burst = 0\n").unwrap();
         let err = zero.settings().unwrap_err().to_string();
         assert!(err.contains("signin.rate_limit_per_ip_burst"), "{err}");
+    }
+
+    #[test]
+    fn commit_delay_is_read_zero_turns_it_off_and_too_long_is_refused() {
+        let default = SignInSection::default().settings().unwrap();
+        assert_eq!(default.commit_delay, std::time::Duration::from_millis(4));
+        let off: SignInSection = toml::from_str("commit_delay_ms = 0\n").unwrap();
+        assert!(off.settings().unwrap().commit_delay.is_zero());
+        let long: SignInSection = toml::from_str("commit_delay_ms = 500\n").unwrap();
+        let err = long.settings().unwrap_err().to_string();
+        assert!(err.contains("signin.commit_delay_ms"), "{err}");
     }
 
     #[test]

@@ -12,7 +12,8 @@
 //!    cores), with the cores each side kept busy and its page faults per operation.
 //!    (1) and (2) alternate for `SIGNIN_BENCH_ROUNDS` rounds (default 3), each round
 //!    compared with the raw rates measured around it; the median round is reported.
-//!    `SIGNIN_BENCH_ONLY=raw|full|cheap` runs one side alone (for `perf`).
+//!    `SIGNIN_BENCH_ONLY=raw|full|cheap` runs one side alone (for `perf`);
+//!    `SIGNIN_BENCH_COMMIT_DELAY_MS` sets the group commit's delay (default 4).
 //! 3. The same with argon2 at its minimum (m=8 KiB, t=1): the process CPU time (every
 //!    thread, `/proc/self/stat`) a sign-in costs apart from the hash.
 //! 4. Log appends on SQLite (synchronous=FULL): one durable commit per entry, against
@@ -211,6 +212,14 @@ impl Rig {
                 per_account_per_minute: u32::MAX / 2,
                 per_account_burst: u32::MAX / 2,
             },
+            // `SIGNIN_BENCH_COMMIT_DELAY_MS`: compare commit delays in one binary.
+            commit_delay: std::env::var("SIGNIN_BENCH_COMMIT_DELAY_MS")
+                .ok()
+                .and_then(|text| text.parse().ok())
+                .map_or(
+                    SignInSettings::default().commit_delay,
+                    Duration::from_millis,
+                ),
             ..SignInSettings::default()
         };
         let service = SignInService::start(store, settings, Arc::new(FileCodeSender::new(None)))

@@ -9,6 +9,8 @@
 //! own step and never silently drops a neighbour's log entry.
 
 use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::time::Duration;
 
 use portcullis_store::{SignInStepWrite, Store, StoreError, StoreResult};
 use tokio::sync::{mpsc, oneshot};
@@ -28,6 +30,8 @@ struct Job {
 #[derive(Clone)]
 pub(crate) struct Committer {
     jobs: mpsc::Sender<Job>,
+    /// Sign-in steps under way (see [`Committer::in_flight`]).
+    in_flight: Arc<AtomicUsize>,
     /// Every sign-in log entry passes here, whichever protocol made it.
     alerts: BreakGlassAlerts,
 }
@@ -35,15 +39,35 @@ pub(crate) struct Committer {
 impl Committer {
     /// Starts the committer task on the current runtime. `max_group` bounds a group
     /// (1: one commit per step, the baseline the group commit is measured against).
+    /// `commit_delay`: how long a group may wait for more steps while others are under
+    /// way (zero: never).
     pub(crate) fn start(
         store: Arc<dyn Store>,
         max_group: usize,
+        commit_delay: Duration,
         alerts: BreakGlassAlerts,
     ) -> Committer {
         let max_group = max_group.max(1);
         let (jobs, receiver) = mpsc::channel(max_group * 4);
-        tokio::spawn(run(store, receiver, max_group));
-        Committer { jobs, alerts }
+        let in_flight = Arc::new(AtomicUsize::new(0));
+        let gather = Gather {
+            max_group,
+            delay: commit_delay,
+            in_flight: in_flight.clone(),
+        };
+        tokio::spawn(run(store, receiver, gather));
+        Committer {
+            jobs,
+            in_flight,
+            alerts,
+        }
+    }
+
+    /// Marks a sign-in step as under way until the guard is dropped: a group commit
+    /// that finds other steps under way may wait a moment for their writes.
+    pub(crate) fn in_flight(&self) -> InFlight {
+        self.in_flight.fetch_add(1, Ordering::Relaxed);
+        InFlight(self.in_flight.clone())
     }
 
     /// Commits `write` (with whatever else is waiting) and returns once it is durable.
@@ -88,11 +112,51 @@ impl Committer {
     }
 }
 
-async fn run(store: Arc<dyn Store>, mut receiver: mpsc::Receiver<Job>, max_group: usize) {
-    let mut group = Vec::with_capacity(max_group);
-    // Waits for the first job, then takes whatever else is already queued: under load
-    // groups grow by themselves, and a lone step is never delayed by a timer.
-    while receiver.recv_many(&mut group, max_group).await > 0 {
+/// A sign-in step under way (see [`Committer::in_flight`]).
+pub(crate) struct InFlight(Arc<AtomicUsize>);
+
+impl Drop for InFlight {
+    fn drop(&mut self) {
+        self.0.fetch_sub(1, Ordering::Relaxed);
+    }
+}
+
+/// How a group is gathered.
+struct Gather {
+    max_group: usize,
+    delay: Duration,
+    in_flight: Arc<AtomicUsize>,
+}
+
+impl Gather {
+    /// Waits for the first job, then takes whatever else is already queued: under heavy
+    /// load groups grow by themselves. When fewer jobs are queued than steps are under
+    /// way (their hashes still running), waits up to `delay` for more — PostgreSQL's
+    /// `commit_delay` idea: a few milliseconds of latency under load so that two or
+    /// three steps share one commit's WAL writes and fsync instead of paying them
+    /// alone. A lone step (nobody else under way) is never delayed. `0`: closed.
+    async fn next<T>(&self, receiver: &mut mpsc::Receiver<T>, group: &mut Vec<T>) -> usize {
+        if receiver.recv_many(group, self.max_group).await == 0 {
+            return 0;
+        }
+        if self.delay.is_zero() {
+            return group.len();
+        }
+        let deadline = tokio::time::Instant::now() + self.delay;
+        while group.len() < self.max_group && self.in_flight.load(Ordering::Relaxed) > group.len() {
+            let room = self.max_group - group.len();
+            match tokio::time::timeout_at(deadline, receiver.recv_many(group, room)).await {
+                Ok(0) | Err(_) => break,
+                Ok(_) => {}
+            }
+        }
+        group.len()
+    }
+}
+
+async fn run(store: Arc<dyn Store>, mut receiver: mpsc::Receiver<Job>, gather: Gather) {
+    let mut group = Vec::with_capacity(gather.max_group);
+    while gather.next(&mut receiver, &mut group).await > 0 {
         let durable = group.iter().any(|job| job.durable);
         let (writes, replies): (Vec<_>, Vec<_>) =
             group.drain(..).map(|job| (job.write, job.reply)).unzip();
@@ -133,4 +197,88 @@ async fn one_by_one(store: &dyn Store, writes: &[SignInStepWrite]) -> Vec<StoreR
         results.push(result);
     }
     results
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+
+    use super::*;
+
+    fn gather(delay_ms: u64, in_flight: &Arc<AtomicUsize>) -> Gather {
+        Gather {
+            max_group: 64,
+            delay: Duration::from_millis(delay_ms),
+            in_flight: in_flight.clone(),
+        }
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn a_lone_step_is_committed_at_once() {
+        let in_flight = Arc::new(AtomicUsize::new(1));
+        let (jobs, mut receiver) = mpsc::channel(8);
+        jobs.send(1).await.unwrap();
+        let started = tokio::time::Instant::now();
+        let mut group = Vec::new();
+        assert_eq!(
+            gather(5, &in_flight).next(&mut receiver, &mut group).await,
+            1
+        );
+        assert_eq!(
+            started.elapsed(),
+            Duration::ZERO,
+            "nobody else under way: no wait"
+        );
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn a_step_waits_for_others_under_way_but_no_longer_than_the_delay() {
+        let in_flight = Arc::new(AtomicUsize::new(3));
+        let (jobs, mut receiver) = mpsc::channel(8);
+        jobs.send(1).await.unwrap();
+        let late = jobs.clone();
+        tokio::spawn(async move {
+            tokio::time::sleep(Duration::from_millis(2)).await;
+            late.send(2).await.unwrap();
+        });
+        let started = tokio::time::Instant::now();
+        let mut group = Vec::new();
+        let size = gather(5, &in_flight).next(&mut receiver, &mut group).await;
+        assert_eq!(
+            group,
+            [1, 2],
+            "the write that came 2 ms later shares the commit"
+        );
+        assert_eq!(size, 2);
+        // The third step under way never wrote: the group left at the deadline.
+        assert_eq!(started.elapsed(), Duration::from_millis(5));
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn the_wait_ends_as_soon_as_every_step_under_way_has_written() {
+        let in_flight = Arc::new(AtomicUsize::new(2));
+        let (jobs, mut receiver) = mpsc::channel(8);
+        jobs.send(1).await.unwrap();
+        let late = jobs.clone();
+        tokio::spawn(async move {
+            tokio::time::sleep(Duration::from_millis(1)).await;
+            late.send(2).await.unwrap();
+        });
+        let started = tokio::time::Instant::now();
+        let mut group = Vec::new();
+        gather(50, &in_flight).next(&mut receiver, &mut group).await;
+        assert_eq!(group, [1, 2]);
+        assert_eq!(started.elapsed(), Duration::from_millis(1));
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn no_delay_configured_never_waits() {
+        let in_flight = Arc::new(AtomicUsize::new(10));
+        let (jobs, mut receiver) = mpsc::channel(8);
+        jobs.send(1).await.unwrap();
+        let started = tokio::time::Instant::now();
+        let mut group = Vec::new();
+        gather(0, &in_flight).next(&mut receiver, &mut group).await;
+        assert_eq!((group.len(), started.elapsed()), (1, Duration::ZERO));
+    }
 }

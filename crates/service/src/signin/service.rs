@@ -60,6 +60,9 @@ pub struct SignInSettings {
     pub sessions: SessionLifetimes,
     /// Most steps per group commit (1: every step commits alone).
     pub group_commit_max: usize,
+    /// How long a group commit may wait for other steps under way to join it (zero:
+    /// never); see the committer.
+    pub commit_delay: std::time::Duration,
     /// Per-IP and per-account flood control.
     pub rate_limits: RateLimitSettings,
     /// The rules for a password the user chooses.
@@ -77,6 +80,7 @@ impl Default for SignInSettings {
             transaction_lifetime: Duration::minutes(10),
             sessions: SessionLifetimes::default(),
             group_commit_max: 64,
+            commit_delay: std::time::Duration::from_millis(4),
             rate_limits: RateLimitSettings::default(),
             passwords: NewPasswordSettings::default(),
             password_reset: PasswordResetSettings::default(),
@@ -170,7 +174,12 @@ impl SignInService {
         let alerts = BreakGlassAlerts::new(store.clone(), policy.clone());
         Ok(SignInService {
             inner: Arc::new(Inner {
-                committer: Committer::start(store.clone(), settings.group_commit_max, alerts),
+                committer: Committer::start(
+                    store.clone(),
+                    settings.group_commit_max,
+                    settings.commit_delay,
+                    alerts,
+                ),
                 store,
                 config: Arc::new(config),
                 lifetimes: settings.sessions,
@@ -215,6 +224,7 @@ impl SignInService {
     /// missing; a session too old for the policy's sign-in frequency (or not active)
     /// falls back to a fresh sign-in.
     pub async fn begin(&self, request: SignInRequest) -> Result<SignInProgress, SignInError> {
+        let _under_way = self.inner.committer.in_flight();
         self.inner
             .limits
             .check(request.ip_address, None)
@@ -263,6 +273,7 @@ impl SignInService {
         input: Input,
     ) -> Result<SignInProgress, SignInError> {
         let id_hash = transaction.hash();
+        let _under_way = self.inner.committer.in_flight();
         for attempt in 0..MAX_ATTEMPTS {
             let stored = self.load_transaction(&id_hash).await?;
             let mut doc: TransactionDoc = serde_json::from_value(stored.doc.clone())
