@@ -85,27 +85,57 @@ async fn user_with_phone(app: &TestApp, upn: &str, params: Argon2Params) -> Cred
     phone_id
 }
 
+/// A server requiring MFA, a user with a phone, and a sign-in service whose codes go
+/// to a file.
+struct Rig {
+    app: TestApp,
+    phone: CredentialId,
+    signin: SignInService,
+    codes: std::path::PathBuf,
+    _dir: tempfile::TempDir,
+}
+
+impl Rig {
+    async fn start(backend: &Backend, upn: &str) -> Rig {
+        let app = spawn_with_config(backend, FileConfig::default()).await;
+        app.require_mfa().await;
+        let params = Argon2Params {
+            memory_kib: 8 * 1024,
+            iterations: 1,
+            parallelism: 1,
+        };
+        let phone = user_with_phone(&app, upn, params).await;
+        let dir = tempfile::tempdir().unwrap();
+        let codes = dir.path().join("codes.jsonl");
+        let signin = SignInService::start(
+            app.store().clone(),
+            SignInSettings {
+                argon2: params,
+                ..SignInSettings::default()
+            },
+            Arc::new(FileCodeSender::new(Some(codes.clone()))),
+        )
+        .await
+        .unwrap();
+        Rig {
+            app,
+            phone,
+            signin,
+            codes,
+            _dir: dir,
+        }
+    }
+}
+
 async fn racing_sends(backend: Backend) {
-    let app = spawn_with_config(&backend, FileConfig::default()).await;
-    app.require_mfa().await;
-    let params = Argon2Params {
-        memory_kib: 8 * 1024,
-        iterations: 1,
-        parallelism: 1,
-    };
-    let phone = user_with_phone(&app, "ada@example.com", params).await;
-    let dir = tempfile::tempdir().unwrap();
-    let codes = dir.path().join("codes.jsonl");
-    let signin = SignInService::start(
-        app.store().clone(),
-        SignInSettings {
-            argon2: params,
-            ..SignInSettings::default()
-        },
-        Arc::new(FileCodeSender::new(Some(codes.clone()))),
-    )
-    .await
-    .unwrap();
+    // The server lives as long as `_app`.
+    let Rig {
+        app: _app,
+        phone,
+        signin,
+        codes,
+        _dir,
+    } = Rig::start(&backend, "ada@example.com").await;
     // Two sign-ins at the text-message challenge.
     let mut transactions = Vec::new();
     for _ in 0..2 {
@@ -170,26 +200,13 @@ async fn racing_sends(backend: Backend) {
 /// another node): the phone's own throttle allows a send, the store's atomic claim
 /// refuses it, and the answer says when to ask again rather than "code sent".
 async fn a_send_refused_by_the_store_claim_is_shown(backend: Backend) {
-    let app = spawn_with_config(&backend, FileConfig::default()).await;
-    app.require_mfa().await;
-    let params = Argon2Params {
-        memory_kib: 8 * 1024,
-        iterations: 1,
-        parallelism: 1,
-    };
-    let phone = user_with_phone(&app, "grace@example.com", params).await;
-    let dir = tempfile::tempdir().unwrap();
-    let codes = dir.path().join("codes.jsonl");
-    let signin = SignInService::start(
-        app.store().clone(),
-        SignInSettings {
-            argon2: params,
-            ..SignInSettings::default()
-        },
-        Arc::new(FileCodeSender::new(Some(codes.clone()))),
-    )
-    .await
-    .unwrap();
+    let Rig {
+        app,
+        phone,
+        signin,
+        codes,
+        _dir,
+    } = Rig::start(&backend, "grace@example.com").await;
     let begun = signin
         .begin(SignInRequest::new(
             Protocol::NativeApp,
