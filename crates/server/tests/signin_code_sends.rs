@@ -14,8 +14,10 @@ use portcullis_core::{Credential, CredentialId, CredentialKind, User, UserId, Us
 use portcullis_server::config::FileConfig;
 use portcullis_service::signin::codes::{FileCodeSender, claim_code_send};
 use portcullis_service::signin::credential_payload::{PasswordPayload, PhonePayload};
-use portcullis_service::signin::pipeline::{Input, Outcome, PhoneChannel, Protocol};
-use portcullis_service::signin::{SignInRequest, SignInService, SignInSettings, TargetApplication};
+use portcullis_service::signin::pipeline::{Challenge, Input, Outcome, PhoneChannel, Protocol};
+use portcullis_service::signin::{
+    SignInRequest, SignInService, SignInSettings, TargetApplication, TransactionId,
+};
 use portcullis_store::{Batch, Change};
 use serde_json::json;
 use time::OffsetDateTime;
@@ -127,6 +129,26 @@ impl Rig {
     }
 }
 
+/// A password sign-in of `upn` up to its second-factor challenge.
+async fn to_challenge(signin: &SignInService, upn: &str) -> (TransactionId, Challenge) {
+    let begun = signin
+        .begin(SignInRequest::new(
+            Protocol::NativeApp,
+            TargetApplication::Portal,
+            upn,
+        ))
+        .await
+        .unwrap();
+    let challenged = signin
+        .step(&begun.transaction, Input::Password(PASSWORD.into()))
+        .await
+        .unwrap();
+    let Some(Outcome::Challenge(challenge)) = challenged.outcome else {
+        panic!("expected the challenge, got {:?}", challenged.outcome);
+    };
+    (begun.transaction, challenge)
+}
+
 async fn racing_sends(backend: Backend) {
     // The server lives as long as `_app`.
     let Rig {
@@ -139,23 +161,9 @@ async fn racing_sends(backend: Backend) {
     // Two sign-ins at the text-message challenge.
     let mut transactions = Vec::new();
     for _ in 0..2 {
-        let begun = signin
-            .begin(SignInRequest::new(
-                Protocol::NativeApp,
-                TargetApplication::Portal,
-                "ada@example.com",
-            ))
-            .await
-            .unwrap();
-        let challenged = signin
-            .step(&begun.transaction, Input::Password(PASSWORD.into()))
-            .await
-            .unwrap();
-        let Some(Outcome::Challenge(challenge)) = &challenged.outcome else {
-            panic!("expected the challenge, got {:?}", challenged.outcome);
-        };
+        let (transaction, challenge) = to_challenge(&signin, "ada@example.com").await;
         assert_eq!(challenge.methods[0].credential_id, phone);
-        transactions.push(begun.transaction);
+        transactions.push(transaction);
     }
     let sends = transactions.iter().map(|transaction| {
         signin.step(
@@ -207,21 +215,7 @@ async fn a_send_refused_by_the_store_claim_is_shown(backend: Backend) {
         codes,
         _dir,
     } = Rig::start(&backend, "grace@example.com").await;
-    let begun = signin
-        .begin(SignInRequest::new(
-            Protocol::NativeApp,
-            TargetApplication::Portal,
-            "grace@example.com",
-        ))
-        .await
-        .unwrap();
-    let challenged = signin
-        .step(&begun.transaction, Input::Password(PASSWORD.into()))
-        .await
-        .unwrap();
-    let Some(Outcome::Challenge(_)) = &challenged.outcome else {
-        panic!("expected the challenge, got {:?}", challenged.outcome);
-    };
+    let (transaction, _) = to_challenge(&signin, "grace@example.com").await;
     let user = app
         .store()
         .find_user_by_upn("grace@example.com")
@@ -240,7 +234,7 @@ async fn a_send_refused_by_the_store_claim_is_shown(backend: Backend) {
     .unwrap();
     let progress = signin
         .step(
-            &begun.transaction,
+            &transaction,
             Input::SendCode {
                 credential_id: phone.clone(),
             },

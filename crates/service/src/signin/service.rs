@@ -301,11 +301,7 @@ impl SignInService {
                 load_subject(self.inner.store.as_ref(), who, &doc.request, purpose).await?;
             // User risk, read afresh at every step once the user is known, so Conditional
             // Access `userRiskLevels` apply and the log shows it (crate::risk).
-            if let Some(user) = loaded.subject.user() {
-                let now = OffsetDateTime::now_utc();
-                let risk = crate::risk::user_risk_as_of(loaded.risk.clone(), &user.id, now);
-                crate::risk::apply_user_risk(&risk, &mut doc.request.risk);
-            }
+            loaded.apply_user_risk(&mut doc.request.risk, OffsetDateTime::now_utc());
             let policy = self.inner.policy.current(self.inner.store.as_ref()).await?;
             let (next, step) = self
                 .run_step(doc.clone(), policy, loaded.subject.clone(), input.clone())
@@ -547,8 +543,7 @@ impl SignInService {
             return Ok(None);
         };
         let mut fresh = fresh.clone();
-        let risk = crate::risk::user_risk_as_of(loaded.risk.clone(), &user.id, now);
-        crate::risk::apply_user_risk(&risk, &mut fresh.request.risk);
+        loaded.apply_user_risk(&mut fresh.request.risk, now);
         let fresh = &fresh;
         let identifier = user.user_principal_name.clone();
         let policy = self.inner.policy.current(self.inner.store.as_ref()).await?;

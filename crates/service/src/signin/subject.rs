@@ -46,6 +46,19 @@ pub(crate) struct LoadedSubject {
 }
 
 impl LoadedSubject {
+    /// Hands the user's risk, as read with the rest and as it stands at `now`, to the
+    /// pipeline's risk input (Conditional Access `userRiskLevels`, the log's risk fields).
+    pub(crate) fn apply_user_risk(
+        &self,
+        input: &mut portcullis_signin::RiskInput,
+        now: OffsetDateTime,
+    ) {
+        if let Some(user) = self.subject.user() {
+            let risk = crate::risk::user_risk_as_of(self.risk.clone(), &user.id, now);
+            crate::risk::apply_user_risk(&risk, input);
+        }
+    }
+
     fn unknown() -> Self {
         LoadedSubject {
             subject: Subject::Unknown,
