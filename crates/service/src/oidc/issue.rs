@@ -5,6 +5,7 @@
 use std::net::IpAddr;
 
 use base64::Engine;
+use portcullis_core::ids::time_ordered_uuid;
 use portcullis_core::{
     ClientId, RefreshToken, RefreshTokenId, SecretHash, SessionId, User, UserId,
 };
@@ -266,7 +267,7 @@ impl OidcProvider {
         let client_id = ClientId::parse(issuance.client.client_id())
             .map_err(|e| OidcError::internal("client id", e))?;
         let token = RefreshToken {
-            id: RefreshTokenId::from_uuid(Uuid::new_v4()),
+            id: RefreshTokenId::from_uuid(time_ordered_uuid(now, rand::random())),
             token_hash: SecretHash::of(&value),
             family_id,
             client_id,

@@ -8,6 +8,7 @@
 
 use std::net::IpAddr;
 
+use portcullis_core::ids::time_ordered_uuid;
 use portcullis_core::signin::{ConditionalAccessStatus, SignInStatus};
 use portcullis_core::{
     Credential, DirectoryRole, GroupId, SignIn, SignInId, User, UserId, UserRisk,
@@ -19,7 +20,6 @@ use portcullis_signin::{Protocol, RiskInput, UserRecord, session_evaluation_cont
 use portcullis_store::{LoggedSignIn, StoredUserSignInState};
 use serde_json::{Map, Value, json};
 use time::OffsetDateTime;
-use uuid::Uuid;
 
 use super::OidcProvider;
 use super::clients::RegisteredClient;
@@ -445,7 +445,7 @@ impl OidcProvider {
             extra.insert("sessionId".into(), json!(session));
         }
         let record = SignIn {
-            id: SignInId::from_uuid(Uuid::new_v4()),
+            id: SignInId::from_uuid(time_ordered_uuid(now, rand::random())),
             created_date_time: now,
             correlation_id: None,
             user_id: Some(judgement.session.user_id.clone()),

@@ -3,12 +3,12 @@
 //! `clientApplications` conditions), and the service-principal sign-in is logged
 //! before the answer.
 
+use portcullis_core::ids::time_ordered_uuid;
 use portcullis_core::signin::{ConditionalAccessStatus, SignInStatus};
 use portcullis_core::{SignIn, SignInId};
 use portcullis_policy::evaluate::{self, Outcome, SignInContext, SignInIdentity, SignInTarget};
 use serde_json::{Map, Value, json};
 use time::OffsetDateTime;
-use uuid::Uuid;
 
 use super::OidcProvider;
 use super::issue::RequestMeta;
@@ -93,7 +93,7 @@ impl OidcProvider {
         );
         extra.insert("resourceId".into(), json!(ADMIN_API_AUDIENCE));
         let record = SignIn {
-            id: SignInId::from_uuid(Uuid::new_v4()),
+            id: SignInId::from_uuid(time_ordered_uuid(now, rand::random())),
             created_date_time: now,
             correlation_id: None,
             user_id: None,

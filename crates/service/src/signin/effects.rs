@@ -6,6 +6,7 @@ use std::collections::BTreeMap;
 
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use portcullis_core::ids::time_ordered_uuid;
 use portcullis_core::{
     Credential, CredentialId, CredentialKind, SecretHash, Session, SessionId, SignInId,
 };
@@ -16,7 +17,6 @@ use portcullis_store::{
 };
 use rand::RngCore;
 use time::{Duration, OffsetDateTime};
-use uuid::Uuid;
 
 use super::codes::{CodeChannel, CodeMessage, CodePurpose};
 use super::credential_payload::{
@@ -300,7 +300,7 @@ fn new_session(
         expires_at = expires_at.min(not_after);
     }
     let session = Session {
-        id: SessionId::from_uuid(Uuid::new_v4()),
+        id: SessionId::from_uuid(time_ordered_uuid(now, rand::random())),
         user_id: completed.user_id.clone(),
         token_hash: SecretHash::of(&cookie_value),
         created_date_time: now,

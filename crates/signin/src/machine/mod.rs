@@ -108,7 +108,7 @@ pub(crate) fn finish<R: CryptoRng + ?Sized>(
         Outcome::Blocked { code } => Some(*code),
     });
     let entry = log::build(&LogFacts {
-        id: SignInId::from_uuid(random_uuid(rng)),
+        id: SignInId::from_uuid(time_ordered_id(environment.now, rng)),
         now: environment.now,
         transaction,
         request: environment.request,
@@ -126,10 +126,12 @@ pub(crate) fn finish<R: CryptoRng + ?Sized>(
     }
 }
 
-fn random_uuid<R: CryptoRng + ?Sized>(rng: &mut R) -> uuid::Uuid {
-    let mut bytes = [0u8; 16];
-    rng.fill_bytes(&mut bytes);
-    uuid::Builder::from_random_bytes(bytes).into_uuid()
+/// A log entry's id: time-ordered, so the log's id index is appended to
+/// ([`portcullis_core::ids::time_ordered_uuid`]).
+fn time_ordered_id<R: CryptoRng + ?Sized>(now: OffsetDateTime, rng: &mut R) -> uuid::Uuid {
+    let mut random = [0u8; 10];
+    rng.fill_bytes(&mut random);
+    portcullis_core::ids::time_ordered_uuid(now, random)
 }
 
 /// One step in progress: what it has decided so far.
