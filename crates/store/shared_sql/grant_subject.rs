@@ -10,11 +10,19 @@
 //! columns' types, which PostgreSQL needs for the `NULL`s of the others.
 
 use async_trait::async_trait;
-use portcullis_core::{SessionId, UserId};
-use portcullis_store::{GrantSubject, GrantSubjectStore, StoreError, StoreResult};
+use std::sync::LazyLock;
+
+use portcullis_core::{SecretHash, SessionId, UserId};
+use portcullis_store::{
+    GrantSubject, GrantSubjectStore, RefreshGrantSubject, StoreError, StoreResult,
+};
 use sqlx::Row;
 
-use super::{SqlStore, decode, directory, read_err, security, sign_in_state, user_risk};
+use super::{
+    SqlStore, decode, directory, oauth_state, read_err, security, sign_in_state, user_risk,
+};
+
+type DbRow = <crate::dialect::Db as sqlx::Database>::Row;
 
 const USER: i32 = 1;
 const CREDENTIAL: i32 = 2;
@@ -24,44 +32,79 @@ const ROLE: i32 = 5;
 const SIGN_IN_STATE: i32 = 6;
 const SESSION: i32 = 7;
 
-/// `$1` the user, `$2` the session (`NULL`: none). The groups are
-/// `TRANSITIVE_GROUPS_OF_USER`'s recursion and the roles `EFFECTIVE_ROLES_OF_USER`'s
-/// condition; the order is each single read's (credentials by creation then id, groups
-/// by id, roles by template id).
-const GRANT_SUBJECT: &str = "WITH RECURSIVE up(id) AS ( \
-       SELECT group_id FROM group_members WHERE member_user_id = $1 \
-       UNION \
-       SELECT gm.group_id FROM group_members gm JOIN up ON gm.member_group_id = up.id \
-     ) \
-     SELECT 1 AS part, doc, CAST(NULL AS TEXT) AS id, CAST(NULL AS TEXT) AS risk_level, \
-       CAST(NULL AS TEXT) AS risk_state, CAST(NULL AS TEXT) AS risk_detail, \
-       CAST(NULL AS TEXT) AS role_template_id, CAST(NULL AS BIGINT) AS revision, \
-       CAST(NULL AS BIGINT) AS revoked_at, CAST(NULL AS BIGINT) AS updated_at, \
-       CAST(NULL AS BIGINT) AS expires_at, CAST(NULL AS BIGINT) AS high_detected_at, \
-       CAST(NULL AS BIGINT) AS sort_at \
-     FROM users WHERE id = $1 \
-     UNION ALL \
-     SELECT 2, doc, id, NULL, NULL, NULL, NULL, revision, NULL, NULL, NULL, NULL, created_at \
-     FROM credentials WHERE user_id = $1 \
-     UNION ALL \
-     SELECT 3, NULL, id, risk_level, risk_state, risk_detail, NULL, NULL, NULL, updated_at, \
-       expires_at, high_detected_at, NULL \
-     FROM risky_users WHERE id = $1 \
-     UNION ALL \
-     SELECT 4, NULL, id, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL FROM up \
-     UNION ALL \
-     SELECT 5, NULL, NULL, NULL, NULL, NULL, role_template_id, NULL, NULL, NULL, NULL, NULL, \
-       NULL \
-     FROM (SELECT DISTINCT role_template_id FROM role_assignments \
-       WHERE (principal_type = 'user' AND principal_id = $1) \
-          OR (principal_type = 'group' AND principal_id IN (SELECT id FROM up))) roles \
-     UNION ALL \
-     SELECT 6, doc, NULL, NULL, NULL, NULL, NULL, revision, NULL, NULL, NULL, NULL, NULL \
-     FROM user_sign_in_state WHERE user_id = $1 \
-     UNION ALL \
-     SELECT 7, doc, NULL, NULL, NULL, NULL, NULL, NULL, revoked_at, NULL, NULL, NULL, NULL \
-     FROM sessions WHERE id = $2 \
-     ORDER BY part, sort_at, id, role_template_id";
+const REFRESH_TOKEN: i32 = 8;
+
+/// The user's facts and the session: `$1` the user, `$2` the session (`NULL`: none).
+static GRANT_SUBJECT: LazyLock<String> = LazyLock::new(|| subject_statement("", "$1", "$2", ""));
+
+/// The refresh token whose hash is `$1`, then [`GRANT_SUBJECT`] for its user and its
+/// session: the token's row is found once (the `presented` CTE) and the parts keyed by it.
+/// A token without a user (or no such token) reads no facts.
+static REFRESH_GRANT_SUBJECT: LazyLock<String> = LazyLock::new(|| {
+    subject_statement(
+        "presented AS ( \
+           SELECT doc, user_id, session_id, used_at, revoked_at FROM refresh_tokens \
+           WHERE token_hash = $1 \
+         ), ",
+        "(SELECT user_id FROM presented)",
+        "(SELECT session_id FROM presented)",
+        &format!(
+            " UNION ALL \
+             SELECT {REFRESH_TOKEN}, doc, NULL, NULL, NULL, NULL, NULL, NULL, revoked_at, NULL, \
+               NULL, NULL, NULL, used_at \
+             FROM presented"
+        ),
+    )
+});
+
+/// The `UNION ALL` of every part for the user `user` and the session `session` (SQL
+/// expressions), after the common table expressions `ctes` (each ending in a comma) and
+/// with `more` parts appended. The groups are `TRANSITIVE_GROUPS_OF_USER`'s recursion and
+/// the roles `EFFECTIVE_ROLES_OF_USER`'s condition; the order is each single read's
+/// (credentials by creation then id, groups by id, roles by template id).
+fn subject_statement(ctes: &str, user: &str, session: &str, more: &str) -> String {
+    format!(
+        "WITH RECURSIVE {ctes}up(id) AS ( \
+           SELECT group_id FROM group_members WHERE member_user_id = {user} \
+           UNION \
+           SELECT gm.group_id FROM group_members gm JOIN up ON gm.member_group_id = up.id \
+         ) \
+         SELECT {USER} AS part, doc, CAST(NULL AS TEXT) AS id, CAST(NULL AS TEXT) AS risk_level, \
+           CAST(NULL AS TEXT) AS risk_state, CAST(NULL AS TEXT) AS risk_detail, \
+           CAST(NULL AS TEXT) AS role_template_id, CAST(NULL AS BIGINT) AS revision, \
+           CAST(NULL AS BIGINT) AS revoked_at, CAST(NULL AS BIGINT) AS updated_at, \
+           CAST(NULL AS BIGINT) AS expires_at, CAST(NULL AS BIGINT) AS high_detected_at, \
+           CAST(NULL AS BIGINT) AS sort_at, CAST(NULL AS BIGINT) AS used_at \
+         FROM users WHERE id = {user} \
+         UNION ALL \
+         SELECT {CREDENTIAL}, doc, id, NULL, NULL, NULL, NULL, revision, NULL, NULL, NULL, NULL, \
+           created_at, NULL \
+         FROM credentials WHERE user_id = {user} \
+         UNION ALL \
+         SELECT {RISK}, NULL, id, risk_level, risk_state, risk_detail, NULL, NULL, NULL, \
+           updated_at, expires_at, high_detected_at, NULL, NULL \
+         FROM risky_users WHERE id = {user} \
+         UNION ALL \
+         SELECT {GROUP}, NULL, id, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, \
+           NULL \
+         FROM up \
+         UNION ALL \
+         SELECT {ROLE}, NULL, NULL, NULL, NULL, NULL, role_template_id, NULL, NULL, NULL, NULL, \
+           NULL, NULL, NULL \
+         FROM (SELECT DISTINCT role_template_id FROM role_assignments \
+           WHERE (principal_type = 'user' AND principal_id = {user}) \
+              OR (principal_type = 'group' AND principal_id IN (SELECT id FROM up))) roles \
+         UNION ALL \
+         SELECT {SIGN_IN_STATE}, doc, NULL, NULL, NULL, NULL, NULL, revision, NULL, NULL, NULL, \
+           NULL, NULL, NULL \
+         FROM user_sign_in_state WHERE user_id = {user} \
+         UNION ALL \
+         SELECT {SESSION}, doc, NULL, NULL, NULL, NULL, NULL, NULL, revoked_at, NULL, NULL, NULL, \
+           NULL, NULL \
+         FROM sessions WHERE id = {session}{more} \
+         ORDER BY part, sort_at, id, role_template_id"
+    )
+}
 
 #[async_trait]
 impl GrantSubjectStore for SqlStore {
@@ -70,45 +113,80 @@ impl GrantSubjectStore for SqlStore {
         user: &UserId,
         session: Option<&SessionId>,
     ) -> StoreResult<GrantSubject> {
-        let rows = sqlx::query(GRANT_SUBJECT)
+        let rows = sqlx::query(GRANT_SUBJECT.as_str())
             .bind(user.as_str().to_owned())
             .bind(session.map(|id| id.as_str().to_owned()))
             .fetch_all(&self.pool)
             .await
             .map_err(read_err)?;
-        let mut subject = GrantSubject::default();
-        for row in &rows {
-            match row.try_get::<i32, _>("part").map_err(read_err)? {
-                USER => {
-                    let doc: String = row.try_get("doc").map_err(read_err)?;
-                    subject.user = Some(decode("user", &doc)?);
-                }
-                CREDENTIAL => subject
-                    .credentials
-                    .push(security::credential_from_row(row)?),
-                RISK => subject.risk = Some(user_risk::risk_from_row(row)?),
-                GROUP => subject
-                    .groups
-                    .push(directory::group_id(row.try_get("id").map_err(read_err)?)?),
-                ROLE => subject.roles.push(directory::role_from_row(row)?),
-                SIGN_IN_STATE => {
-                    subject.sign_in_state = Some(sign_in_state::user_state_from_row(user, row)?)
-                }
-                SESSION => subject.session = Some(security::session_from_row(row)?),
-                other => {
-                    return Err(StoreError::Backend(format!(
-                        "grant subject: unknown part {other}"
-                    )));
-                }
+        subject_from_rows(user, &rows)
+    }
+
+    async fn refresh_grant_subject(
+        &self,
+        token_hash: &SecretHash,
+    ) -> StoreResult<Option<RefreshGrantSubject>> {
+        let rows = sqlx::query(REFRESH_GRANT_SUBJECT.as_str())
+            .bind(token_hash.as_str().to_owned())
+            .fetch_all(&self.pool)
+            .await
+            .map_err(read_err)?;
+        // The token's row comes last (`ORDER BY part`).
+        let Some((token_row, facts)) = rows.split_last() else {
+            return Ok(None);
+        };
+        if part_of(token_row)? != REFRESH_TOKEN {
+            return Err(StoreError::Backend(
+                "refresh grant subject: facts read without their token".into(),
+            ));
+        }
+        let token = oauth_state::refresh_token_from_row(token_row)?;
+        let subject = match &token.user_id {
+            Some(user) => subject_from_rows(user, facts)?,
+            None => GrantSubject::default(),
+        };
+        Ok(Some(RefreshGrantSubject { token, subject }))
+    }
+}
+
+fn part_of(row: &DbRow) -> StoreResult<i32> {
+    row.try_get::<i32, _>("part").map_err(read_err)
+}
+
+/// The subject of `user` from its parts' rows.
+fn subject_from_rows(user: &UserId, rows: &[DbRow]) -> StoreResult<GrantSubject> {
+    let mut subject = GrantSubject::default();
+    for row in rows {
+        match part_of(row)? {
+            USER => {
+                let doc: String = row.try_get("doc").map_err(read_err)?;
+                subject.user = Some(decode("user", &doc)?);
+            }
+            CREDENTIAL => subject
+                .credentials
+                .push(security::credential_from_row(row)?),
+            RISK => subject.risk = Some(user_risk::risk_from_row(row)?),
+            GROUP => subject
+                .groups
+                .push(directory::group_id(row.try_get("id").map_err(read_err)?)?),
+            ROLE => subject.roles.push(directory::role_from_row(row)?),
+            SIGN_IN_STATE => {
+                subject.sign_in_state = Some(sign_in_state::user_state_from_row(user, row)?)
+            }
+            SESSION => subject.session = Some(security::session_from_row(row)?),
+            other => {
+                return Err(StoreError::Backend(format!(
+                    "grant subject: unknown part {other}"
+                )));
             }
         }
-        if subject.user.is_none() {
-            // A deleted user: only the session is judged (its end is then recorded).
-            return Ok(GrantSubject {
-                session: subject.session,
-                ..GrantSubject::default()
-            });
-        }
-        Ok(subject)
     }
+    if subject.user.is_none() {
+        // A deleted user: only the session is judged (its end is then recorded).
+        return Ok(GrantSubject {
+            session: subject.session,
+            ..GrantSubject::default()
+        });
+    }
+    Ok(subject)
 }

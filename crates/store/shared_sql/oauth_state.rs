@@ -10,6 +10,8 @@ use time::OffsetDateTime;
 
 use super::{SqlStore, db_err, decode, encode, from_micros, micros, read_err};
 
+type DbRow = <crate::dialect::Db as sqlx::Database>::Row;
+
 #[async_trait]
 impl OAuthStateStore for SqlStore {
     async fn insert_oauth_record(&self, record: &OAuthRecord) -> StoreResult<bool> {
@@ -88,20 +90,22 @@ impl OAuthStateStore for SqlStore {
         .fetch_optional(&self.pool)
         .await
         .map_err(read_err)?;
-        let Some(row) = row else {
-            return Ok(None);
-        };
-        let doc: String = row.try_get("doc").map_err(read_err)?;
-        let mut token: RefreshToken = decode("refresh token", &doc)?;
-        // The columns, not the document, hold the current use and revocation.
-        let time_of = |column: &str| -> StoreResult<Option<OffsetDateTime>> {
-            row.try_get::<Option<i64>, _>(column)
-                .map_err(read_err)?
-                .map(|v| from_micros(column, v))
-                .transpose()
-        };
-        token.used_date_time = time_of("used_at")?;
-        token.revoked_date_time = time_of("revoked_at")?;
-        Ok(Some(token))
+        row.as_ref().map(refresh_token_from_row).transpose()
     }
+}
+
+/// A refresh token from a row with its `doc`, `used_at` and `revoked_at`: the columns,
+/// not the document, hold the current use and revocation.
+pub(super) fn refresh_token_from_row(row: &DbRow) -> StoreResult<RefreshToken> {
+    let doc: String = row.try_get("doc").map_err(read_err)?;
+    let mut token: RefreshToken = decode("refresh token", &doc)?;
+    let time_of = |column: &str| -> StoreResult<Option<OffsetDateTime>> {
+        row.try_get::<Option<i64>, _>(column)
+            .map_err(read_err)?
+            .map(|v| from_micros(column, v))
+            .transpose()
+    };
+    token.used_date_time = time_of("used_at")?;
+    token.revoked_date_time = time_of("revoked_at")?;
+    Ok(token)
 }

@@ -9,11 +9,14 @@ use portcullis_store::{
     CredentialStore, DeviceStore, ListQuery, Page, RefreshTokenStore, RefreshTokenUse, RiskStore,
     RiskyUserField, SessionStore, SigningKeyStore, StoreError, StoreResult,
 };
-use sqlx::Row;
+use sqlx::{AssertSqlSafe, Row};
 use time::OffsetDateTime;
 
 use super::directory::found;
-use super::{Conn, SqlStore, db_err, decode, encode, fetch_limit, from_micros, micros, read_err};
+use super::{
+    Conn, ROWS_PER_INSERT, SqlStore, db_err, decode, encode, fetch_limit, from_micros, micros,
+    multi_row_insert, read_err, rows_named,
+};
 
 type DbRow = <crate::dialect::Db as sqlx::Database>::Row;
 
@@ -238,7 +241,7 @@ pub(super) async fn revoke_user_sessions(
 impl RefreshTokenStore for SqlStore {
     async fn insert_refresh_token(&self, token: &RefreshToken) -> StoreResult<()> {
         let mut conn = self.pool.acquire().await.map_err(read_err)?;
-        insert_refresh_token(&mut conn, token).await
+        insert_refresh_tokens(&mut conn, &[token]).await
     }
 
     async fn use_refresh_token(
@@ -313,38 +316,59 @@ pub(super) async fn claim_refresh_token(
     Ok(claimed.rows_affected() == 1)
 }
 
-pub(super) async fn insert_refresh_token(conn: &mut Conn, token: &RefreshToken) -> StoreResult<()> {
-    sqlx::query(
-        "INSERT INTO refresh_tokens (id, token_hash, family_id, user_id, expires_at, used_at, revoked_at, doc) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
-    )
-    .bind(token.id.as_str().to_owned())
-    .bind(token.token_hash.as_str().to_owned())
-    .bind(token.family_id.as_str().to_owned())
-    .bind(token.user_id.as_ref().map(|u| u.as_str().to_owned()))
-    .bind(micros(token.expires_date_time))
-    .bind(token.used_date_time.map(micros))
-    .bind(token.revoked_date_time.map(micros))
-    .bind(encode("refresh token", token)?)
-    .execute(&mut *conn)
-    .await
-    .map_err(db_err(&format!("refresh token {}", token.id)))?;
+const REFRESH_TOKEN_COLUMNS: &[&str] = &[
+    "id",
+    "token_hash",
+    "family_id",
+    "user_id",
+    "session_id",
+    "expires_at",
+    "used_at",
+    "revoked_at",
+    "doc",
+];
+
+/// Inserts refresh tokens, many rows per statement (a group commit's successors).
+pub(super) async fn insert_refresh_tokens(
+    conn: &mut Conn,
+    tokens: &[&RefreshToken],
+) -> StoreResult<()> {
+    for chunk in tokens.chunks(ROWS_PER_INSERT) {
+        let sql = multi_row_insert("refresh_tokens", REFRESH_TOKEN_COLUMNS, chunk.len());
+        let mut query = sqlx::query(AssertSqlSafe(sql));
+        for token in chunk {
+            query = query
+                .bind(token.id.as_str().to_owned())
+                .bind(token.token_hash.as_str().to_owned())
+                .bind(token.family_id.as_str().to_owned())
+                .bind(token.user_id.as_ref().map(|u| u.as_str().to_owned()))
+                .bind(token.session_id.as_ref().map(|s| s.as_str().to_owned()))
+                .bind(micros(token.expires_date_time))
+                .bind(token.used_date_time.map(micros))
+                .bind(token.revoked_date_time.map(micros))
+                .bind(encode("refresh token", token)?);
+        }
+        query.execute(&mut *conn).await.map_err(db_err(&rows_named(
+            "refresh token",
+            chunk,
+            |t| &t.id,
+        )))?;
+    }
     Ok(())
 }
 
-/// A refresh grant's rotation inside a sign-in step write: claim, then the successor.
-pub(super) async fn rotate_refresh_token(
+/// A refresh grant's claim inside a sign-in step write: the presented token is used by
+/// this grant, or the step fails (its successor is inserted with the group's).
+pub(super) async fn claim_rotated_refresh_token(
     conn: &mut Conn,
     rotation: &portcullis_store::RefreshRotation,
 ) -> StoreResult<()> {
-    if !claim_refresh_token(conn, &rotation.presented, rotation.at).await? {
-        return Err(StoreError::Conflict(
+    if claim_refresh_token(conn, &rotation.presented, rotation.at).await? {
+        Ok(())
+    } else {
+        Err(StoreError::Conflict(
             "the refresh token was already used, revoked or expired".into(),
-        ));
-    }
-    match &rotation.successor {
-        Some(successor) => insert_refresh_token(conn, successor).await,
-        None => Ok(()),
+        ))
     }
 }
 

@@ -6,16 +6,19 @@
 //! group is redone with a savepoint per step when one fails.
 
 use async_trait::async_trait;
-use portcullis_core::{SecretHash, SessionId, SignIn, SignInId, UserId};
+use portcullis_core::{RefreshToken, SecretHash, SessionId, SignIn, SignInId, UserId};
 use portcullis_store::{
     LoggedSignIn, NewSignInSession, SignInStateStore, SignInStepWrite, StoreError, StoreResult,
     StoredSignInTransaction, StoredUserSignInState, TransactionWrite, UserStateWrite,
 };
 use serde_json::Value;
-use sqlx::{Connection, Row};
+use sqlx::{AssertSqlSafe, Connection, Row};
 use time::OffsetDateTime;
 
-use super::{Conn, SqlStore, db_err, decode, encode, from_micros, micros, read_err, security};
+use super::{
+    Conn, ROWS_PER_INSERT, SqlStore, db_err, decode, encode, from_micros, micros, multi_row_insert,
+    read_err, rows_named, security,
+};
 
 type DbRow = <crate::dialect::Db as sqlx::Database>::Row;
 
@@ -122,10 +125,39 @@ impl SignInStateStore for SqlStore {
     }
 }
 
+/// The rows a group of steps appends — sign-in log entries and successor refresh tokens
+/// — gathered so that each kind is inserted by one statement for the whole group: on
+/// SQLite every statement is a round trip to the connection's worker thread, and a
+/// group of twenty grants would otherwise make forty.
+#[derive(Default)]
+struct Appends<'w> {
+    sign_ins: Vec<&'w LoggedSignIn>,
+    refresh_tokens: Vec<&'w RefreshToken>,
+}
+
+impl<'w> Appends<'w> {
+    fn gather(&mut self, write: &'w SignInStepWrite) {
+        self.sign_ins.extend(&write.sign_ins);
+        if let Some(rotation) = &write.refresh_rotation {
+            self.refresh_tokens.extend(&rotation.successor);
+        }
+    }
+
+    async fn insert(&mut self, conn: &mut Conn) -> StoreResult<()> {
+        insert_sign_ins(conn, &self.sign_ins).await?;
+        security::insert_refresh_tokens(conn, &self.refresh_tokens).await?;
+        self.sign_ins.clear();
+        self.refresh_tokens.clear();
+        Ok(())
+    }
+}
+
+/// A step's writes but its appended rows, which the caller inserts with the group's
+/// ([`Appends`]).
 async fn apply_step(conn: &mut Conn, write: &SignInStepWrite) -> StoreResult<()> {
     // First: a refresh whose token was used meanwhile must write nothing else.
     if let Some(rotation) = &write.refresh_rotation {
-        security::rotate_refresh_token(conn, rotation).await?;
+        security::claim_rotated_refresh_token(conn, rotation).await?;
     }
     match &write.transaction {
         Some(TransactionWrite::Create(created)) => create_transaction(conn, created).await?,
@@ -141,9 +173,6 @@ async fn apply_step(conn: &mut Conn, write: &SignInStepWrite) -> StoreResult<()>
     }
     for credential in &write.credentials {
         security::update_credential(conn, credential).await?;
-    }
-    for logged in &write.sign_ins {
-        insert_sign_in(conn, logged).await?;
     }
     if let Some(created) = &write.session {
         insert_session(conn, created).await?;
@@ -237,37 +266,63 @@ pub(super) async fn write_user_state(conn: &mut Conn, state: &UserStateWrite) ->
     }
 }
 
-async fn insert_sign_in(conn: &mut Conn, logged: &LoggedSignIn) -> StoreResult<()> {
-    let record: &SignIn = &logged.record;
-    sqlx::query(
-        "INSERT INTO sign_ins (id, created_at, user_id, upn_lower, app_id, ip_address, client_app_used, \
-         conditional_access_status, error_code, correlation_id, is_interactive, doc, evaluation_input, \
-         risk_level_during_sign_in, risk_level_aggregated) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)",
-    )
-    .bind(record.id.as_str().to_owned())
-    .bind(micros(record.created_date_time))
-    .bind(record.user_id.as_ref().map(|u| u.as_str().to_owned()))
-    .bind(
-        record
-            .user_principal_name
-            .as_deref()
-            .map(portcullis_core::user::normalize_upn),
-    )
-    .bind(record.app_id.clone())
-    .bind(record.ip_address.clone())
-    .bind(record.client_app_used.clone())
-    .bind(record.conditional_access_status.as_str())
-    .bind(i64::from(record.status.error_code))
-    .bind(record.correlation_id.as_ref().map(|c| c.as_str().to_owned()))
-    .bind(record.is_interactive)
-    .bind(encode("sign-in", record)?)
-    .bind(logged.evaluation_input.clone())
-    .bind(record.risk_level_during_sign_in.clone())
-    .bind(record.risk_level_aggregated.clone())
-    .execute(&mut *conn)
-    .await
-    .map_err(db_err(&format!("sign-in {}", record.id)))?;
+const SIGN_IN_COLUMNS: &[&str] = &[
+    "id",
+    "created_at",
+    "user_id",
+    "upn_lower",
+    "app_id",
+    "ip_address",
+    "client_app_used",
+    "conditional_access_status",
+    "error_code",
+    "correlation_id",
+    "is_interactive",
+    "doc",
+    "evaluation_input",
+    "risk_level_during_sign_in",
+    "risk_level_aggregated",
+];
+
+/// Inserts sign-in log entries, many rows per statement.
+async fn insert_sign_ins(conn: &mut Conn, entries: &[&LoggedSignIn]) -> StoreResult<()> {
+    for chunk in entries.chunks(ROWS_PER_INSERT) {
+        let sql = multi_row_insert("sign_ins", SIGN_IN_COLUMNS, chunk.len());
+        let mut query = sqlx::query(AssertSqlSafe(sql));
+        for logged in chunk {
+            let record: &SignIn = &logged.record;
+            query = query
+                .bind(record.id.as_str().to_owned())
+                .bind(micros(record.created_date_time))
+                .bind(record.user_id.as_ref().map(|u| u.as_str().to_owned()))
+                .bind(
+                    record
+                        .user_principal_name
+                        .as_deref()
+                        .map(portcullis_core::user::normalize_upn),
+                )
+                .bind(record.app_id.clone())
+                .bind(record.ip_address.clone())
+                .bind(record.client_app_used.clone())
+                .bind(record.conditional_access_status.as_str())
+                .bind(i64::from(record.status.error_code))
+                .bind(
+                    record
+                        .correlation_id
+                        .as_ref()
+                        .map(|c| c.as_str().to_owned()),
+                )
+                .bind(record.is_interactive)
+                .bind(encode("sign-in", record)?)
+                .bind(logged.evaluation_input.clone())
+                .bind(record.risk_level_during_sign_in.clone())
+                .bind(record.risk_level_aggregated.clone());
+        }
+        query
+            .execute(&mut *conn)
+            .await
+            .map_err(db_err(&rows_named("sign-in", chunk, |l| &l.record.id)))?;
+    }
     Ok(())
 }
 
@@ -321,11 +376,16 @@ impl SqlStore {
         // savepoint per step, so that step fails alone and the others still commit.
         let mut tx = self.begin_steps(durability).await?;
         let mut whole = Ok(());
+        let mut appends = Appends::default();
         for write in writes {
             whole = apply_step(&mut tx, write).await;
             if whole.is_err() {
                 break;
             }
+            appends.gather(write);
+        }
+        if whole.is_ok() {
+            whole = appends.insert(&mut tx).await;
         }
         if whole.is_ok() {
             tx.commit().await.map_err(read_err)?;
@@ -359,7 +419,13 @@ impl SqlStore {
         let mut results = Vec::with_capacity(writes.len());
         for write in writes {
             let mut savepoint = Connection::begin(&mut *tx).await.map_err(read_err)?;
-            match apply_step(&mut savepoint, write).await {
+            let mut appends = Appends::default();
+            appends.gather(write);
+            let applied = match apply_step(&mut savepoint, write).await {
+                Ok(()) => appends.insert(&mut savepoint).await,
+                failed => failed,
+            };
+            match applied {
                 Ok(()) => {
                     savepoint.commit().await.map_err(read_err)?;
                     results.push(Ok(()));

@@ -10,7 +10,8 @@
 
 use async_trait::async_trait;
 use portcullis_core::{
-    Credential, DirectoryRole, GroupId, Session, SessionId, User, UserId, UserRisk,
+    Credential, DirectoryRole, GroupId, RefreshToken, SecretHash, Session, SessionId, User, UserId,
+    UserRisk,
 };
 
 use crate::error::StoreResult;
@@ -45,4 +46,21 @@ pub trait GrantSubjectStore: Send + Sync {
         user: &UserId,
         session: Option<&SessionId>,
     ) -> StoreResult<GrantSubject>;
+
+    /// The refresh token whose hash is `token_hash` (used, revoked and expired ones
+    /// too: the caller judges them) with, read in the same statement, its user's facts
+    /// and the session it continues — a refresh grant's reads in one store call.
+    /// `None`: no such token. A token without a user has an empty subject.
+    async fn refresh_grant_subject(
+        &self,
+        token_hash: &SecretHash,
+    ) -> StoreResult<Option<RefreshGrantSubject>>;
+}
+
+/// See [`GrantSubjectStore::refresh_grant_subject`].
+#[derive(Debug, Clone, PartialEq)]
+pub struct RefreshGrantSubject {
+    pub token: RefreshToken,
+    /// The token's user's facts, and the session named by the token.
+    pub subject: GrantSubject,
 }

@@ -21,7 +21,8 @@ use portcullis_oidc::refresh::{
 use portcullis_oidc::scope::{GROUPS, OPENID, Scope};
 use portcullis_oidc::token::TokenResponse;
 use portcullis_store::{
-    GrantSubject, RefreshRotation, RefreshTokenUse, SignInStepWrite, StoreError,
+    GrantSubject, RefreshGrantSubject, RefreshRotation, RefreshTokenUse, SignInStepWrite,
+    StoreError,
 };
 use time::OffsetDateTime;
 use uuid::Uuid;
@@ -45,13 +46,17 @@ impl OidcProvider {
         let store = self.services.store.as_ref();
         let now = OffsetDateTime::now_utc();
         let presented_hash = SecretHash::of(presented);
-        let token = match store.find_refresh_token(&presented_hash).await? {
-            Some(token)
+        // The token, its user's facts and its session in one store call: read afresh
+        // for the session's posture, Conditional Access and the ID token (nothing about
+        // the user is cached). Read before the token is judged usable, so a refused
+        // presentation has read the facts for nothing; a usable one reads once.
+        let (token, subject) = match store.refresh_grant_subject(&presented_hash).await? {
+            Some(RefreshGrantSubject { token, subject })
                 if token.used_date_time.is_none()
                     && token.revoked_date_time.is_none()
                     && token.expires_date_time > now =>
             {
-                token
+                (token, subject)
             }
             _ => {
                 return Err(self
@@ -130,13 +135,6 @@ impl OidcProvider {
             ip_address: meta.ip_address,
             user_agent: meta.user_agent.as_deref(),
         };
-        // The user's facts and the session, read afresh in one store call for the
-        // session's posture, Conditional Access and the ID token.
-        let subject = self
-            .services
-            .store
-            .grant_subject(&user_id, token.session_id.as_ref())
-            .await?;
         if let Err(reason) = self
             .still_signed_in(token.session_id.is_some(), &user_id, &facts, &subject, now)
             .await?

@@ -1,13 +1,17 @@
 //! `grant_subject` reads what the single-object reads read, fact by fact, for a user
 //! with something in every fact, for a deleted user and without a session.
 
-use portcullis_core::{DirectoryRole, MemberRef, Principal, RoleAssignment, RoleAssignmentId};
+use portcullis_core::{
+    Credential, DirectoryRole, MemberRef, Principal, RefreshToken, RoleAssignment,
+    RoleAssignmentId, SecretHash, Session, User,
+};
 use serde_json::json;
+use time::Duration;
 use uuid::Uuid;
 
-use super::security::{credential, session};
+use super::security::{credential, refresh_token, session};
 use super::{TestBackend, commit, create_group, create_user, t0};
-use crate::{Change, GrantSubject, Store, UserStateWrite};
+use crate::{Change, GrantSubject, RefreshTokenUse, Store, UserStateWrite};
 
 /// Every fact of `grant_subject` against the read that has always read it.
 async fn assert_same_as_single_reads(store: &dyn Store, subject: &GrantSubject) {
@@ -33,9 +37,9 @@ async fn assert_same_as_single_reads(store: &dyn Store, subject: &GrantSubject) 
     );
 }
 
-pub async fn grant_subject_reads_every_fact_of_the_user(backend: &dyn TestBackend) {
-    let store = backend.store();
-    let store = &*store;
+/// Ada, with something in every fact (nested groups, a role, a credential, sign-in
+/// state, a risk detection), signed in: her, her credential and her session.
+async fn user_with_every_fact(store: &dyn Store) -> (User, Credential, Session) {
     let ada = create_user(store, "ada@example.com", "Ada").await;
     let outer = create_group(store, "Outer").await;
     let inner = create_group(store, "Inner").await;
@@ -89,6 +93,13 @@ pub async fn grant_subject_reads_every_fact_of_the_user(backend: &dyn TestBacken
     let signed_in = session(&ada.id, "cookie-ada");
     store.create_session(&signed_in).await.unwrap();
 
+    (ada, otp, signed_in)
+}
+
+pub async fn grant_subject_reads_every_fact_of_the_user(backend: &dyn TestBackend) {
+    let store = backend.store();
+    let store = &*store;
+    let (ada, otp, signed_in) = user_with_every_fact(store).await;
     let subject = store
         .grant_subject(&ada.id, Some(&signed_in.id))
         .await
@@ -148,4 +159,99 @@ pub async fn grant_subject_of_a_deleted_user_has_only_the_session(backend: &dyn 
         .unwrap();
     assert_eq!(unknown.session, None);
     assert!(unknown.user.is_some());
+}
+
+/// The refresh grant's one read: the token as `find_refresh_token` reads it, and its
+/// user's facts and session as `grant_subject` reads them.
+pub async fn refresh_grant_subject_reads_the_token_with_its_user_and_session(
+    backend: &dyn TestBackend,
+) {
+    let store = backend.store();
+    let store = &*store;
+    let (ada, otp, signed_in) = user_with_every_fact(store).await;
+    let token = RefreshToken {
+        session_id: Some(signed_in.id.clone()),
+        ..refresh_token(&ada.id, "rt-ada", None)
+    };
+    store.insert_refresh_token(&token).await.unwrap();
+
+    let read = store
+        .refresh_grant_subject(&token.token_hash)
+        .await
+        .unwrap()
+        .expect("the token exists");
+    assert_eq!(read.token, token);
+    assert_eq!(
+        read.subject,
+        store
+            .grant_subject(&ada.id, Some(&signed_in.id))
+            .await
+            .unwrap()
+    );
+    // Something in every fact, so a fact left unread cannot pass as empty.
+    assert_eq!(read.subject.credentials, vec![otp]);
+    assert_eq!(read.subject.groups.len(), 2);
+    assert!(read.subject.risk.is_some() && read.subject.sign_in_state.is_some());
+    assert_eq!(
+        read.subject.session.map(|s| s.id),
+        Some(signed_in.id.clone())
+    );
+
+    // A used token is still read, with its use (the caller tells reuse from it).
+    let at = t0() + Duration::minutes(1);
+    assert!(matches!(
+        store
+            .use_refresh_token(&token.token_hash, at)
+            .await
+            .unwrap(),
+        RefreshTokenUse::Fresh(_)
+    ));
+    let used = store
+        .refresh_grant_subject(&token.token_hash)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(used.token.used_date_time, Some(at));
+    assert_eq!(
+        Some(used.token),
+        store.find_refresh_token(&token.token_hash).await.unwrap()
+    );
+
+    // A token without a session: the user's facts, no session.
+    let device_flow = refresh_token(&ada.id, "rt-device", None);
+    store.insert_refresh_token(&device_flow).await.unwrap();
+    let read = store
+        .refresh_grant_subject(&device_flow.token_hash)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(read.subject.session, None);
+    assert_eq!(
+        read.subject,
+        store.grant_subject(&ada.id, None).await.unwrap()
+    );
+
+    // A token without a user: no facts at all.
+    let userless = RefreshToken {
+        user_id: None,
+        session_id: Some(signed_in.id.clone()),
+        ..refresh_token(&ada.id, "rt-nobody", None)
+    };
+    store.insert_refresh_token(&userless).await.unwrap();
+    let read = store
+        .refresh_grant_subject(&userless.token_hash)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(read.token, userless);
+    assert_eq!(read.subject, GrantSubject::default());
+
+    // No such token.
+    assert_eq!(
+        store
+            .refresh_grant_subject(&SecretHash::of("never-issued"))
+            .await
+            .unwrap(),
+        None
+    );
 }

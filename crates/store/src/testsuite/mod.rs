@@ -103,9 +103,11 @@ macro_rules! conformance_tests {
             concurrent_detections_of_one_user_all_count,
             code_send_limits_and_windows, concurrent_code_sends_pass_only_the_allowed_number,
             refresh_rotation_commits_with_its_sign_in_step,
+            a_group_of_rotations_commits_every_successor_and_entry,
             application_secret_writes_move_the_directory_wide_epoch,
             grant_subject_reads_every_fact_of_the_user,
             grant_subject_of_a_deleted_user_has_only_the_session,
+            refresh_grant_subject_reads_the_token_with_its_user_and_session,
         );
     };
     (@tests $make:expr; $($name:ident),* $(,)?) => {

@@ -7,7 +7,7 @@ use portcullis_core::{RefreshToken, SecretHash, SignIn};
 use time::Duration;
 
 use super::logs::sign_in;
-use super::security::refresh_token;
+use super::security::{refresh_token, session};
 use super::{TestBackend, create_user, t0};
 use crate::{LoggedSignIn, RefreshRotation, RefreshTokenUse, SignInStepWrite, Store, StoreError};
 
@@ -139,4 +139,83 @@ pub async fn refresh_rotation_commits_with_its_sign_in_step(backend: &dyn TestBa
         stored(&*store, "rt-late").await.unwrap().used_date_time,
         None
     );
+}
+
+/// A group of grants that all succeed commits whole: every claim, every successor (with
+/// the session it continues) and every log entry — the group's successors and entries
+/// are each inserted by one statement, which must keep every row and every column.
+pub async fn a_group_of_rotations_commits_every_successor_and_entry(backend: &dyn TestBackend) {
+    let store = backend.store();
+    let ada = create_user(&*store, "ada@example.com", "Ada").await;
+    let signed_in = session(&ada.id, "cookie-ada");
+    store.create_session(&signed_in).await.unwrap();
+    let mut steps = Vec::new();
+    let mut successors = Vec::new();
+    let mut entries = Vec::new();
+    for n in 0..5 {
+        let presented = refresh_token(&ada.id, &format!("rt-{n}"), None);
+        store.insert_refresh_token(&presented).await.unwrap();
+        let successor = RefreshToken {
+            session_id: Some(signed_in.id.clone()),
+            ..refresh_token(&ada.id, &format!("rt-{n}-next"), Some(&presented.family_id))
+        };
+        let entry = sign_in(Some(&ada.id), "ada@example.com", n, 0);
+        steps.push(rotation_step(&format!("rt-{n}"), &successor, &entry));
+        successors.push(successor);
+        entries.push(entry);
+    }
+    // A step with two entries and no rotation rides in the same group.
+    let failed = sign_in(Some(&ada.id), "ada@example.com", 6, 50126);
+    let interrupted = sign_in(Some(&ada.id), "ada@example.com", 7, 50074);
+    steps.push(SignInStepWrite {
+        sign_ins: [&failed, &interrupted]
+            .map(|record| LoggedSignIn {
+                record: record.clone(),
+                evaluation_input: Some(format!("{{\"entry\":\"{}\"}}", record.id)),
+            })
+            .into(),
+        ..SignInStepWrite::default()
+    });
+    let results = store.commit_sign_in_steps(&steps).await.unwrap();
+    assert_eq!(results.len(), 6);
+    assert!(results.iter().all(Result::is_ok), "{results:?}");
+
+    for (n, successor) in successors.iter().enumerate() {
+        let claimed = stored(&*store, &format!("rt-{n}")).await.unwrap();
+        assert_eq!(claimed.used_date_time, Some(t0() + Duration::minutes(1)));
+        assert_eq!(
+            stored(&*store, &format!("rt-{n}-next")).await.as_ref(),
+            Some(successor)
+        );
+        // The session column is written with the row: the refresh read finds it.
+        let read = store
+            .refresh_grant_subject(&successor.token_hash)
+            .await
+            .unwrap()
+            .unwrap();
+        assert_eq!(
+            read.subject.session.map(|s| s.id),
+            Some(signed_in.id.clone())
+        );
+    }
+    for entry in entries.iter().chain([&failed, &interrupted]) {
+        assert_eq!(&store.get_sign_in(&entry.id).await.unwrap(), entry);
+    }
+    for entry in [&failed, &interrupted] {
+        assert_eq!(
+            store.get_sign_in_evaluation_input(&entry.id).await.unwrap(),
+            Some(format!("{{\"entry\":\"{}\"}}", entry.id))
+        );
+    }
+    // The filtered columns are each row's own.
+    let failures = store
+        .query_sign_ins(&crate::SignInQuery {
+            outcome: Some(crate::SignInOutcome::Failure),
+            limit: 10,
+            ..Default::default()
+        })
+        .await
+        .unwrap();
+    let ids: Vec<_> = failures.items.iter().map(|s| s.id.clone()).collect();
+    assert_eq!(ids, vec![interrupted.id.clone(), failed.id.clone()]);
 }
