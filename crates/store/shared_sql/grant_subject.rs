@@ -14,7 +14,8 @@ use std::sync::LazyLock;
 
 use portcullis_core::{SecretHash, SessionId, UserId};
 use portcullis_store::{
-    GrantSubject, GrantSubjectStore, RefreshGrantSubject, StoreError, StoreResult,
+    ConfigurationVersions, GrantSubject, GrantSubjectStore, RefreshGrantRead, RefreshGrantSubject,
+    StoreError, StoreResult,
 };
 use sqlx::Row;
 
@@ -33,13 +34,17 @@ const SIGN_IN_STATE: i32 = 6;
 const SESSION: i32 = 7;
 
 const REFRESH_TOKEN: i32 = 8;
+/// The configuration versions: the policy version in `revision`, the directory-wide
+/// security epoch in `updated_at` (one row, always).
+const VERSIONS: i32 = 0;
 
 /// The user's facts and the session: `$1` the user, `$2` the session (`NULL`: none).
 static GRANT_SUBJECT: LazyLock<String> = LazyLock::new(|| subject_statement("", "$1", "$2", ""));
 
-/// The refresh token whose hash is `$1`, then [`GRANT_SUBJECT`] for its user and its
-/// session: the token's row is found once (the `presented` CTE) and the parts keyed by it.
-/// A token without a user (or no such token) reads no facts.
+/// The configuration versions, the refresh token whose hash is `$1` and
+/// [`GRANT_SUBJECT`] for its user and its session: the token's row is found once (the
+/// `presented` CTE) and the parts keyed by it. A token without a user (or no such token)
+/// reads no facts; the versions row is always there.
 static REFRESH_GRANT_SUBJECT: LazyLock<String> = LazyLock::new(|| {
     subject_statement(
         "presented AS ( \
@@ -52,7 +57,12 @@ static REFRESH_GRANT_SUBJECT: LazyLock<String> = LazyLock::new(|| {
             " UNION ALL \
              SELECT {REFRESH_TOKEN}, doc, NULL, NULL, NULL, NULL, NULL, NULL, revoked_at, NULL, \
                NULL, NULL, NULL, used_at \
-             FROM presented"
+             FROM presented \
+             UNION ALL \
+             SELECT {VERSIONS}, NULL, NULL, NULL, NULL, NULL, NULL, \
+               (SELECT policy_version FROM store_state WHERE id = 1), NULL, global_epoch, \
+               NULL, NULL, NULL, NULL \
+             FROM security_clock WHERE id = 1"
         ),
     )
 });
@@ -125,27 +135,47 @@ impl GrantSubjectStore for SqlStore {
     async fn refresh_grant_subject(
         &self,
         token_hash: &SecretHash,
-    ) -> StoreResult<Option<RefreshGrantSubject>> {
+    ) -> StoreResult<RefreshGrantRead> {
         let rows = sqlx::query(REFRESH_GRANT_SUBJECT.as_str())
             .bind(token_hash.as_str().to_owned())
             .fetch_all(&self.pool)
             .await
             .map_err(read_err)?;
-        // The token's row comes last (`ORDER BY part`).
-        let Some((token_row, facts)) = rows.split_last() else {
-            return Ok(None);
-        };
-        if part_of(token_row)? != REFRESH_TOKEN {
+        // `ORDER BY part`: the versions first, the token (if any) last.
+        let Some((versions_row, rest)) = rows.split_first() else {
             return Err(StoreError::Backend(
-                "refresh grant subject: facts read without their token".into(),
+                "refresh grant subject: no configuration versions".into(),
+            ));
+        };
+        if part_of(versions_row)? != VERSIONS {
+            return Err(StoreError::Backend(
+                "refresh grant subject: no configuration versions".into(),
             ));
         }
-        let token = oauth_state::refresh_token_from_row(token_row)?;
-        let subject = match &token.user_id {
-            Some(user) => subject_from_rows(user, facts)?,
-            None => GrantSubject::default(),
+        let versions = ConfigurationVersions {
+            policy_version: versions_row.try_get("revision").map_err(read_err)?,
+            global_epoch: versions_row.try_get("updated_at").map_err(read_err)?,
         };
-        Ok(Some(RefreshGrantSubject { token, subject }))
+        let presented = match rest.split_last() {
+            None => None,
+            Some((token_row, facts)) => {
+                if part_of(token_row)? != REFRESH_TOKEN {
+                    return Err(StoreError::Backend(
+                        "refresh grant subject: facts read without their token".into(),
+                    ));
+                }
+                let token = oauth_state::refresh_token_from_row(token_row)?;
+                let subject = match &token.user_id {
+                    Some(user) => subject_from_rows(user, facts)?,
+                    None => GrantSubject::default(),
+                };
+                Some(RefreshGrantSubject { token, subject })
+            }
+        };
+        Ok(RefreshGrantRead {
+            versions,
+            presented,
+        })
     }
 }
 

@@ -316,6 +316,52 @@ pub(super) async fn claim_refresh_token(
     Ok(claimed.rows_affected() == 1)
 }
 
+/// Claims a group's presented refresh tokens, each at its own grant's time, with one
+/// conditional `UPDATE` (the same condition as [`claim_refresh_token`]): true when every
+/// one was claimed. A token presented twice in the group is claimed once, so the group
+/// is refused and redone step by step, where the first presentation wins.
+pub(super) async fn claim_refresh_tokens(
+    conn: &mut Conn,
+    rotations: &[&portcullis_store::RefreshRotation],
+) -> StoreResult<bool> {
+    match rotations {
+        [] => Ok(true),
+        [only] => claim_refresh_token(conn, &only.presented, only.at).await,
+        several => {
+            for chunk in several.chunks(ROWS_PER_INSERT) {
+                // `$2k+1` the k-th token's hash, `$2k+2` its grant's time.
+                let when: String = (0..chunk.len())
+                    .map(|k| format!(" WHEN ${} THEN ${}", 2 * k + 1, 2 * k + 2))
+                    .collect();
+                let hashes: Vec<String> = (0..chunk.len())
+                    .map(|k| format!("${}", 2 * k + 1))
+                    .collect();
+                let sql = format!(
+                    "UPDATE refresh_tokens SET used_at = CASE token_hash{when} END \
+                     WHERE token_hash IN ({}) AND used_at IS NULL AND revoked_at IS NULL \
+                     AND expires_at > CASE token_hash{when} END \
+                     RETURNING token_hash",
+                    hashes.join(", ")
+                );
+                let mut query = sqlx::query(AssertSqlSafe(sql));
+                for rotation in chunk {
+                    query = query
+                        .bind(rotation.presented.as_str().to_owned())
+                        .bind(micros(rotation.at));
+                }
+                let claimed = query
+                    .fetch_all(&mut *conn)
+                    .await
+                    .map_err(db_err("refresh token use"))?;
+                if claimed.len() != chunk.len() {
+                    return Ok(false);
+                }
+            }
+            Ok(true)
+        }
+    }
+}
+
 const REFRESH_TOKEN_COLUMNS: &[&str] = &[
     "id",
     "token_hash",
@@ -355,21 +401,6 @@ pub(super) async fn insert_refresh_tokens(
         )))?;
     }
     Ok(())
-}
-
-/// A refresh grant's claim inside a sign-in step write: the presented token is used by
-/// this grant, or the step fails (its successor is inserted with the group's).
-pub(super) async fn claim_rotated_refresh_token(
-    conn: &mut Conn,
-    rotation: &portcullis_store::RefreshRotation,
-) -> StoreResult<()> {
-    if claim_refresh_token(conn, &rotation.presented, rotation.at).await? {
-        Ok(())
-    } else {
-        Err(StoreError::Conflict(
-            "the refresh token was already used, revoked or expired".into(),
-        ))
-    }
 }
 
 // ---------------------------------------------------------------- devices

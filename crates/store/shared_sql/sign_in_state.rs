@@ -8,8 +8,8 @@
 use async_trait::async_trait;
 use portcullis_core::{RefreshToken, SecretHash, SessionId, SignIn, SignInId, UserId};
 use portcullis_store::{
-    LoggedSignIn, NewSignInSession, SignInStateStore, SignInStepWrite, StoreError, StoreResult,
-    StoredSignInTransaction, StoredUserSignInState, TransactionWrite, UserStateWrite,
+    LoggedSignIn, NewSignInSession, RefreshRotation, SignInStateStore, SignInStepWrite, StoreError,
+    StoreResult, StoredSignInTransaction, StoredUserSignInState, TransactionWrite, UserStateWrite,
 };
 use serde_json::Value;
 use sqlx::{AssertSqlSafe, Connection, Row};
@@ -125,40 +125,45 @@ impl SignInStateStore for SqlStore {
     }
 }
 
-/// The rows a group of steps appends — sign-in log entries and successor refresh tokens
-/// — gathered so that each kind is inserted by one statement for the whole group: on
-/// SQLite every statement is a round trip to the connection's worker thread, and a
-/// group of twenty grants would otherwise make forty.
+/// The writes a group of steps makes by the row — refresh-token claims, sign-in log
+/// entries and successor refresh tokens — gathered so that each kind is one statement
+/// for the whole group: on SQLite every statement is a round trip to the connection's
+/// worker thread, and a group of twenty grants would otherwise make sixty. They run
+/// after the group's other writes, inside the same transaction (or the step's savepoint),
+/// so a claim that fails still leaves nothing of its step behind.
 #[derive(Default)]
-struct Appends<'w> {
+struct Batched<'w> {
+    claims: Vec<&'w RefreshRotation>,
     sign_ins: Vec<&'w LoggedSignIn>,
     refresh_tokens: Vec<&'w RefreshToken>,
 }
 
-impl<'w> Appends<'w> {
+impl<'w> Batched<'w> {
     fn gather(&mut self, write: &'w SignInStepWrite) {
-        self.sign_ins.extend(&write.sign_ins);
         if let Some(rotation) = &write.refresh_rotation {
+            self.claims.push(rotation);
             self.refresh_tokens.extend(&rotation.successor);
         }
+        self.sign_ins.extend(&write.sign_ins);
     }
 
-    async fn insert(&mut self, conn: &mut Conn) -> StoreResult<()> {
+    async fn write(&mut self, conn: &mut Conn) -> StoreResult<()> {
+        if !security::claim_refresh_tokens(conn, &self.claims).await? {
+            return Err(StoreError::Conflict(
+                "the refresh token was already used, revoked or expired".into(),
+            ));
+        }
         insert_sign_ins(conn, &self.sign_ins).await?;
         security::insert_refresh_tokens(conn, &self.refresh_tokens).await?;
+        self.claims.clear();
         self.sign_ins.clear();
         self.refresh_tokens.clear();
         Ok(())
     }
 }
 
-/// A step's writes but its appended rows, which the caller inserts with the group's
-/// ([`Appends`]).
+/// A step's writes but those the caller makes with the group's ([`Batched`]).
 async fn apply_step(conn: &mut Conn, write: &SignInStepWrite) -> StoreResult<()> {
-    // First: a refresh whose token was used meanwhile must write nothing else.
-    if let Some(rotation) = &write.refresh_rotation {
-        security::claim_rotated_refresh_token(conn, rotation).await?;
-    }
     match &write.transaction {
         Some(TransactionWrite::Create(created)) => create_transaction(conn, created).await?,
         Some(TransactionWrite::Update {
@@ -376,16 +381,16 @@ impl SqlStore {
         // savepoint per step, so that step fails alone and the others still commit.
         let mut tx = self.begin_steps(durability).await?;
         let mut whole = Ok(());
-        let mut appends = Appends::default();
+        let mut batched = Batched::default();
         for write in writes {
             whole = apply_step(&mut tx, write).await;
             if whole.is_err() {
                 break;
             }
-            appends.gather(write);
+            batched.gather(write);
         }
         if whole.is_ok() {
-            whole = appends.insert(&mut tx).await;
+            whole = batched.write(&mut tx).await;
         }
         if whole.is_ok() {
             tx.commit().await.map_err(read_err)?;
@@ -419,10 +424,10 @@ impl SqlStore {
         let mut results = Vec::with_capacity(writes.len());
         for write in writes {
             let mut savepoint = Connection::begin(&mut *tx).await.map_err(read_err)?;
-            let mut appends = Appends::default();
-            appends.gather(write);
+            let mut batched = Batched::default();
+            batched.gather(write);
             let applied = match apply_step(&mut savepoint, write).await {
-                Ok(()) => appends.insert(&mut savepoint).await,
+                Ok(()) => batched.write(&mut savepoint).await,
                 failed => failed,
             };
             match applied {

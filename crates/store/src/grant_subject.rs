@@ -15,6 +15,7 @@ use portcullis_core::{
 };
 
 use crate::error::StoreResult;
+use crate::security_epochs::ConfigurationVersions;
 use crate::sign_in_state::StoredUserSignInState;
 
 /// A user's facts as a grant's re-judgement needs them.
@@ -47,17 +48,25 @@ pub trait GrantSubjectStore: Send + Sync {
         session: Option<&SessionId>,
     ) -> StoreResult<GrantSubject>;
 
-    /// The refresh token whose hash is `token_hash` (used, revoked and expired ones
-    /// too: the caller judges them) with, read in the same statement, its user's facts
-    /// and the session it continues — a refresh grant's reads in one store call.
-    /// `None`: no such token. A token without a user has an empty subject.
-    async fn refresh_grant_subject(
-        &self,
-        token_hash: &SecretHash,
-    ) -> StoreResult<Option<RefreshGrantSubject>>;
+    /// A refresh grant's reads in one store call: the configuration versions (which
+    /// client authentication checks its cached client against) and the refresh token
+    /// whose hash is `token_hash` — used, revoked and expired ones too: the caller
+    /// judges them — with its user's facts and the session it continues, all from one
+    /// statement (one snapshot). A token without a user has an empty subject.
+    async fn refresh_grant_subject(&self, token_hash: &SecretHash)
+    -> StoreResult<RefreshGrantRead>;
 }
 
 /// See [`GrantSubjectStore::refresh_grant_subject`].
+#[derive(Debug, Clone, PartialEq)]
+pub struct RefreshGrantRead {
+    /// As [`crate::SecurityEpochStore::configuration_versions`].
+    pub versions: ConfigurationVersions,
+    /// `None`: no token has this hash.
+    pub presented: Option<RefreshGrantSubject>,
+}
+
+/// A presented refresh token and its subject ([`RefreshGrantRead::presented`]).
 #[derive(Debug, Clone, PartialEq)]
 pub struct RefreshGrantSubject {
     pub token: RefreshToken,

@@ -14,6 +14,7 @@ use portcullis_oidc::client_assertion::{
 };
 use portcullis_oidc::client_auth::{ClientCredentials, parse_client_credentials};
 use portcullis_oidc::{ClientConfig, OAuthError, Params, TokenEndpointAuthMethod};
+use portcullis_store::ConfigurationVersions;
 use time::OffsetDateTime;
 
 use super::OidcProvider;
@@ -55,20 +56,22 @@ impl OidcProvider {
     /// OAuth client, or registered with settings that no longer validate).
     pub async fn client(&self, client_id: &str) -> Result<Option<RegisteredClient>, OidcError> {
         Ok(self
-            .client_with_secrets(client_id)
+            .client_with_secrets(client_id, None)
             .await?
             .map(|(client, _)| client))
     }
 
-    /// [`Self::client`] with the client's stored secrets, as read together.
+    /// [`Self::client`] with the client's stored secrets, as read together; `versions`
+    /// when the caller has just read them (else they are read here).
     async fn client_with_secrets(
         &self,
         client_id: &str,
+        versions: Option<ConfigurationVersions>,
     ) -> Result<Option<(RegisteredClient, Arc<CachedClient>)>, OidcError> {
         let Ok(parsed) = ClientId::parse(client_id.trim()) else {
             return Ok(None);
         };
-        let Some((cached, policy_version)) = self.cached_client(&parsed).await? else {
+        let Some((cached, policy_version)) = self.cached_client(&parsed, versions).await? else {
             return Ok(None);
         };
         let application = cached.application.clone();
@@ -96,14 +99,19 @@ impl OidcProvider {
         )))
     }
 
-    /// The client and its secrets, with the policy version: one read of the versions, and
-    /// the rest from this node's cache if nothing moved (tokens::client_cache).
+    /// The client and its secrets, with the policy version: one read of the versions
+    /// (unless given), and the rest from this node's cache if nothing moved
+    /// (tokens::client_cache).
     async fn cached_client(
         &self,
         client_id: &ClientId,
+        versions: Option<ConfigurationVersions>,
     ) -> Result<Option<(Arc<CachedClient>, i64)>, OidcError> {
         let store = self.services.store.as_ref();
-        let versions = store.configuration_versions().await?;
+        let versions = match versions {
+            Some(versions) => versions,
+            None => store.configuration_versions().await?,
+        };
         Ok(self
             .services
             .clients
@@ -120,6 +128,18 @@ impl OidcProvider {
         authorization_header: Option<&str>,
         params: &Params,
     ) -> Result<RegisteredClient, OidcError> {
+        self.authenticate_client_at(authorization_header, params, None)
+            .await
+    }
+
+    /// [`Self::authenticate_client`] against configuration versions the caller read
+    /// just before (with a refresh grant's token: one statement for both), or read here.
+    pub(crate) async fn authenticate_client_at(
+        &self,
+        authorization_header: Option<&str>,
+        params: &Params,
+        versions: Option<ConfigurationVersions>,
+    ) -> Result<RegisteredClient, OidcError> {
         let credentials = parse_client_credentials(authorization_header, params)?;
         let client_id = match &credentials {
             ClientCredentials::PrivateKeyJwt {
@@ -130,7 +150,7 @@ impl OidcProvider {
         };
         let refused =
             || OidcError::Protocol(OAuthError::invalid_client("client authentication failed"));
-        let Some((client, stored)) = self.client_with_secrets(&client_id).await? else {
+        let Some((client, stored)) = self.client_with_secrets(&client_id, versions).await? else {
             if let Some(secret) = credentials.secret() {
                 burn_a_comparison(secret);
             }

@@ -36,21 +36,20 @@ use super::state;
 use crate::sessions::UserPostureFacts;
 
 impl OidcProvider {
+    /// `presented`: what the store holds for the presented token's hash — the token, its
+    /// user's facts and its session, read afresh in one statement for the session's
+    /// posture, Conditional Access and the ID token (nothing about the user is cached).
     pub(crate) async fn refresh(
         &self,
         client: &RegisteredClient,
-        presented: &str,
+        presented_hash: SecretHash,
+        presented: Option<RefreshGrantSubject>,
         narrower_scope: Option<&Scope>,
         meta: &RequestMeta,
     ) -> Result<TokenResponse, OidcError> {
         let store = self.services.store.as_ref();
         let now = OffsetDateTime::now_utc();
-        let presented_hash = SecretHash::of(presented);
-        // The token, its user's facts and its session in one store call: read afresh
-        // for the session's posture, Conditional Access and the ID token (nothing about
-        // the user is cached). Read before the token is judged usable, so a refused
-        // presentation has read the facts for nothing; a usable one reads once.
-        let (token, subject) = match store.refresh_grant_subject(&presented_hash).await? {
+        let (token, subject) = match presented {
             Some(RefreshGrantSubject { token, subject })
                 if token.used_date_time.is_none()
                     && token.revoked_date_time.is_none()

@@ -11,6 +11,7 @@ use portcullis_oidc::revocation::{FoundToken, RevocationEffect, revocation_effec
 use portcullis_oidc::scope::Scope;
 use portcullis_oidc::token::{TokenGrantRequest, TokenResponse, check_grant_allowed};
 use portcullis_oidc::{OAuthError, Params};
+use portcullis_store::RefreshGrantSubject;
 use time::OffsetDateTime;
 
 use super::OidcProvider;
@@ -28,14 +29,65 @@ pub enum UserInfoError {
     Internal(#[from] OidcError),
 }
 
+/// A refresh grant's reads made before client authentication (see
+/// [`OidcProvider::user_grant`]): the presented token's hash and what was found for it.
+pub(crate) struct RefreshPreRead {
+    hash: SecretHash,
+    presented: Option<RefreshGrantSubject>,
+}
+
 impl OidcProvider {
-    /// `POST /oauth2/token` after client authentication: every grant but client
-    /// credentials (which the web layer routes to the admin token service).
-    pub async fn token(
+    /// `POST /oauth2/token` for every grant but client credentials (which the web layer
+    /// routes to the admin token service): authenticates the client, lets `admit` apply
+    /// the per-client request limit, and issues.
+    ///
+    /// A refresh grant's store reads — the configuration versions client authentication
+    /// checks its cached client against, the presented token, its user's facts and its
+    /// session — are one statement, made before the client is authenticated; nothing
+    /// read is used or told before it is.
+    pub async fn user_grant(
+        &self,
+        authorization_header: Option<&str>,
+        params: &Params,
+        meta: &RequestMeta,
+        admit: impl FnOnce(&str) -> bool,
+    ) -> Result<TokenResponse, OidcError> {
+        let pre_read = match (params.get("grant_type"), params.get("refresh_token")) {
+            (Ok(Some("refresh_token")), Ok(Some(presented))) => {
+                let hash = SecretHash::of(presented);
+                let read = self.services.store.refresh_grant_subject(&hash).await?;
+                Some((
+                    read.versions,
+                    RefreshPreRead {
+                        hash,
+                        presented: read.presented,
+                    },
+                ))
+            }
+            _ => None,
+        };
+        let versions = pre_read.as_ref().map(|(versions, _)| *versions);
+        let client = self
+            .authenticate_client_at(authorization_header, params, versions)
+            .await?;
+        if !admit(client.client_id()) {
+            return Err(OAuthError::new(
+                portcullis_oidc::ErrorCode::TemporarilyUnavailable,
+                "too many token requests for this client; retry later",
+            )
+            .into());
+        }
+        self.grant(&client, params, meta, pre_read.map(|(_, read)| read))
+            .await
+    }
+
+    /// The grant, after client authentication.
+    async fn grant(
         &self,
         client: &RegisteredClient,
         params: &Params,
         meta: &RequestMeta,
+        pre_read: Option<RefreshPreRead>,
     ) -> Result<TokenResponse, OidcError> {
         self.services.maintain_signing_keys_if_due().await;
         let request = portcullis_oidc::token::parse_token_request(params)?;
@@ -59,7 +111,18 @@ impl OidcProvider {
                 refresh_token,
                 scope,
             } => {
-                self.refresh(client, &refresh_token, scope.as_ref(), meta)
+                let hash = SecretHash::of(&refresh_token);
+                let presented = match pre_read {
+                    Some(read) if read.hash == hash => read.presented,
+                    _ => {
+                        self.services
+                            .store
+                            .refresh_grant_subject(&hash)
+                            .await?
+                            .presented
+                    }
+                };
+                self.refresh(client, hash, presented, scope.as_ref(), meta)
                     .await
             }
             TokenGrantRequest::DeviceCode { device_code } => {

@@ -2,8 +2,8 @@
 //! with something in every fact, for a deleted user and without a session.
 
 use portcullis_core::{
-    Credential, DirectoryRole, MemberRef, Principal, RefreshToken, RoleAssignment,
-    RoleAssignmentId, SecretHash, Session, User,
+    Application, ApplicationId, ApplicationKind, ClientId, Credential, DirectoryRole, MemberRef,
+    Principal, RefreshToken, RoleAssignment, RoleAssignmentId, SecretHash, Session, User,
 };
 use serde_json::json;
 use time::Duration;
@@ -175,11 +175,33 @@ pub async fn refresh_grant_subject_reads_the_token_with_its_user_and_session(
     };
     store.insert_refresh_token(&token).await.unwrap();
 
+    // An application moves the directory-wide epoch away from the policy version, so
+    // the two cannot be read from each other's column unnoticed.
+    commit(
+        store,
+        Change::CreateApplication(Application {
+            id: ApplicationId::from_uuid(Uuid::new_v4()),
+            app_id: ClientId::from_uuid(Uuid::new_v4()),
+            display_name: "Mail".into(),
+            kind: ApplicationKind::OidcClient,
+            redirect_uris: vec![],
+            granted_permissions: vec![],
+            enabled: true,
+            created_date_time: t0(),
+            settings: serde_json::Value::Null,
+        }),
+    )
+    .await;
+
     let read = store
         .refresh_grant_subject(&token.token_hash)
         .await
-        .unwrap()
-        .expect("the token exists");
+        .unwrap();
+    // The versions client authentication needs, read in the same statement.
+    let versions = store.configuration_versions().await.unwrap();
+    assert_ne!(versions.global_epoch, versions.policy_version);
+    assert_eq!(read.versions, versions);
+    let read = read.presented.expect("the token exists");
     assert_eq!(read.token, token);
     assert_eq!(
         read.subject,
@@ -210,6 +232,7 @@ pub async fn refresh_grant_subject_reads_the_token_with_its_user_and_session(
         .refresh_grant_subject(&token.token_hash)
         .await
         .unwrap()
+        .presented
         .unwrap();
     assert_eq!(used.token.used_date_time, Some(at));
     assert_eq!(
@@ -224,6 +247,7 @@ pub async fn refresh_grant_subject_reads_the_token_with_its_user_and_session(
         .refresh_grant_subject(&device_flow.token_hash)
         .await
         .unwrap()
+        .presented
         .unwrap();
     assert_eq!(read.subject.session, None);
     assert_eq!(
@@ -242,16 +266,19 @@ pub async fn refresh_grant_subject_reads_the_token_with_its_user_and_session(
         .refresh_grant_subject(&userless.token_hash)
         .await
         .unwrap()
+        .presented
         .unwrap();
     assert_eq!(read.token, userless);
     assert_eq!(read.subject, GrantSubject::default());
 
-    // No such token.
+    // No such token: no facts, but the versions (a client still authenticates).
+    let unknown = store
+        .refresh_grant_subject(&SecretHash::of("never-issued"))
+        .await
+        .unwrap();
+    assert_eq!(unknown.presented, None);
     assert_eq!(
-        store
-            .refresh_grant_subject(&SecretHash::of("never-issued"))
-            .await
-            .unwrap(),
-        None
+        unknown.versions,
+        store.configuration_versions().await.unwrap()
     );
 }

@@ -192,6 +192,7 @@ pub async fn a_group_of_rotations_commits_every_successor_and_entry(backend: &dy
             .refresh_grant_subject(&successor.token_hash)
             .await
             .unwrap()
+            .presented
             .unwrap();
         assert_eq!(
             read.subject.session.map(|s| s.id),
@@ -218,4 +219,30 @@ pub async fn a_group_of_rotations_commits_every_successor_and_entry(backend: &dy
         .unwrap();
     let ids: Vec<_> = failures.items.iter().map(|s| s.id.clone()).collect();
     assert_eq!(ids, vec![interrupted.id.clone(), failed.id.clone()]);
+
+    // One token presented twice in one group (two racing requests): claimed once, so
+    // exactly one presentation gets a successor and a log entry.
+    let raced = refresh_token(&ada.id, "rt-raced", None);
+    store.insert_refresh_token(&raced).await.unwrap();
+    let winner = refresh_token(&ada.id, "rt-raced-a", Some(&raced.family_id));
+    let loser = refresh_token(&ada.id, "rt-raced-b", Some(&raced.family_id));
+    let (won, lost) = (
+        sign_in(Some(&ada.id), "ada@example.com", 8, 0),
+        sign_in(Some(&ada.id), "ada@example.com", 9, 0),
+    );
+    let results = store
+        .commit_sign_in_steps(&[
+            rotation_step("rt-raced", &winner, &won),
+            rotation_step("rt-raced", &loser, &lost),
+        ])
+        .await
+        .unwrap();
+    assert!(results[0].is_ok(), "{results:?}");
+    assert!(
+        matches!(results[1], Err(StoreError::Conflict(_))),
+        "{results:?}"
+    );
+    assert!(stored(&*store, "rt-raced-a").await.is_some());
+    assert!(stored(&*store, "rt-raced-b").await.is_none());
+    assert!(logged(&*store, &won).await && !logged(&*store, &lost).await);
 }

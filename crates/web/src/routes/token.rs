@@ -258,20 +258,11 @@ async fn user_grant(
         authorization.is_some_and(|v| v.len() > 6 && v[..6].eq_ignore_ascii_case("basic "));
     let params = portcullis_oidc::Params::from_pairs(params.iter().cloned());
     let provider = oidc::provider(state);
-    let client = match provider.authenticate_client(authorization, &params).await {
-        Ok(client) => client,
-        Err(error) => return oidc::oidc_error_response(error, used_basic),
-    };
-    if !state.token_limiter.check(client.client_id()) {
-        return oidc::oauth_error_response(
-            &portcullis_oidc::OAuthError::new(
-                portcullis_oidc::ErrorCode::TemporarilyUnavailable,
-                "too many token requests for this client; retry later",
-            ),
-            false,
-        );
-    }
-    match provider.token(&client, &params, meta).await {
+    let admit = |client_id: &str| state.token_limiter.check(client_id);
+    match provider
+        .user_grant(authorization, &params, meta, admit)
+        .await
+    {
         Ok(tokens) => (StatusCode::OK, no_store(), Json(tokens)).into_response(),
         Err(error) => oidc::oidc_error_response(error, used_basic),
     }
