@@ -95,6 +95,12 @@ impl SqliteStore {
             // directories do random-key B-tree inserts and lookups. Pages are allocated as
             // used, so an idle server stays small.
             .pragma("cache_size", "-16384")
+            // Statement journals in memory: a multi-row statement inside a transaction
+            // (a group commit's log entries, claims and successors) journals the pages
+            // it changes so it can be undone alone; past 64 KiB SQLite spills that
+            // journal to a temporary file, written and thrown away on every group. Sorts
+            // stay bounded by the page cache either way; the log's pages are LIMITed.
+            .pragma("temp_store", "memory")
     }
 
     async fn open_with(options: SqliteConnectOptions, target: &str) -> Result<Self, OpenError> {
