@@ -5,8 +5,8 @@ use portcullis_core::audit::{ChainHash, ChainHead};
 use portcullis_core::{AuditRecord, ChainedAuditRecord, SignIn, SignInId, UserId};
 use portcullis_store::sql::{SqlParam, SqlParams, render_filter};
 use portcullis_store::{
-    AuditLog, AuditQuery, Cursor, MAX_LAST_SIGN_IN_USERS, Page, SignInLog, SignInOutcome,
-    SignInQuery, StoreError, StoreResult,
+    AuditLog, AuditQuery, Cursor, LoggedSignIn, MAX_LAST_SIGN_IN_USERS, Page, SignInLog,
+    SignInOutcome, SignInQuery, StoreError, StoreResult,
 };
 use serde_json::Value;
 use sqlx::{AssertSqlSafe, Row};
@@ -131,30 +131,12 @@ fn time_conditions(
 #[async_trait]
 impl SignInLog for SqlStore {
     async fn append_sign_in(&self, record: &SignIn) -> StoreResult<()> {
-        sqlx::query(
-            "INSERT INTO sign_ins (id, created_at, user_id, upn_lower, app_id, ip_address, client_app_used, \
-             conditional_access_status, error_code, correlation_id, is_interactive, doc, \
-             risk_level_during_sign_in, risk_level_aggregated) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)",
-        )
-        .bind(record.id.as_str().to_owned())
-        .bind(micros(record.created_date_time))
-        .bind(record.user_id.as_ref().map(|u| u.as_str().to_owned()))
-        .bind(record.user_principal_name.as_deref().map(portcullis_core::user::normalize_upn))
-        .bind(record.app_id.clone())
-        .bind(record.ip_address.clone())
-        .bind(record.client_app_used.clone())
-        .bind(record.conditional_access_status.as_str())
-        .bind(i64::from(record.status.error_code))
-        .bind(record.correlation_id.as_ref().map(|c| c.as_str().to_owned()))
-        .bind(record.is_interactive)
-        .bind(encode("sign-in", record)?)
-        .bind(record.risk_level_during_sign_in.clone())
-        .bind(record.risk_level_aggregated.clone())
-        .execute(&self.pool)
-        .await
-        .map_err(db_err(&format!("sign-in {}", record.id)))?;
-        Ok(())
+        let entry = LoggedSignIn {
+            record: record.clone(),
+            evaluation_input: None,
+        };
+        let mut conn = self.pool.acquire().await.map_err(read_err)?;
+        super::sign_in_state::insert_sign_ins(&mut conn, &[&entry]).await
     }
 
     async fn get_sign_in(&self, id: &SignInId) -> StoreResult<SignIn> {

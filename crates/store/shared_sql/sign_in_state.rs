@@ -290,7 +290,7 @@ const SIGN_IN_COLUMNS: &[&str] = &[
 ];
 
 /// Inserts sign-in log entries, many rows per statement.
-async fn insert_sign_ins(conn: &mut Conn, entries: &[&LoggedSignIn]) -> StoreResult<()> {
+pub(super) async fn insert_sign_ins(conn: &mut Conn, entries: &[&LoggedSignIn]) -> StoreResult<()> {
     for chunk in entries.chunks(ROWS_PER_INSERT) {
         let sql = multi_row_insert("sign_ins", SIGN_IN_COLUMNS, chunk.len());
         let mut query = sqlx::query(AssertSqlSafe(sql));
