@@ -2,12 +2,10 @@
 //! client's secret hashes is keyed by it), whichever way the secret changes, and
 //! `configuration_versions` reads it with the policy version.
 
-use portcullis_core::{
-    Application, ApplicationId, ApplicationKind, ApplicationSecret, ClientId, SecretHash, SecretId,
-};
+use portcullis_core::{ApplicationKind, ApplicationSecret, SecretHash, SecretId};
 use uuid::Uuid;
 
-use super::{TestBackend, commit, t0};
+use super::{TestBackend, application, commit, t0};
 use crate::{Change, Store};
 
 /// The directory-wide epoch, read both ways (they must agree), with the policy version
@@ -26,17 +24,7 @@ async fn global_epoch(store: &dyn Store) -> i64 {
 pub async fn application_secret_writes_move_the_directory_wide_epoch(backend: &dyn TestBackend) {
     let store = backend.store();
     let store = &*store;
-    let app = Application {
-        id: ApplicationId::from_uuid(Uuid::new_v4()),
-        app_id: ClientId::from_uuid(Uuid::new_v4()),
-        display_name: "Automation".into(),
-        kind: ApplicationKind::Automation,
-        redirect_uris: vec![],
-        granted_permissions: vec![],
-        enabled: true,
-        created_date_time: t0(),
-        settings: serde_json::Value::Null,
-    };
+    let app = application("Automation", ApplicationKind::Automation);
     commit(store, Change::CreateApplication(app.clone())).await;
     let created = global_epoch(store).await;
 

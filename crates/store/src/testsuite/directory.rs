@@ -3,12 +3,12 @@
 use std::collections::BTreeSet;
 
 use portcullis_core::{
-    Application, ApplicationId, ApplicationKind, ApplicationSecret, ClientId, DirectoryRole,
-    MemberRef, Principal, RoleAssignment, RoleAssignmentId, SecretId, UserType, generate_secret,
+    Application, ApplicationId, ApplicationKind, ApplicationSecret, DirectoryRole, MemberRef,
+    Principal, RoleAssignment, RoleAssignmentId, SecretId, UserType, generate_secret,
 };
 use uuid::Uuid;
 
-use super::{TestBackend, commit, create_group, create_user, t0, user};
+use super::{TestBackend, application, commit, create_group, create_user, t0, user};
 use crate::{
     Batch, Change, Filter, FilterValue, GroupField, ListQuery, RoleAssignmentFilter, StoreError,
     UserField,
@@ -473,15 +473,9 @@ pub async fn role_assignments_and_effective_roles(backend: &dyn TestBackend) {
 pub async fn applications_and_secrets(backend: &dyn TestBackend) {
     let store = backend.store();
     let mut app = Application {
-        id: ApplicationId::from_uuid(Uuid::new_v4()),
-        app_id: ClientId::from_uuid(Uuid::new_v4()),
-        display_name: "Automation".into(),
-        kind: ApplicationKind::Automation,
-        redirect_uris: vec![],
         granted_permissions: vec![portcullis_core::AppPermission::UserReadWriteAll],
-        enabled: true,
-        created_date_time: t0(),
         settings: serde_json::json!({}),
+        ..application("Automation", ApplicationKind::Automation)
     };
     commit(&*store, Change::CreateApplication(app.clone())).await;
     assert_eq!(store.get_application(&app.id).await.unwrap(), app);

@@ -2,15 +2,15 @@
 //! with something in every fact, for a deleted user and without a session.
 
 use portcullis_core::{
-    Application, ApplicationId, ApplicationKind, ClientId, Credential, DirectoryRole, MemberRef,
-    Principal, RefreshToken, RoleAssignment, RoleAssignmentId, SecretHash, Session, User,
+    ApplicationKind, Credential, DirectoryRole, MemberRef, Principal, RefreshToken, RoleAssignment,
+    RoleAssignmentId, SecretHash, Session, User,
 };
 use serde_json::json;
 use time::Duration;
 use uuid::Uuid;
 
 use super::security::{credential, refresh_token, session};
-use super::{TestBackend, commit, create_group, create_user, t0};
+use super::{TestBackend, application, commit, create_group, create_user, t0};
 use crate::{Change, GrantSubject, RefreshTokenUse, Store, UserStateWrite};
 
 /// Every fact of `grant_subject` against the read that has always read it.
@@ -179,17 +179,7 @@ pub async fn refresh_grant_subject_reads_the_token_with_its_user_and_session(
     // the two cannot be read from each other's column unnoticed.
     commit(
         store,
-        Change::CreateApplication(Application {
-            id: ApplicationId::from_uuid(Uuid::new_v4()),
-            app_id: ClientId::from_uuid(Uuid::new_v4()),
-            display_name: "Mail".into(),
-            kind: ApplicationKind::OidcClient,
-            redirect_uris: vec![],
-            granted_permissions: vec![],
-            enabled: true,
-            created_date_time: t0(),
-            settings: serde_json::Value::Null,
-        }),
+        Change::CreateApplication(application("Mail", ApplicationKind::OidcClient)),
     )
     .await;
 

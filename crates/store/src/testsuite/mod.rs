@@ -161,6 +161,24 @@ pub(crate) fn group(name: &str) -> Group {
     }
 }
 
+/// An enabled application with fresh ids, no redirect URIs, permissions or settings.
+pub(crate) fn application(
+    name: &str,
+    kind: portcullis_core::ApplicationKind,
+) -> portcullis_core::Application {
+    portcullis_core::Application {
+        id: portcullis_core::ApplicationId::from_uuid(uuid::Uuid::new_v4()),
+        app_id: portcullis_core::ClientId::from_uuid(uuid::Uuid::new_v4()),
+        display_name: name.to_owned(),
+        kind,
+        redirect_uris: vec![],
+        granted_permissions: vec![],
+        enabled: true,
+        created_date_time: t0(),
+        settings: serde_json::Value::Null,
+    }
+}
+
 pub(crate) fn audit(activity: &str, target: &str) -> AuditRecord {
     AuditRecord::new(
         AuditId::from_uuid(Uuid::new_v4()),

@@ -1,14 +1,11 @@
 //! Security epochs: which writes move a user's epoch, the directory-wide epoch, paging.
 
-use portcullis_core::{
-    Application, ApplicationId, ApplicationKind, ClientId, MemberRef, RiskEvent, RiskEventId,
-    UserId,
-};
+use portcullis_core::{Application, ApplicationKind, MemberRef, RiskEvent, RiskEventId, UserId};
 use time::Duration;
 use uuid::Uuid;
 
 use super::security::{credential, session};
-use super::{TestBackend, commit, create_group, create_user, t0};
+use super::{TestBackend, application, commit, create_group, create_user, t0};
 use crate::{Change, SecurityChanges, Store};
 
 async fn changes(store: &dyn Store, after: i64) -> SecurityChanges {
@@ -161,15 +158,8 @@ pub async fn security_epochs_directory_wide_and_paging(backend: &dyn TestBackend
     let store = &*store;
     let before = changes(store, 0).await;
     let app = Application {
-        id: ApplicationId::from_uuid(Uuid::new_v4()),
-        app_id: ClientId::from_uuid(Uuid::new_v4()),
-        display_name: "Wiki".into(),
-        kind: ApplicationKind::ForwardAuth,
-        redirect_uris: vec![],
-        granted_permissions: vec![],
-        enabled: true,
-        created_date_time: t0(),
         settings: serde_json::json!({"host": "wiki.example.com"}),
+        ..application("Wiki", ApplicationKind::ForwardAuth)
     };
     commit(store, Change::CreateApplication(app)).await;
     let after_app = changes(store, 0).await;
