@@ -4,10 +4,11 @@
 #![allow(clippy::unwrap_used)]
 
 use portcullis_core::{ClientId, RefreshToken, RefreshTokenId, SecretHash, SessionId, UserId};
-use portcullis_store_sqlite::{DATABASE_FILE, SqliteStore};
-use sqlx::sqlite::{SqliteConnectOptions, SqlitePoolOptions};
+use portcullis_store_sqlite::SqliteStore;
 use time::macros::datetime;
 use uuid::Uuid;
+
+mod support;
 
 /// The last migration before refresh tokens had a session column.
 const BEFORE_SESSION_COLUMN: i64 = 20261125000099;
@@ -32,20 +33,8 @@ fn token(value: &str, session: Option<&SessionId>) -> RefreshToken {
 #[tokio::test]
 async fn tokens_issued_before_keep_their_session() {
     let dir = tempfile::tempdir().unwrap();
-    let options = SqliteConnectOptions::new()
-        .filename(dir.path().join(DATABASE_FILE))
-        .create_if_missing(true)
-        // The tokens' users are not written: the column is what is under test.
-        .foreign_keys(false);
-    let pool = SqlitePoolOptions::new()
-        .max_connections(1)
-        .connect_with(options)
-        .await
-        .unwrap();
-    sqlx::migrate!("./migrations")
-        .run_to(BEFORE_SESSION_COLUMN, &pool)
-        .await
-        .unwrap();
+    // The tokens' users are not written: the column is what is under test.
+    let pool = support::migrated_to(dir.path(), BEFORE_SESSION_COLUMN, false).await;
     let session = SessionId::from_uuid(Uuid::new_v4());
     let old = [
         token("rt-browser", Some(&session)),

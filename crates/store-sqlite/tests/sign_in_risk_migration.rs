@@ -5,9 +5,10 @@
 
 use portcullis_core::SignIn;
 use portcullis_store::{Filter, FilterValue, SignInField, SignInLog, SignInQuery};
-use portcullis_store_sqlite::{DATABASE_FILE, SqliteStore};
+use portcullis_store_sqlite::SqliteStore;
 use serde_json::json;
-use sqlx::sqlite::{SqliteConnectOptions, SqlitePoolOptions};
+
+mod support;
 
 /// The last migration before the risk columns existed.
 const BEFORE_RISK_COLUMNS: i64 = 20261123001799;
@@ -44,18 +45,7 @@ fn entry(id: &str, minute: u8, during: &str, aggregated: Option<&str>) -> SignIn
 #[tokio::test]
 async fn old_entries_are_backfilled_and_filterable_by_risk() {
     let dir = tempfile::tempdir().unwrap();
-    let options = SqliteConnectOptions::new()
-        .filename(dir.path().join(DATABASE_FILE))
-        .create_if_missing(true);
-    let pool = SqlitePoolOptions::new()
-        .max_connections(1)
-        .connect_with(options)
-        .await
-        .unwrap();
-    sqlx::migrate!("./migrations")
-        .run_to(BEFORE_RISK_COLUMNS, &pool)
-        .await
-        .unwrap();
+    let pool = support::migrated_to(dir.path(), BEFORE_RISK_COLUMNS, true).await;
     let old = [
         entry(
             "6c3b4a7e-0000-4000-8000-000000000001",
