@@ -31,7 +31,7 @@ pub enum UserInfoError {
 
 /// A refresh grant's reads made before client authentication (see
 /// [`OidcProvider::user_grant`]): the presented token's hash and what was found for it.
-pub(crate) struct RefreshPreRead {
+struct RefreshPreRead {
     hash: SecretHash,
     presented: Option<RefreshGrantSubject>,
 }
