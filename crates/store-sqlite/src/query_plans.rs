@@ -100,6 +100,30 @@ async fn risk_filters_seek_their_index_without_sorting() {
     }
 }
 
+/// A failure code seeks the partial index of failed sign-ins (the listing adds the
+/// index's condition, which `error_code = ?` alone does not show the planner); a
+/// success, most of the log, pages through the time index.
+#[tokio::test]
+async fn error_code_filters_seek_the_failures_index_and_successes_the_time_index() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = SqliteStore::open_dir(dir.path()).await.unwrap();
+    let code = |code: i64| SignInQuery {
+        filter: Some(Filter::Eq(SignInField::ErrorCode, FilterValue::Int(code))),
+        from: Some(datetime!(2026-10-24 00:00 UTC)),
+        limit: 50,
+        ..Default::default()
+    };
+    let failure = plan(&store, &code(50126)).await.unwrap();
+    assert!(
+        failure.contains("USING INDEX sign_ins_error (error_code=?"),
+        "{failure}"
+    );
+    assert!(!failure.contains("TEMP B-TREE"), "no sort step:\n{failure}");
+    let success = plan(&store, &code(0)).await.unwrap();
+    assert!(!success.contains("sign_ins_error"), "{success}");
+    assert!(!success.contains("TEMP B-TREE"), "no sort step:\n{success}");
+}
+
 /// The overview's break-glass alerts: the audit log by activity over a period.
 #[tokio::test]
 async fn the_activity_filter_seeks_its_index_without_sorting() {

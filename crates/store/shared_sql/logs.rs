@@ -8,6 +8,7 @@ use portcullis_store::{
     AuditLog, AuditQuery, Cursor, LoggedSignIn, MAX_LAST_SIGN_IN_USERS, Page, SignInLog,
     SignInOutcome, SignInQuery, StoreError, StoreResult,
 };
+use portcullis_store::{Filter, FilterField, FilterValue, SignInField};
 use serde_json::Value;
 use sqlx::{AssertSqlSafe, Row};
 use time::OffsetDateTime;
@@ -88,6 +89,7 @@ pub(crate) fn sign_in_listing(query: &SignInQuery) -> StoreResult<(String, SqlPa
     let mut conditions = Vec::new();
     if let Some(filter) = &query.filter {
         conditions.push(render_filter(filter, &mut params)?);
+        rare_value_index_conditions(filter, &mut conditions);
     }
     time_conditions(
         "created_at",
@@ -109,6 +111,31 @@ pub(crate) fn sign_in_listing(query: &SignInQuery) -> StoreResult<(String, SqlPa
         query.limit,
         query.cursor.as_ref(),
     )
+}
+
+/// The conditions of the partial indexes on rare values (migration
+/// `20261125000200_rare_value_log_indexes`) that `filter` implies, added so the planner
+/// can use those indexes: both backends match a partial index by finding its condition
+/// among the query's terms, and `error_code = 50126` alone does not show them
+/// `error_code <> 0`. Only terms every row of the result satisfies are added (equality
+/// on a rare value, anywhere in a conjunction), so the result never changes.
+fn rare_value_index_conditions(filter: &Filter<SignInField>, conditions: &mut Vec<String>) {
+    match filter {
+        Filter::And(left, right) => {
+            rare_value_index_conditions(left, conditions);
+            rare_value_index_conditions(right, conditions);
+        }
+        Filter::Eq(SignInField::ErrorCode, FilterValue::Int(code)) if *code != 0 => {
+            conditions.push("error_code <> 0".into());
+        }
+        Filter::Eq(
+            field @ (SignInField::RiskLevelDuringSignIn | SignInField::RiskLevelAggregated),
+            FilterValue::Text(level),
+        ) if level != "none" => {
+            conditions.push(format!("{} <> 'none'", field.column()));
+        }
+        _ => {}
+    }
 }
 
 fn time_conditions(
