@@ -11,7 +11,7 @@ use uuid::Uuid;
 
 use super::security::{credential, refresh_token, session};
 use super::{TestBackend, application, commit, create_group, create_user, t0};
-use crate::{Change, GrantSubject, RefreshTokenUse, Store, UserStateWrite};
+use crate::{Change, GrantSubject, RefreshGrantSubject, RefreshTokenUse, Store, UserStateWrite};
 
 /// Every fact of `grant_subject` against the read that has always read it.
 async fn assert_same_as_single_reads(store: &dyn Store, subject: &GrantSubject) {
@@ -161,6 +161,16 @@ pub async fn grant_subject_of_a_deleted_user_has_only_the_session(backend: &dyn 
     assert!(unknown.user.is_some());
 }
 
+/// What `refresh_grant_subject` finds for a token that exists.
+pub(crate) async fn presented(store: &dyn Store, hash: &SecretHash) -> RefreshGrantSubject {
+    store
+        .refresh_grant_subject(hash)
+        .await
+        .unwrap()
+        .presented
+        .expect("the token exists")
+}
+
 /// The refresh grant's one read: the token as `find_refresh_token` reads it, and its
 /// user's facts and session as `grant_subject` reads them.
 pub async fn refresh_grant_subject_reads_the_token_with_its_user_and_session(
@@ -218,12 +228,7 @@ pub async fn refresh_grant_subject_reads_the_token_with_its_user_and_session(
             .unwrap(),
         RefreshTokenUse::Fresh(_)
     ));
-    let used = store
-        .refresh_grant_subject(&token.token_hash)
-        .await
-        .unwrap()
-        .presented
-        .unwrap();
+    let used = presented(store, &token.token_hash).await;
     assert_eq!(used.token.used_date_time, Some(at));
     assert_eq!(
         Some(used.token),
@@ -233,12 +238,7 @@ pub async fn refresh_grant_subject_reads_the_token_with_its_user_and_session(
     // A token without a session: the user's facts, no session.
     let device_flow = refresh_token(&ada.id, "rt-device", None);
     store.insert_refresh_token(&device_flow).await.unwrap();
-    let read = store
-        .refresh_grant_subject(&device_flow.token_hash)
-        .await
-        .unwrap()
-        .presented
-        .unwrap();
+    let read = presented(store, &device_flow.token_hash).await;
     assert_eq!(read.subject.session, None);
     assert_eq!(
         read.subject,
@@ -252,12 +252,7 @@ pub async fn refresh_grant_subject_reads_the_token_with_its_user_and_session(
         ..refresh_token(&ada.id, "rt-nobody", None)
     };
     store.insert_refresh_token(&userless).await.unwrap();
-    let read = store
-        .refresh_grant_subject(&userless.token_hash)
-        .await
-        .unwrap()
-        .presented
-        .unwrap();
+    let read = presented(store, &userless.token_hash).await;
     assert_eq!(read.token, userless);
     assert_eq!(read.subject, GrantSubject::default());
 

@@ -188,12 +188,7 @@ pub async fn a_group_of_rotations_commits_every_successor_and_entry(backend: &dy
             Some(successor)
         );
         // The session column is written with the row: the refresh read finds it.
-        let read = store
-            .refresh_grant_subject(&successor.token_hash)
-            .await
-            .unwrap()
-            .presented
-            .unwrap();
+        let read = super::grant_subject::presented(&*store, &successor.token_hash).await;
         assert_eq!(
             read.subject.session.map(|s| s.id),
             Some(signed_in.id.clone())
