@@ -10,6 +10,12 @@ use clap::Parser;
 
 use crate::args::{AuditCommand, Cli, Command};
 
+/// mimalloc rather than glibc's malloc: every request allocates and frees many small
+/// buffers across tokio's worker threads, where glibc's arenas spent ≈ 10% of a token
+/// grant's CPU (docs/benchmarks.md, tenth session).
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 /// Exit status when the configuration or the command line is wrong.
 const EXIT_USAGE: u8 = 2;
 

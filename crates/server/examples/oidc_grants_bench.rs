@@ -46,6 +46,10 @@ use time::OffsetDateTime;
 use tokio::io::AsyncBufReadExt;
 use uuid::Uuid;
 
+/// The allocator the `portcullis` binary runs with, so the figures are the server's.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 const REDIRECT: &str = "https://bench.example/cb";
 
 #[tokio::main]

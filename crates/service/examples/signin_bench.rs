@@ -42,6 +42,10 @@ use serde_json::json;
 use time::OffsetDateTime;
 use uuid::Uuid;
 
+/// The allocator the `portcullis` binary runs with, so the figures are the server's.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 const PASSWORD: &str = "correct horse battery staple";
 const USERS: usize = 64;
 
