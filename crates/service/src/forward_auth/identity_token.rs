@@ -135,7 +135,7 @@ pub fn identity_token(
     let mut header = Header::new(SIGNING_ALGORITHM);
     header.kid = Some(key.kid().to_owned());
     header.typ = Some("JWT".to_owned());
-    let token = jsonwebtoken::encode(&header, &claims, key.encoding_key())?;
+    let token = key.encode(&header, &claims)?;
     let compact = (|| {
         let (message, signature) = token.rsplit_once('.')?;
         let (header_segment, payload) = message.split_once('.')?;

@@ -158,7 +158,7 @@ impl OidcProvider {
         let mut header = Header::new(jws);
         header.kid = Some(key.kid().to_owned());
         header.typ = Some(typ.to_owned());
-        jsonwebtoken::encode(&header, claims, key.encoding_key())
+        key.encode(&header, claims)
             .map_err(|e| OidcError::internal("signing", e))
     }
 

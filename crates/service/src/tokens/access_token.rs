@@ -83,7 +83,8 @@ pub fn issue(
     let mut header = Header::new(SIGNING_ALGORITHM);
     header.kid = Some(key.kid().to_owned());
     header.typ = Some("at+jwt".to_owned());
-    let token = jsonwebtoken::encode(&header, &claims, key.encoding_key())
+    let token = key
+        .encode(&header, &claims)
         .map_err(|e| TokenError::Sign(e.to_string()))?;
     Ok((token, claims))
 }

@@ -4,6 +4,7 @@
 pub mod access_token;
 pub(crate) mod client_cache;
 pub mod grant;
+pub mod jws;
 pub mod key_protection;
 pub mod key_rotation;
 pub mod signing_key;

@@ -3,6 +3,8 @@
 //! key-encryption key is configured, see [`super::key_protection`]) in the
 //! `portcullis_core::SigningKey` record, published as JWKs.
 
+use std::sync::Arc;
+
 use aws_lc_rs::encoding::AsDer;
 use aws_lc_rs::rand::SystemRandom;
 use aws_lc_rs::signature::{ECDSA_P256_SHA256_FIXED_SIGNING, EcdsaKeyPair, Ed25519KeyPair};
@@ -12,6 +14,7 @@ use jsonwebtoken::{Algorithm, DecodingKey, EncodingKey};
 use portcullis_core::{SigningKey as StoredSigningKey, SigningKeyState};
 use time::OffsetDateTime;
 
+use super::jws::ParsedSigningKey;
 use super::key_protection::{self, KeyEncryptionKey};
 
 /// The algorithm admin API tokens are signed with, and the only one their check accepts.
@@ -58,6 +61,8 @@ pub struct TokenKey {
     kid: String,
     algorithm: Algorithm,
     encoding: EncodingKey,
+    /// The private key parsed once, for signing (shared by the clones).
+    signer: Arc<ParsedSigningKey>,
     decoding: DecodingKey,
     jwk: Jwk,
 }
@@ -194,17 +199,20 @@ impl TokenKey {
         jwk.common.key_id = Some(kid.to_owned());
         jwk.common.public_key_use = Some(jsonwebtoken::jwk::PublicKeyUse::Signature);
         let decoding = DecodingKey::from_jwk(&jwk).map_err(|e| invalid(e.to_string()))?;
+        let signer =
+            ParsedSigningKey::parse(algorithm, &encoding).map_err(|e| invalid(e.to_string()))?;
         // Sign once so a corrupt key fails here, at load, not at first use.
-        jsonwebtoken::encode(
-            &jsonwebtoken::Header::new(algorithm),
-            &serde_json::json!({}),
-            &encoding,
-        )
-        .map_err(|e| invalid(e.to_string()))?;
+        signer
+            .encode(
+                &jsonwebtoken::Header::new(algorithm),
+                &serde_json::json!({}),
+            )
+            .map_err(|e| invalid(e.to_string()))?;
         Ok(Self {
             kid: kid.to_owned(),
             algorithm,
             encoding,
+            signer: Arc::new(signer),
             decoding,
             jwk,
         })
@@ -220,6 +228,15 @@ impl TokenKey {
 
     pub fn encoding_key(&self) -> &EncodingKey {
         &self.encoding
+    }
+
+    /// Signs `claims` under `header` (whose `alg` must be this key's) as a compact JWS.
+    pub fn encode<T: serde::Serialize>(
+        &self,
+        header: &jsonwebtoken::Header,
+        claims: &T,
+    ) -> Result<String, jsonwebtoken::errors::Error> {
+        self.signer.encode(header, claims)
     }
 
     pub fn decoding_key(&self) -> &DecodingKey {
