@@ -29,7 +29,7 @@ impl TestBackend for Harness {
 
     async fn execute_raw_sql(&self, sql: &'static str) -> Result<u64, String> {
         sqlx::query(sql)
-            .execute(self.store.pool())
+            .execute(self.store.writer())
             .await
             .map(|done| done.rows_affected())
             .map_err(|err| err.to_string())

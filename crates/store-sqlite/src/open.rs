@@ -30,6 +30,15 @@ pub enum OpenError {
     },
 }
 
+/// How many connections read a database file: one per core (at least 2, at most 8).
+/// SQLite reads are CPU work on the connection's own worker thread, so more connections
+/// than cores add no throughput; and in WAL mode every commit empties the page cache of
+/// each connection that reads after it, so each extra reader costs re-reads.
+fn read_connections() -> u32 {
+    let cores = std::thread::available_parallelism().map_or(2, std::num::NonZero::get);
+    u32::try_from(cores.clamp(2, 8)).unwrap_or(2)
+}
+
 /// The embedded migrations.
 pub(crate) static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations");
 
@@ -47,16 +56,35 @@ impl SqliteStore {
             .filename(&path)
             .create_if_missing(true);
         let target = path.display().to_string();
-        let store = Self::open_with(options.clone(), &target).await?;
-        // One more connection to the same file for relaxed-durability commits (a begun
-        // sign-in's transaction): the same settings, but SQLite syncs its commits with the
-        // next FULL commit instead of one fsync each. Only for a file: an in-memory
-        // database opened twice would be two databases.
-        let relaxed = Self::pool_options(1)
-            .connect_with(Self::settings(options).synchronous(SqliteSynchronous::Normal))
-            .await
-            .map_err(|source| OpenError::Connect { target, source })?;
-        Ok(SqliteStore { relaxed, ..store })
+        let store = Self::open_with(options.clone(), &target, read_connections()).await?;
+        let connect = |options: SqliteConnectOptions, connections: u32| {
+            let target = target.clone();
+            async move {
+                Self::pool_options(connections)
+                    .connect_with(options)
+                    .await
+                    .map_err(|source| OpenError::Connect { target, source })
+            }
+        };
+        // Every write on one connection of its own: SQLite admits one writer at a time,
+        // so writers wait in the pool's queue (not in SQLite's sleeping busy handler), and
+        // the readers are only the few connections of `read_connections`, each of which
+        // drops its page cache after any other connection's commit.
+        let writer = connect(Self::settings(options.clone()), 1).await?;
+        // One more connection for relaxed-durability commits (a begun sign-in's
+        // transaction): the same settings, but SQLite syncs its commits with the next
+        // FULL commit instead of one fsync each. Only for a file: an in-memory database
+        // opened twice would be two databases.
+        let relaxed = connect(
+            Self::settings(options).synchronous(SqliteSynchronous::Normal),
+            1,
+        )
+        .await?;
+        Ok(SqliteStore {
+            relaxed,
+            writer,
+            ..store
+        })
     }
 
     /// Opens a `sqlite://path` (or `sqlite:path`) URL and migrates it.
@@ -67,7 +95,9 @@ impl SqliteStore {
                 source,
             })?
             .create_if_missing(true);
-        Self::open_with(options, url).await
+        // Reads and writes share this pool: an in-memory database is per connection
+        // set, so it cannot have a writer apart.
+        Self::open_with(options, url, 8).await
     }
 
     /// The pools' options. sqlx pings a connection before lending it out by default; a
@@ -103,9 +133,13 @@ impl SqliteStore {
             .pragma("temp_store", "memory")
     }
 
-    async fn open_with(options: SqliteConnectOptions, target: &str) -> Result<Self, OpenError> {
+    async fn open_with(
+        options: SqliteConnectOptions,
+        target: &str,
+        connections: u32,
+    ) -> Result<Self, OpenError> {
         let options = Self::settings(options);
-        let pool = Self::pool_options(8)
+        let pool = Self::pool_options(connections)
             .connect_with(options)
             .await
             .map_err(|source| OpenError::Connect {
@@ -126,6 +160,7 @@ impl SqliteStore {
     /// Closes every connection (checkpointing the WAL).
     pub async fn close(&self) {
         self.relaxed.close().await;
+        self.writer.close().await;
         self.pool.close().await;
     }
 }

@@ -36,7 +36,7 @@ impl CodeSendStore for SqlStore {
         let mut ordered: Vec<&SendLimit> = limits.iter().collect();
         ordered.sort_by(|a, b| a.key.cmp(&b.key));
         ordered.dedup_by(|a, b| a.key == b.key);
-        let mut tx = crate::dialect::begin_write(&self.pool)
+        let mut tx = crate::dialect::begin_write(&self.writer)
             .await
             .map_err(read_err)?;
         for limit in &ordered {
@@ -51,7 +51,7 @@ impl CodeSendStore for SqlStore {
             // waiting for another; a failure only leaves stale rows for the next claim.
             let forgotten = sqlx::query("DELETE FROM code_send_counters WHERE last_sent_at < $1")
                 .bind(micros(now - longest.max(Duration::ZERO)))
-                .execute(&self.pool)
+                .execute(&self.writer)
                 .await;
             if let Err(error) = forgotten {
                 tracing::debug!(%error, "stale code send counters were not purged");

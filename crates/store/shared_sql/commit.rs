@@ -16,7 +16,7 @@ impl Store for SqlStore {
         // Excludes every other commit until this one ends (see the dialect), so the audit
         // chain and the policy version advance linearly, and membership-cycle checks see
         // every earlier change.
-        let mut tx = crate::dialect::begin_write(&self.pool)
+        let mut tx = crate::dialect::begin_write(&self.writer)
             .await
             .map_err(read_err)?;
         let state = sqlx::query(crate::dialect::LOCK_STORE_STATE)

@@ -162,7 +162,7 @@ impl SignInLog for SqlStore {
             record: record.clone(),
             evaluation_input: None,
         };
-        let mut conn = self.pool.acquire().await.map_err(read_err)?;
+        let mut conn = self.writer.acquire().await.map_err(read_err)?;
         super::sign_in_state::insert_sign_ins(&mut conn, &[&entry]).await
     }
 

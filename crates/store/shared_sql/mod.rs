@@ -14,6 +14,14 @@
 //! - `begin_snapshot(&Pool<Db>)`: a read transaction with one consistent snapshot,
 //! - `BACKEND`: the backend's name.
 //!
+//! Reads go to `SqlStore::pool`, writes (every statement that changes a row, and every
+//! write transaction) to `SqlStore::writer`. On PostgreSQL both are the same pool. On a
+//! SQLite file the writer is a pool of one connection beside a small read pool: SQLite
+//! has one writer at a time anyway, so writers queue in the pool instead of sleeping in
+//! SQLite's busy handler; and in WAL mode a connection drops its whole page cache when
+//! another connection has committed since its last transaction, so the fewer
+//! connections read, the fewer caches every commit empties (see `open.rs`).
+//!
 //! Schema conventions (each backend's migrations follow them): every table keeps the
 //! object's full JSON in `doc` (the source of truth when reading) plus the columns that
 //! are filtered, sorted or constrained; times are `BIGINT` Unix microseconds.
@@ -47,7 +55,10 @@ pub(crate) type DbQuery<'q> = sqlx::query::Query<'q, Db, <Db as Database>::Argum
 /// opening, backup and test helpers.
 #[derive(Debug, Clone)]
 pub struct SqlStore {
+    /// Where reads go (and, on PostgreSQL and in-memory SQLite, writes too).
     pub(crate) pool: Pool<Db>,
+    /// Where writes go: on a SQLite file its own pool of one connection, else `pool`.
+    pub(crate) writer: Pool<Db>,
     /// Where relaxed-durability commits go (see `commit_sign_in_steps_relaxed`): on
     /// SQLite a connection without its own fsync per commit, else the pool itself.
     pub(crate) relaxed: Pool<Db>,
@@ -57,13 +68,19 @@ impl SqlStore {
     pub(crate) fn from_pool(pool: Pool<Db>) -> Self {
         SqlStore {
             relaxed: pool.clone(),
+            writer: pool.clone(),
             pool,
         }
     }
 
-    /// The underlying pool (for backups, health checks and tests).
+    /// The underlying (read) pool (for backups, health checks and tests).
     pub fn pool(&self) -> &Pool<Db> {
         &self.pool
+    }
+
+    /// The pool writes go to (the read pool itself except on a SQLite file; for tests).
+    pub fn writer(&self) -> &Pool<Db> {
+        &self.writer
     }
 }
 

@@ -23,7 +23,7 @@ impl OAuthStateStore for SqlStore {
         .bind(record.key.clone())
         .bind(micros(record.expires_date_time))
         .bind(encode("oauth state", &record.doc)?)
-        .execute(&self.pool)
+        .execute(&self.writer)
         .await
         .map_err(db_err("oauth state"))?;
         Ok(done.rows_affected() == 1)
@@ -64,7 +64,7 @@ impl OAuthStateStore for SqlStore {
         .bind(record.version)
         .bind(micros(record.expires_date_time))
         .bind(encode("oauth state", &record.doc)?)
-        .execute(&self.pool)
+        .execute(&self.writer)
         .await
         .map_err(db_err("oauth state"))?;
         Ok(done.rows_affected() == 1)
@@ -73,7 +73,7 @@ impl OAuthStateStore for SqlStore {
     async fn purge_expired_oauth_records(&self, before: OffsetDateTime) -> StoreResult<u64> {
         let done = sqlx::query("DELETE FROM oauth_state WHERE expires_at < $1")
             .bind(micros(before))
-            .execute(&self.pool)
+            .execute(&self.writer)
             .await
             .map_err(db_err("oauth state purge"))?;
         Ok(done.rows_affected())

@@ -48,7 +48,7 @@ impl PushStateStore for SqlStore {
         .bind(record.user_id.as_str().to_owned())
         .bind(micros(record.expires_date_time))
         .bind(encode("push activation", &record.doc)?)
-        .execute(&self.pool)
+        .execute(&self.writer)
         .await
         .map_err(db_err("push activation"))?;
         Ok(())
@@ -62,7 +62,7 @@ impl PushStateStore for SqlStore {
             "DELETE FROM push_activations WHERE code_hash = $1 RETURNING user_id, expires_at, doc",
         )
         .bind(code_hash.to_owned())
-        .fetch_optional(&self.pool)
+        .fetch_optional(&self.writer)
         .await
         .map_err(db_err("push activation"))?;
         let Some(row) = row else {
@@ -81,7 +81,7 @@ impl PushStateStore for SqlStore {
     }
 
     async fn insert_push_approval(&self, record: &PushApprovalRecord) -> StoreResult<()> {
-        let mut conn = self.pool.acquire().await.map_err(read_err)?;
+        let mut conn = self.writer.acquire().await.map_err(read_err)?;
         insert_approval(&mut conn, record).await
     }
 
@@ -143,7 +143,7 @@ impl PushStateStore for SqlStore {
         .bind(record.state.clone())
         .bind(micros(record.changed_date_time))
         .bind(encode("push approval", &record.doc)?)
-        .execute(&self.pool)
+        .execute(&self.writer)
         .await
         .map_err(db_err("push approval"))?;
         Ok(done.rows_affected() == 1)
@@ -152,12 +152,12 @@ impl PushStateStore for SqlStore {
     async fn purge_push_state(&self, before: OffsetDateTime) -> StoreResult<u64> {
         let approvals = sqlx::query("DELETE FROM push_approvals WHERE expires_at < $1")
             .bind(micros(before))
-            .execute(&self.pool)
+            .execute(&self.writer)
             .await
             .map_err(db_err("push approval purge"))?;
         let codes = sqlx::query("DELETE FROM push_activations WHERE expires_at < $1")
             .bind(micros(before))
-            .execute(&self.pool)
+            .execute(&self.writer)
             .await
             .map_err(db_err("push activation purge"))?;
         Ok(approvals.rows_affected() + codes.rows_affected())
@@ -189,7 +189,7 @@ impl PushStateStore for SqlStore {
             )
             .bind(record.user_id.as_str().to_owned())
             .bind(doc)
-            .execute(&self.pool)
+            .execute(&self.writer)
             .await
         } else {
             sqlx::query(
@@ -199,7 +199,7 @@ impl PushStateStore for SqlStore {
             .bind(record.user_id.as_str().to_owned())
             .bind(record.version)
             .bind(doc)
-            .execute(&self.pool)
+            .execute(&self.writer)
             .await
         }
         .map_err(db_err("push fatigue"))?;

@@ -141,7 +141,7 @@ impl SessionStore for SqlStore {
         .bind(micros(session.expires_date_time))
         .bind(session.revoked_date_time.map(micros))
         .bind(encode("session", session)?)
-        .execute(&self.pool)
+        .execute(&self.writer)
         .await
         .map_err(db_err(&format!("session {}", session.id)))?;
         Ok(())
@@ -175,7 +175,7 @@ impl SessionStore for SqlStore {
             .bind(session.id.as_str().to_owned())
             .bind(micros(session.expires_date_time))
             .bind(encode("session", session)?)
-            .execute(&self.pool)
+            .execute(&self.writer)
             .await
             .map_err(db_err("session update"))?;
         found(done.rows_affected(), || format!("session {}", session.id))
@@ -186,7 +186,7 @@ impl SessionStore for SqlStore {
             sqlx::query("UPDATE sessions SET revoked_at = COALESCE(revoked_at, $2) WHERE id = $1")
                 .bind(id.as_str().to_owned())
                 .bind(micros(at))
-                .execute(&self.pool)
+                .execute(&self.writer)
                 .await
                 .map_err(db_err("session revocation"))?;
         found(done.rows_affected(), || format!("session {id}"))
@@ -206,7 +206,7 @@ impl SessionStore for SqlStore {
     async fn purge_expired_sessions(&self, before: OffsetDateTime) -> StoreResult<u64> {
         let done = sqlx::query("DELETE FROM sessions WHERE expires_at < $1")
             .bind(micros(before))
-            .execute(&self.pool)
+            .execute(&self.writer)
             .await
             .map_err(db_err("session purge"))?;
         Ok(done.rows_affected())
@@ -240,7 +240,7 @@ pub(super) async fn revoke_user_sessions(
 #[async_trait]
 impl RefreshTokenStore for SqlStore {
     async fn insert_refresh_token(&self, token: &RefreshToken) -> StoreResult<()> {
-        let mut conn = self.pool.acquire().await.map_err(read_err)?;
+        let mut conn = self.writer.acquire().await.map_err(read_err)?;
         insert_refresh_tokens(&mut conn, &[token]).await
     }
 
@@ -252,7 +252,7 @@ impl RefreshTokenStore for SqlStore {
         // The conditional UPDATE is the atomic step: of concurrent callers, one changes the
         // row and the others see it already used.
         let claimed = {
-            let mut conn = self.pool.acquire().await.map_err(read_err)?;
+            let mut conn = self.writer.acquire().await.map_err(read_err)?;
             claim_refresh_token(&mut conn, token_hash, at).await?
         };
         let row = sqlx::query(
@@ -289,7 +289,7 @@ impl RefreshTokenStore for SqlStore {
         )
         .bind(family.as_str().to_owned())
         .bind(micros(at))
-        .execute(&self.pool)
+        .execute(&self.writer)
         .await
         .map_err(db_err("refresh token family revocation"))?;
         Ok(done.rows_affected())
@@ -416,7 +416,7 @@ impl DeviceStore for SqlStore {
         .bind(device.owner_user_id.as_ref().map(|u| u.as_str().to_owned()))
         .bind(micros(device.registration_date_time))
         .bind(encode("device", device)?)
-        .execute(&self.pool)
+        .execute(&self.writer)
         .await
         .map_err(db_err(&format!("device {}", device.id)))?;
         Ok(())
@@ -479,7 +479,7 @@ pub(super) async fn delete_device(conn: &mut Conn, id: &DeviceId) -> StoreResult
 #[async_trait]
 impl RiskStore for SqlStore {
     async fn append_risk_event(&self, event: &RiskEvent) -> StoreResult<()> {
-        let mut tx = self.pool.begin().await.map_err(read_err)?;
+        let mut tx = self.writer.begin().await.map_err(read_err)?;
         super::user_risk::add_event(&mut tx, event).await?;
         tx.commit().await.map_err(db_err("risk event"))?;
         Ok(())

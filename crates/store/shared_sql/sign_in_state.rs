@@ -118,7 +118,7 @@ impl SignInStateStore for SqlStore {
     async fn purge_expired_sign_in_transactions(&self, before: OffsetDateTime) -> StoreResult<u64> {
         let done = sqlx::query("DELETE FROM sign_in_transactions WHERE expires_at < $1")
             .bind(micros(before))
-            .execute(&self.pool)
+            .execute(&self.writer)
             .await
             .map_err(db_err("sign-in transaction purge"))?;
         Ok(done.rows_affected())
@@ -406,7 +406,7 @@ impl SqlStore {
         durability: Durability,
     ) -> StoreResult<sqlx::Transaction<'static, crate::dialect::Db>> {
         match durability {
-            Durability::Full => self.pool.begin().await.map_err(read_err),
+            Durability::Full => self.writer.begin().await.map_err(read_err),
             Durability::Relaxed => crate::dialect::begin_relaxed(&self.relaxed)
                 .await
                 .map_err(read_err),
