@@ -30,13 +30,16 @@ pub enum OpenError {
     },
 }
 
-/// How many connections read a database file: one per core (at least 2, at most 8).
-/// SQLite reads are CPU work on the connection's own worker thread, so more connections
-/// than cores add no throughput; and in WAL mode every commit empties the page cache of
-/// each connection that reads after it, so each extra reader costs re-reads.
+/// How many connections read a database file: two per core (at least 4, at most 8).
+/// SQLite reads are CPU work on the connection's own worker thread, so many more
+/// connections than cores add no throughput; and in WAL mode every commit empties the
+/// page cache of each connection that reads after it, so each extra reader costs
+/// re-reads. Measured on 2 cores against one per core: sign-ins keep their rate (one
+/// reader per core left cores idle, −19% at minimal argon2), refresh grants pay ≈ 5% of
+/// their CPU for it (docs/benchmarks.md, tenth session).
 fn read_connections() -> u32 {
     let cores = std::thread::available_parallelism().map_or(2, std::num::NonZero::get);
-    u32::try_from(cores.clamp(2, 8)).unwrap_or(2)
+    u32::try_from((cores * 2).clamp(4, 8)).unwrap_or(4)
 }
 
 /// The embedded migrations.

@@ -1,7 +1,7 @@
 //! Every pooled connection runs with the settings the store relies on: WAL, a commit on
 //! disk before it returns (`synchronous = FULL`), foreign keys, and statement journals
 //! kept in memory (`temp_store = MEMORY`, see `open.rs`); and writes go to a connection
-//! of their own, beside a read pool of one connection per core.
+//! of their own, beside a small read pool.
 
 #![allow(clippy::unwrap_used)]
 
