@@ -16,7 +16,7 @@ use oidc_support::*;
 use portcullis_core::{AppPermission, Application, ApplicationId, ApplicationKind, ClientId};
 use portcullis_server::config::FileConfig;
 use portcullis_store::{Batch, Change};
-use serde_json::{Value, json};
+use serde_json::json;
 use time::OffsetDateTime;
 use uuid::Uuid;
 
@@ -85,18 +85,6 @@ async fn until_forward_auth(node: &TestApp, cookie: &str, want: u16, what: &str)
         );
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
-}
-
-async fn refresh(node: &TestApp, client: &OidcClient, refresh_token: &str) -> (u16, Value) {
-    token(
-        node,
-        client,
-        &[
-            ("grant_type", "refresh_token"),
-            ("refresh_token", refresh_token),
-        ],
-    )
-    .await
 }
 
 /// A refresh token obtained through node A.

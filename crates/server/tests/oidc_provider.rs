@@ -136,15 +136,7 @@ async fn code_flow_issues_tokens_that_userinfo_accepts_and_refresh_rotates() {
         );
 
         let first_refresh = body["refresh_token"].as_str().unwrap().to_owned();
-        let (status, refreshed) = token(
-            &app,
-            &client,
-            &[
-                ("grant_type", "refresh_token"),
-                ("refresh_token", &first_refresh),
-            ],
-        )
-        .await;
+        let (status, refreshed) = refresh(&app, &client, &first_refresh).await;
         assert_eq!(status, 200, "{refreshed}");
         let second_refresh = refreshed["refresh_token"].as_str().unwrap().to_owned();
         assert_ne!(first_refresh, second_refresh, "refresh tokens rotate");
@@ -154,29 +146,13 @@ async fn code_flow_issues_tokens_that_userinfo_accepts_and_refresh_rotates() {
         );
 
         // Reuse of the rotated token revokes the whole family, the successor included.
-        let (status, reused) = token(
-            &app,
-            &client,
-            &[
-                ("grant_type", "refresh_token"),
-                ("refresh_token", &first_refresh),
-            ],
-        )
-        .await;
+        let (status, reused) = refresh(&app, &client, &first_refresh).await;
         assert_eq!(
             (status, reused["error"].as_str()),
             (400, Some("invalid_grant")),
             "{reused}"
         );
-        let (status, after) = token(
-            &app,
-            &client,
-            &[
-                ("grant_type", "refresh_token"),
-                ("refresh_token", &second_refresh),
-            ],
-        )
-        .await;
+        let (status, after) = refresh(&app, &client, &second_refresh).await;
         assert_eq!(
             (status, after["error"].as_str()),
             (400, Some("invalid_grant")),
@@ -304,15 +280,8 @@ async fn a_reused_code_fails_and_revokes_what_it_issued() {
             "{second}"
         );
         // The refresh token and the access token from the first redemption are dead.
-        let (status, refreshed) = token(
-            &app,
-            &client,
-            &[
-                ("grant_type", "refresh_token"),
-                ("refresh_token", first["refresh_token"].as_str().unwrap()),
-            ],
-        )
-        .await;
+        let (status, refreshed) =
+            refresh(&app, &client, first["refresh_token"].as_str().unwrap()).await;
         assert_eq!(
             (status, refreshed["error"].as_str()),
             (400, Some("invalid_grant")),
@@ -776,15 +745,8 @@ async fn refresh_is_refused_once_the_user_is_disabled() {
             )
             .await
             .unwrap();
-        let (status, body) = token(
-            &app,
-            &client,
-            &[
-                ("grant_type", "refresh_token"),
-                ("refresh_token", tokens["refresh_token"].as_str().unwrap()),
-            ],
-        )
-        .await;
+        let (status, body) =
+            refresh(&app, &client, tokens["refresh_token"].as_str().unwrap()).await;
         assert_eq!(
             (status, body["error"].as_str()),
             (400, Some("invalid_grant")),
@@ -818,33 +780,13 @@ async fn conditional_access_block_stops_authorize_and_refresh() {
             ],
         )
         .await;
-        let admin = app.admin_token().await;
-        // Security defaults and Conditional Access policies are mutually exclusive.
-        let (status, body) = app
-            .patch(
-                "/v1.0/policies/identitySecurityDefaultsEnforcementPolicy",
-                &admin,
-                json!({"isEnabled": false}),
-            )
-            .await;
-        assert!(status < 300, "{body}");
-        let (status, created) = app
-            .post(
-                "/v1.0/identity/conditionalAccess/policies",
-                &admin,
-                json!({
-                    "displayName": "Block the wiki",
-                    "state": "enabled",
-                    "conditions": {
-                        "users": {"includeUsers": [user.id.as_str()]},
-                        "applications": {"includeApplications": [client.client_id.as_str()]},
-                        "clientAppTypes": ["all"]
-                    },
-                    "grantControls": {"operator": "OR", "builtInControls": ["block"]}
-                }),
-            )
-            .await;
-        assert_eq!(status, 201, "{created}");
+        block_through_api(
+            &app,
+            "Block the wiki",
+            json!({"includeUsers": [user.id.as_str()]}),
+            &client,
+        )
+        .await;
         let (status, location, _) = authorize(
             &app,
             Some(&cookie),
@@ -862,15 +804,8 @@ async fn conditional_access_block_stops_authorize_and_refresh() {
             Some("access_denied"),
             "{location}"
         );
-        let (status, body) = token(
-            &app,
-            &client,
-            &[
-                ("grant_type", "refresh_token"),
-                ("refresh_token", tokens["refresh_token"].as_str().unwrap()),
-            ],
-        )
-        .await;
+        let (status, body) =
+            refresh(&app, &client, tokens["refresh_token"].as_str().unwrap()).await;
         assert_eq!(
             (status, body["error"].as_str()),
             (400, Some("invalid_grant")),
@@ -926,15 +861,7 @@ async fn concurrent_presentations_of_one_refresh_token_have_one_winner() {
             );
         }
         let successor = winners[0].1["refresh_token"].as_str().unwrap();
-        let (status, body) = token(
-            &app,
-            &client,
-            &[
-                ("grant_type", "refresh_token"),
-                ("refresh_token", successor),
-            ],
-        )
-        .await;
+        let (status, body) = refresh(&app, &client, successor).await;
         assert_eq!(
             (status, body["error"].as_str()),
             (400, Some("invalid_grant")),

@@ -10,21 +10,9 @@ mod oidc_support;
 use oidc_support::*;
 use portcullis_core::{Group, GroupId, MemberRef};
 use portcullis_store::{Batch, Change};
-use serde_json::{Value, json};
+use serde_json::json;
 use time::OffsetDateTime;
 use uuid::Uuid;
-
-async fn refresh(app: &common::TestApp, client: &OidcClient, refresh_token: &str) -> (u16, Value) {
-    token(
-        app,
-        client,
-        &[
-            ("grant_type", "refresh_token"),
-            ("refresh_token", refresh_token),
-        ],
-    )
-    .await
-}
 
 #[tokio::test]
 async fn joining_a_blocked_group_refuses_the_next_refresh() {
@@ -73,32 +61,13 @@ async fn joining_a_blocked_group_refuses_the_next_refresh() {
             )
             .await
             .unwrap();
-        let admin = app.admin_token().await;
-        let (status, body) = app
-            .patch(
-                "/v1.0/policies/identitySecurityDefaultsEnforcementPolicy",
-                &admin,
-                json!({"isEnabled": false}),
-            )
-            .await;
-        assert!(status < 300, "{body}");
-        let (status, created) = app
-            .post(
-                "/v1.0/identity/conditionalAccess/policies",
-                &admin,
-                json!({
-                    "displayName": "Block contractors from the wiki",
-                    "state": "enabled",
-                    "conditions": {
-                        "users": {"includeGroups": [outer.id.as_str()]},
-                        "applications": {"includeApplications": [client.client_id.as_str()]},
-                        "clientAppTypes": ["all"]
-                    },
-                    "grantControls": {"operator": "OR", "builtInControls": ["block"]}
-                }),
-            )
-            .await;
-        assert_eq!(status, 201, "{created}");
+        block_through_api(
+            &app,
+            "Block contractors from the wiki",
+            json!({"includeGroups": [outer.id.as_str()]}),
+            &client,
+        )
+        .await;
 
         // Not a member yet: the refresh is granted.
         let (status, rotated) =

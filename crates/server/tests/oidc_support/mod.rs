@@ -211,6 +211,51 @@ pub async fn token(app: &TestApp, client: &OidcClient, form: &[(&str, &str)]) ->
     (status, response.json().await.unwrap_or(Value::Null))
 }
 
+/// A refresh-token grant for `client` (rotation: the answer carries the successor).
+pub async fn refresh(app: &TestApp, client: &OidcClient, refresh_token: &str) -> (u16, Value) {
+    token(
+        app,
+        client,
+        &[
+            ("grant_type", "refresh_token"),
+            ("refresh_token", refresh_token),
+        ],
+    )
+    .await
+}
+
+/// Turns security defaults off (Conditional Access policies replace them) and creates,
+/// through the admin API, an enabled policy named `name` that blocks `users` (a Graph
+/// `users` condition) from `client`'s application.
+pub async fn block_through_api(app: &TestApp, name: &str, users: Value, client: &OidcClient) {
+    let admin = app.admin_token().await;
+    let (status, body) = app
+        .patch(
+            "/v1.0/policies/identitySecurityDefaultsEnforcementPolicy",
+            &admin,
+            json!({"isEnabled": false}),
+        )
+        .await;
+    assert!(status < 300, "{body}");
+    let (status, created) = app
+        .post(
+            "/v1.0/identity/conditionalAccess/policies",
+            &admin,
+            json!({
+                "displayName": name,
+                "state": "enabled",
+                "conditions": {
+                    "users": users,
+                    "applications": {"includeApplications": [client.client_id.as_str()]},
+                    "clientAppTypes": ["all"]
+                },
+                "grantControls": {"operator": "OR", "builtInControls": ["block"]}
+            }),
+        )
+        .await;
+    assert_eq!(status, 201, "{created}");
+}
+
 pub fn claims(jwt: &str) -> Value {
     let payload = jwt.split('.').nth(1).unwrap();
     serde_json::from_slice(&URL_SAFE_NO_PAD.decode(payload).unwrap()).unwrap()
