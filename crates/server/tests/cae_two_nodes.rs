@@ -89,18 +89,7 @@ async fn until_forward_auth(node: &TestApp, cookie: &str, want: u16, what: &str)
 
 /// A refresh token obtained through node A.
 async fn refresh_token_from(a: &TestApp, client: &OidcClient, cookie: &str) -> String {
-    let code = code_for(a, cookie, client, None, "openid offline_access").await;
-    let (status, body) = token(
-        a,
-        client,
-        &[
-            ("grant_type", "authorization_code"),
-            ("code", &code),
-            ("redirect_uri", REDIRECT),
-        ],
-    )
-    .await;
-    assert_eq!(status, 200, "{body}");
+    let body = tokens_for(a, cookie, client, "openid offline_access").await;
     body["refresh_token"].as_str().unwrap().to_owned()
 }
 

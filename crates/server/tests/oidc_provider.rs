@@ -386,18 +386,7 @@ async fn an_expired_code_is_refused() {
             ],
         )
         .await;
-        assert_eq!(
-            (status, body["error"].as_str()),
-            (400, Some("invalid_grant")),
-            "{body}"
-        );
-        assert!(
-            body["error_description"]
-                .as_str()
-                .unwrap()
-                .contains("expired"),
-            "{body}"
-        );
+        assert_invalid_grant(&(status, body), "expired");
     })
     .await;
 }
@@ -408,17 +397,7 @@ async fn forged_tokens_and_foreign_audiences_are_refused() {
         let client = register_oidc_client(&app, confidential(), true).await;
         let user = create_user(&app, "fay").await;
         let (cookie, _) = sign_in(&app, &user, &["pwd"]).await;
-        let code = code_for(&app, &cookie, &client, None, "openid").await;
-        let (_, body) = token(
-            &app,
-            &client,
-            &[
-                ("grant_type", "authorization_code"),
-                ("code", &code),
-                ("redirect_uri", REDIRECT),
-            ],
-        )
-        .await;
+        let body = tokens_for(&app, &cookie, &client, "openid").await;
         let access = body["access_token"].as_str().unwrap();
         let id_token = body["id_token"].as_str().unwrap();
 
@@ -569,17 +548,7 @@ async fn introspection_and_revocation_answer_the_owning_client_only() {
         let other = register_oidc_client(&app, confidential(), true).await;
         let user = create_user(&app, "hal").await;
         let (cookie, _) = sign_in(&app, &user, &["pwd"]).await;
-        let code = code_for(&app, &cookie, &client, None, "openid offline_access").await;
-        let (_, tokens) = token(
-            &app,
-            &client,
-            &[
-                ("grant_type", "authorization_code"),
-                ("code", &code),
-                ("redirect_uri", REDIRECT),
-            ],
-        )
-        .await;
+        let tokens = tokens_for(&app, &cookie, &client, "openid offline_access").await;
         let access = tokens["access_token"].as_str().unwrap();
         let refresh = tokens["refresh_token"].as_str().unwrap();
         let introspect = |who: &OidcClient, token: &str| {
@@ -727,17 +696,7 @@ async fn refresh_is_refused_once_the_user_is_disabled() {
         let client = register_oidc_client(&app, confidential(), true).await;
         let mut user = create_user(&app, "jo").await;
         let (cookie, _) = sign_in(&app, &user, &["pwd"]).await;
-        let code = code_for(&app, &cookie, &client, None, "openid offline_access").await;
-        let (_, tokens) = token(
-            &app,
-            &client,
-            &[
-                ("grant_type", "authorization_code"),
-                ("code", &code),
-                ("redirect_uri", REDIRECT),
-            ],
-        )
-        .await;
+        let tokens = tokens_for(&app, &cookie, &client, "openid offline_access").await;
         user.account_enabled = false;
         app.store()
             .commit(
@@ -747,18 +706,7 @@ async fn refresh_is_refused_once_the_user_is_disabled() {
             .unwrap();
         let (status, body) =
             refresh(&app, &client, tokens["refresh_token"].as_str().unwrap()).await;
-        assert_eq!(
-            (status, body["error"].as_str()),
-            (400, Some("invalid_grant")),
-            "{body}"
-        );
-        assert!(
-            body["error_description"]
-                .as_str()
-                .unwrap()
-                .contains("disabled"),
-            "{body}"
-        );
+        assert_invalid_grant(&(status, body), "disabled");
     })
     .await;
 }
@@ -769,17 +717,7 @@ async fn conditional_access_block_stops_authorize_and_refresh() {
         let client = register_oidc_client(&app, confidential(), true).await;
         let user = create_user(&app, "kim").await;
         let (cookie, _) = sign_in(&app, &user, &["pwd"]).await;
-        let code = code_for(&app, &cookie, &client, None, "openid offline_access").await;
-        let (_, tokens) = token(
-            &app,
-            &client,
-            &[
-                ("grant_type", "authorization_code"),
-                ("code", &code),
-                ("redirect_uri", REDIRECT),
-            ],
-        )
-        .await;
+        let tokens = tokens_for(&app, &cookie, &client, "openid offline_access").await;
         block_through_api(
             &app,
             "Block the wiki",
@@ -806,18 +744,7 @@ async fn conditional_access_block_stops_authorize_and_refresh() {
         );
         let (status, body) =
             refresh(&app, &client, tokens["refresh_token"].as_str().unwrap()).await;
-        assert_eq!(
-            (status, body["error"].as_str()),
-            (400, Some("invalid_grant")),
-            "{body}"
-        );
-        assert!(
-            body["error_description"]
-                .as_str()
-                .unwrap()
-                .contains("Conditional Access"),
-            "{body}"
-        );
+        assert_invalid_grant(&(status, body), "Conditional Access");
     })
     .await;
 }
@@ -831,17 +758,7 @@ async fn concurrent_presentations_of_one_refresh_token_have_one_winner() {
         let client = register_oidc_client(&app, confidential(), true).await;
         let user = create_user(&app, "kit").await;
         let (cookie, _) = sign_in(&app, &user, &["pwd"]).await;
-        let code = code_for(&app, &cookie, &client, None, "openid offline_access").await;
-        let (_, tokens) = token(
-            &app,
-            &client,
-            &[
-                ("grant_type", "authorization_code"),
-                ("code", &code),
-                ("redirect_uri", REDIRECT),
-            ],
-        )
-        .await;
+        let tokens = tokens_for(&app, &cookie, &client, "openid offline_access").await;
         let presented = tokens["refresh_token"].as_str().unwrap().to_owned();
         let form = [
             ("grant_type", "refresh_token"),

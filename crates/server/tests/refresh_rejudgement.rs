@@ -27,17 +27,7 @@ async fn joining_a_blocked_group_refuses_the_next_refresh() {
         .await;
         let user = create_user(&app, "lee").await;
         let (cookie, _) = sign_in(&app, &user, &["pwd"]).await;
-        let code = code_for(&app, &cookie, &client, None, "openid offline_access").await;
-        let (_, tokens) = token(
-            &app,
-            &client,
-            &[
-                ("grant_type", "authorization_code"),
-                ("code", &code),
-                ("redirect_uri", REDIRECT),
-            ],
-        )
-        .await;
+        let tokens = tokens_for(&app, &cookie, &client, "openid offline_access").await;
         // Two levels of nesting: the policy targets the outer group, the user joins the
         // inner one.
         let group = |name: &str| Group {
@@ -83,17 +73,6 @@ async fn joining_a_blocked_group_refuses_the_next_refresh() {
             .unwrap();
         let (status, body) =
             refresh(&app, &client, rotated["refresh_token"].as_str().unwrap()).await;
-        assert_eq!(
-            (status, body["error"].as_str()),
-            (400, Some("invalid_grant")),
-            "{body}"
-        );
-        assert!(
-            body["error_description"]
-                .as_str()
-                .unwrap()
-                .contains("Conditional Access"),
-            "{body}"
-        );
+        assert_invalid_grant(&(status, body), "Conditional Access");
     }
 }

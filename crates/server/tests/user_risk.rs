@@ -227,7 +227,7 @@ async fn a_fraud_report_blocks_the_next_sign_in_until_remediated() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn a_fraud_report_ends_refresh_tokens() {
-    use oidc_support::{REDIRECT, code_for, register_oidc_client, sign_in, token};
+    use oidc_support::{register_oidc_client, sign_in, token, tokens_for};
     for backend in backends() {
         let app = common::spawn_with(&backend, Default::default()).await;
         let client = register_oidc_client(
@@ -238,17 +238,7 @@ async fn a_fraud_report_ends_refresh_tokens() {
         .await;
         let user = oidc_support::create_user(&app, "rio").await;
         let (cookie, _) = sign_in(&app, &user, &["pwd"]).await;
-        let code = code_for(&app, &cookie, &client, None, "openid offline_access").await;
-        let (_, tokens) = token(
-            &app,
-            &client,
-            &[
-                ("grant_type", "authorization_code"),
-                ("code", &code),
-                ("redirect_uri", REDIRECT),
-            ],
-        )
-        .await;
+        let tokens = tokens_for(&app, &cookie, &client, "openid offline_access").await;
         let refresh = |token_text: String| {
             let app = &app;
             let client = &client;

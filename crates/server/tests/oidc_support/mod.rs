@@ -211,6 +211,35 @@ pub async fn token(app: &TestApp, client: &OidcClient, form: &[(&str, &str)]) ->
     (status, response.json().await.unwrap_or(Value::Null))
 }
 
+/// Authorizes `client` for the session in `cookie` (no PKCE) and redeems the code: the
+/// token response, which must be a success.
+pub async fn tokens_for(app: &TestApp, cookie: &str, client: &OidcClient, scope: &str) -> Value {
+    let code = code_for(app, cookie, client, None, scope).await;
+    let (status, body) = token(
+        app,
+        client,
+        &[
+            ("grant_type", "authorization_code"),
+            ("code", &code),
+            ("redirect_uri", REDIRECT),
+        ],
+    )
+    .await;
+    assert_eq!(status, 200, "{body}");
+    body
+}
+
+/// Asserts a token endpoint's `invalid_grant` answer whose description mentions `reason`.
+pub fn assert_invalid_grant((status, body): &(u16, Value), reason: &str) {
+    assert_eq!(
+        (*status, body["error"].as_str()),
+        (400, Some("invalid_grant")),
+        "{body}"
+    );
+    let description = body["error_description"].as_str().unwrap_or_default();
+    assert!(description.contains(reason), "{body}");
+}
+
 /// A refresh-token grant for `client` (rotation: the answer carries the successor).
 pub async fn refresh(app: &TestApp, client: &OidcClient, refresh_token: &str) -> (u16, Value) {
     token(
