@@ -4,7 +4,10 @@ use std::path::{Path, PathBuf};
 use std::str::FromStr;
 use std::time::Duration;
 
-use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
+use sqlx::Pool;
+use sqlx::sqlite::{
+    Sqlite, SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous,
+};
 
 use crate::SqliteStore;
 
@@ -60,27 +63,19 @@ impl SqliteStore {
             .create_if_missing(true);
         let target = path.display().to_string();
         let store = Self::open_with(options.clone(), &target, read_connections()).await?;
-        let connect = |options: SqliteConnectOptions, connections: u32| {
-            let target = target.clone();
-            async move {
-                Self::pool_options(connections)
-                    .connect_with(options)
-                    .await
-                    .map_err(|source| OpenError::Connect { target, source })
-            }
-        };
         // Every write on one connection of its own: SQLite admits one writer at a time,
         // so writers wait in the pool's queue (not in SQLite's sleeping busy handler), and
         // the readers are only the few connections of `read_connections`, each of which
         // drops its page cache after any other connection's commit.
-        let writer = connect(Self::settings(options.clone()), 1).await?;
+        let writer = Self::connect(Self::settings(options.clone()), 1, &target).await?;
         // One more connection for relaxed-durability commits (a begun sign-in's
         // transaction): the same settings, but SQLite syncs its commits with the next
         // FULL commit instead of one fsync each. Only for a file: an in-memory database
         // opened twice would be two databases.
-        let relaxed = connect(
+        let relaxed = Self::connect(
             Self::settings(options).synchronous(SqliteSynchronous::Normal),
             1,
+            &target,
         )
         .await?;
         Ok(SqliteStore {
@@ -114,6 +109,21 @@ impl SqliteStore {
             .test_before_acquire(false)
     }
 
+    /// A pool of `connections` connections with `options`.
+    async fn connect(
+        options: SqliteConnectOptions,
+        connections: u32,
+        target: &str,
+    ) -> Result<Pool<Sqlite>, OpenError> {
+        Self::pool_options(connections)
+            .connect_with(options)
+            .await
+            .map_err(|source| OpenError::Connect {
+                target: target.to_owned(),
+                source,
+            })
+    }
+
     /// Every connection's settings (the relaxed one then lowers `synchronous`).
     fn settings(options: SqliteConnectOptions) -> SqliteConnectOptions {
         options
@@ -141,14 +151,7 @@ impl SqliteStore {
         target: &str,
         connections: u32,
     ) -> Result<Self, OpenError> {
-        let options = Self::settings(options);
-        let pool = Self::pool_options(connections)
-            .connect_with(options)
-            .await
-            .map_err(|source| OpenError::Connect {
-                target: target.to_owned(),
-                source,
-            })?;
+        let pool = Self::connect(Self::settings(options), connections, target).await?;
         MIGRATOR
             .run(&pool)
             .await
