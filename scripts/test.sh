@@ -7,6 +7,10 @@ cd "$(dirname "$0")/.."
 source scripts/lib/deps.sh
 source scripts/lib/postgres.sh
 
+# The suite is built once from scratch: incremental state would only add gigabytes to the
+# target directory, and CI machines have little disk.
+export CARGO_INCREMENTAL="${CARGO_INCREMENTAL:-0}"
+
 ensure_system_packages
 start_test_postgres          # exports PORTCULLIS_TEST_POSTGRES_URL, stops it on exit
 

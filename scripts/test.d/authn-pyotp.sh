@@ -9,4 +9,4 @@ if ! "$venv/bin/python" -c 'import pyotp' 2>/dev/null; then
   "$venv/bin/pip" install --quiet 'pyotp==2.12.0'
 fi
 PORTCULLIS_PYOTP_PYTHON="$PWD/$venv/bin/python" \
-  cargo test -p portcullis-authn --locked --test pyotp_cross_check -- --nocapture
+  cargo test -p portcullis-authn --locked --test integration pyotp_cross_check -- --nocapture

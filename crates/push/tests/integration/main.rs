@@ -1,0 +1,15 @@
+//! Every integration test of `push` in one binary: each file beside this one is a
+//! module, so the suite links once instead of once per file (each link of a test
+//! binary is large, and CI has little disk).
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+// Shared helpers.
+mod common;
+
+// The tests.
+mod activation;
+mod answers;
+mod device_request;
+mod fatigue;
+mod passwordless;
+mod properties;
