@@ -15,7 +15,7 @@ use std::sync::LazyLock;
 use portcullis_core::{SecretHash, SessionId, UserId};
 use portcullis_store::{
     ConfigurationVersions, GrantSubject, GrantSubjectStore, RefreshGrantRead, RefreshGrantSubject,
-    StoreError, StoreResult,
+    SignInSubjectRead, StoreError, StoreResult, SubjectKey,
 };
 use sqlx::Row;
 
@@ -41,6 +41,18 @@ const VERSIONS: i32 = 0;
 /// The user's facts and the session: `$1` the user, `$2` the session (`NULL`: none).
 static GRANT_SUBJECT: LazyLock<String> = LazyLock::new(|| subject_statement("", "$1", "$2", ""));
 
+/// The configuration versions as one part: the policy version in `revision`, the
+/// directory-wide epoch in `updated_at`.
+static VERSIONS_PART: LazyLock<String> = LazyLock::new(|| {
+    format!(
+        " UNION ALL \
+         SELECT {VERSIONS}, NULL, NULL, NULL, NULL, NULL, NULL, \
+           (SELECT policy_version FROM store_state WHERE id = 1), NULL, global_epoch, \
+           NULL, NULL, NULL, NULL \
+         FROM security_clock WHERE id = 1"
+    )
+});
+
 /// The configuration versions, the refresh token whose hash is `$1` and
 /// [`GRANT_SUBJECT`] for its user and its session: the token's row is found once (the
 /// `presented` CTE) and the parts keyed by it. A token without a user (or no such token)
@@ -57,14 +69,29 @@ static REFRESH_GRANT_SUBJECT: LazyLock<String> = LazyLock::new(|| {
             " UNION ALL \
              SELECT {REFRESH_TOKEN}, doc, NULL, NULL, NULL, NULL, NULL, NULL, revoked_at, NULL, \
                NULL, NULL, NULL, used_at \
-             FROM presented \
-             UNION ALL \
-             SELECT {VERSIONS}, NULL, NULL, NULL, NULL, NULL, NULL, \
-               (SELECT policy_version FROM store_state WHERE id = 1), NULL, global_epoch, \
-               NULL, NULL, NULL, NULL \
-             FROM security_clock WHERE id = 1"
+             FROM presented{}",
+            VERSIONS_PART.as_str()
         ),
     )
+});
+
+/// A sign-in step's read: the configuration versions and [`GRANT_SUBJECT`]'s facts (no
+/// session) of the user the `target` CTE finds — by id, by name or by credential (`$1`).
+fn sign_in_subject_statement(target: &str) -> String {
+    subject_statement(
+        &format!("target AS ({target}), "),
+        "(SELECT id FROM target)",
+        "NULL",
+        &VERSIONS_PART,
+    )
+}
+
+static SIGN_IN_SUBJECT_BY_ID: LazyLock<String> =
+    LazyLock::new(|| sign_in_subject_statement("SELECT id FROM users WHERE id = $1"));
+static SIGN_IN_SUBJECT_BY_NAME: LazyLock<String> =
+    LazyLock::new(|| sign_in_subject_statement("SELECT id FROM users WHERE upn_lower = $1"));
+static SIGN_IN_SUBJECT_BY_CREDENTIAL: LazyLock<String> = LazyLock::new(|| {
+    sign_in_subject_statement("SELECT user_id AS id FROM credentials WHERE id = $1")
 });
 
 /// The `UNION ALL` of every part for the user `user` and the session `session` (SQL
@@ -129,7 +156,7 @@ impl GrantSubjectStore for SqlStore {
             .fetch_all(&self.pool)
             .await
             .map_err(read_err)?;
-        subject_from_rows(user, &rows)
+        subject_from_rows(&rows)
     }
 
     async fn refresh_grant_subject(
@@ -142,20 +169,7 @@ impl GrantSubjectStore for SqlStore {
             .await
             .map_err(read_err)?;
         // `ORDER BY part`: the versions first, the token (if any) last.
-        let Some((versions_row, rest)) = rows.split_first() else {
-            return Err(StoreError::Backend(
-                "refresh grant subject: no configuration versions".into(),
-            ));
-        };
-        if part_of(versions_row)? != VERSIONS {
-            return Err(StoreError::Backend(
-                "refresh grant subject: no configuration versions".into(),
-            ));
-        }
-        let versions = ConfigurationVersions {
-            policy_version: versions_row.try_get("revision").map_err(read_err)?,
-            global_epoch: versions_row.try_get("updated_at").map_err(read_err)?,
-        };
+        let (versions, rest) = versions_first("refresh grant subject", &rows)?;
         let presented = match rest.split_last() {
             None => None,
             Some((token_row, facts)) => {
@@ -165,9 +179,10 @@ impl GrantSubjectStore for SqlStore {
                     ));
                 }
                 let token = oauth_state::refresh_token_from_row(token_row)?;
-                let subject = match &token.user_id {
-                    Some(user) => subject_from_rows(user, facts)?,
-                    None => GrantSubject::default(),
+                let subject = if token.user_id.is_some() {
+                    subject_from_rows(facts)?
+                } else {
+                    GrantSubject::default()
                 };
                 Some(RefreshGrantSubject { token, subject })
             }
@@ -177,14 +192,55 @@ impl GrantSubjectStore for SqlStore {
             presented,
         })
     }
+
+    async fn sign_in_subject(&self, key: SubjectKey<'_>) -> StoreResult<SignInSubjectRead> {
+        let (statement, bound) = match key {
+            SubjectKey::User(id) => (&*SIGN_IN_SUBJECT_BY_ID, id.as_str().to_owned()),
+            SubjectKey::Name(name) => (
+                &*SIGN_IN_SUBJECT_BY_NAME,
+                portcullis_core::user::normalize_upn(name),
+            ),
+            SubjectKey::CredentialOwner(credential) => (
+                &*SIGN_IN_SUBJECT_BY_CREDENTIAL,
+                credential.as_str().to_owned(),
+            ),
+        };
+        let rows = sqlx::query(statement.as_str())
+            .bind(bound)
+            .fetch_all(&self.pool)
+            .await
+            .map_err(read_err)?;
+        let (versions, facts) = versions_first("sign-in subject", &rows)?;
+        Ok(SignInSubjectRead {
+            versions,
+            subject: subject_from_rows(facts)?,
+        })
+    }
+}
+
+/// The versions part, which `ORDER BY part` puts first, and the rows after it.
+fn versions_first<'r>(
+    what: &str,
+    rows: &'r [DbRow],
+) -> StoreResult<(ConfigurationVersions, &'r [DbRow])> {
+    let missing = || StoreError::Backend(format!("{what}: no configuration versions"));
+    let (versions_row, rest) = rows.split_first().ok_or_else(missing)?;
+    if part_of(versions_row)? != VERSIONS {
+        return Err(missing());
+    }
+    let versions = ConfigurationVersions {
+        policy_version: versions_row.try_get("revision").map_err(read_err)?,
+        global_epoch: versions_row.try_get("updated_at").map_err(read_err)?,
+    };
+    Ok((versions, rest))
 }
 
 fn part_of(row: &DbRow) -> StoreResult<i32> {
     row.try_get::<i32, _>("part").map_err(read_err)
 }
 
-/// The subject of `user` from its parts' rows.
-fn subject_from_rows(user: &UserId, rows: &[DbRow]) -> StoreResult<GrantSubject> {
+/// The subject from its parts' rows.
+fn subject_from_rows(rows: &[DbRow]) -> StoreResult<GrantSubject> {
     let mut subject = GrantSubject::default();
     for row in rows {
         match part_of(row)? {
@@ -201,7 +257,12 @@ fn subject_from_rows(user: &UserId, rows: &[DbRow]) -> StoreResult<GrantSubject>
                 .push(directory::group_id(row.try_get("id").map_err(read_err)?)?),
             ROLE => subject.roles.push(directory::role_from_row(row)?),
             SIGN_IN_STATE => {
-                subject.sign_in_state = Some(sign_in_state::user_state_from_row(user, row)?)
+                // `ORDER BY part`: the user's row came first; without one, only the
+                // session is returned below.
+                if let Some(user) = &subject.user {
+                    subject.sign_in_state =
+                        Some(sign_in_state::user_state_from_row(&user.id, row)?);
+                }
             }
             SESSION => subject.session = Some(security::session_from_row(row)?),
             other => {

@@ -10,8 +10,8 @@
 
 use async_trait::async_trait;
 use portcullis_core::{
-    Credential, DirectoryRole, GroupId, RefreshToken, SecretHash, Session, SessionId, User, UserId,
-    UserRisk,
+    Credential, CredentialId, DirectoryRole, GroupId, RefreshToken, SecretHash, Session, SessionId,
+    User, UserId, UserRisk,
 };
 
 use crate::error::StoreResult;
@@ -55,6 +55,33 @@ pub trait GrantSubjectStore: Send + Sync {
     /// statement (one snapshot). A token without a user has an empty subject.
     async fn refresh_grant_subject(&self, token_hash: &SecretHash)
     -> StoreResult<RefreshGrantRead>;
+
+    /// A sign-in step's reads in one store call: the configuration versions (the step
+    /// judges with the policy at that version) and the facts of the user `key` names,
+    /// found in the same statement (one snapshot). No session is read. When nobody
+    /// matches the key, the subject is empty — at the cost of the same one statement,
+    /// so the time a step takes tells nothing about whether a name exists.
+    async fn sign_in_subject(&self, key: SubjectKey<'_>) -> StoreResult<SignInSubjectRead>;
+}
+
+/// Who a sign-in step is about, as the step knows them ([`GrantSubjectStore::sign_in_subject`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SubjectKey<'a> {
+    /// Known from an earlier step.
+    User(&'a UserId),
+    /// The name the user typed, matched as [`crate::UserStore::find_user_by_upn`] does.
+    Name(&'a str),
+    /// The owner of a credential (a username-less passkey sign-in).
+    CredentialOwner(&'a CredentialId),
+}
+
+/// See [`GrantSubjectStore::sign_in_subject`].
+#[derive(Debug, Clone, PartialEq)]
+pub struct SignInSubjectRead {
+    /// As [`crate::SecurityEpochStore::configuration_versions`].
+    pub versions: ConfigurationVersions,
+    /// `user: None` when nobody matched the key (and nothing else is read).
+    pub subject: GrantSubject,
 }
 
 /// See [`GrantSubjectStore::refresh_grant_subject`].

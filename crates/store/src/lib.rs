@@ -41,7 +41,10 @@ pub use filter::{
     AuditField, Filter, FilterField, FilterValue, GroupField, RiskyUserField, SignInField,
     UserField, ValueKind,
 };
-pub use grant_subject::{GrantSubject, GrantSubjectStore, RefreshGrantRead, RefreshGrantSubject};
+pub use grant_subject::{
+    GrantSubject, GrantSubjectStore, RefreshGrantRead, RefreshGrantSubject, SignInSubjectRead,
+    SubjectKey,
+};
 pub use oauth_state::{OAuthRecord, OAuthStateStore};
 pub use page::{
     AuditQuery, Cursor, ListQuery, MAX_PAGE_SIZE, Order, Page, SignInOutcome, SignInQuery,

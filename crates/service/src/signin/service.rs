@@ -30,7 +30,7 @@ use super::new_password::{NewPasswordChecker, NewPasswordSettings};
 use super::policy_cache::{LoadedPolicy, PolicyCache};
 use super::rate_limit::{RateLimitSettings, SignInRateLimits};
 use super::reset::PasswordResetSettings;
-use super::subject::{LoadFor, Who, load_subject};
+use super::subject::{LoadFor, Who, load_step_subject, load_subject};
 use super::types::{
     SessionAuthentication, SignInError, SignInProgress, SignInRequest, TargetApplication,
     TransactionId,
@@ -297,12 +297,17 @@ impl SignInService {
             } else {
                 LoadFor::LaterStep
             };
-            let loaded =
-                load_subject(self.inner.store.as_ref(), who, &doc.request, purpose).await?;
+            // The user and the policy version in one read.
+            let (loaded, versions) =
+                load_step_subject(self.inner.store.as_ref(), who, &doc.request, purpose).await?;
             // User risk, read afresh at every step once the user is known, so Conditional
             // Access `userRiskLevels` apply and the log shows it (crate::risk).
             loaded.apply_user_risk(&mut doc.request.risk, OffsetDateTime::now_utc());
-            let policy = self.inner.policy.current(self.inner.store.as_ref()).await?;
+            let policy = self
+                .inner
+                .policy
+                .at_version(self.inner.store.as_ref(), versions.policy_version)
+                .await?;
             let (next, step) = self
                 .run_step(doc.clone(), policy, loaded.subject.clone(), input.clone())
                 .await?;

@@ -9,7 +9,7 @@ use portcullis_core::{
     Credential, CredentialId, CredentialKind, DirectoryRole, GroupId, User, UserId, UserRisk,
 };
 use portcullis_signin::{CampaignProgress, RequestContext, Subject, UserRecord};
-use portcullis_store::{Store, StoredUserSignInState};
+use portcullis_store::{ConfigurationVersions, Store, StoredUserSignInState, SubjectKey};
 use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
 
@@ -106,27 +106,33 @@ pub(crate) async fn load_subject(
     request: &RequestContext,
     purpose: LoadFor,
 ) -> Result<LoadedSubject, SignInError> {
-    let user_id = match who {
-        // Read with the facts below.
-        Who::Id(id) => Some(id.clone()),
-        Who::Name("") => None,
-        Who::Name(name) => store.find_user_by_upn(name).await?.map(|user| user.id),
-        Who::CredentialOwner(credential) => match store.get_credential(credential).await {
-            Ok(credential) => Some(credential.user_id),
-            Err(portcullis_store::StoreError::NotFound(_)) => None,
-            Err(other) => return Err(other.into()),
-        },
+    Ok(load_step_subject(store, who, request, purpose).await?.0)
+}
+
+/// [`load_subject`] with the configuration versions read in the same statement (a step
+/// judges with the policy at that version: no read of its own).
+///
+/// Whoever `who` names — an id, a typed name, a passkey's owner — the user, their
+/// credentials, groups, roles, sign-in state and risk come from one statement, fresh at
+/// every step (nothing cached). A name or credential nobody has costs that same one
+/// statement, so the time a step takes tells nothing about whether an account exists.
+pub(crate) async fn load_step_subject(
+    store: &dyn Store,
+    who: Who<'_>,
+    request: &RequestContext,
+    purpose: LoadFor,
+) -> Result<(LoadedSubject, ConfigurationVersions), SignInError> {
+    let key = match who {
+        Who::Id(id) => SubjectKey::User(id),
+        Who::Name(name) => SubjectKey::Name(name),
+        Who::CredentialOwner(credential) => SubjectKey::CredentialOwner(credential),
     };
-    let Some(user_id) = user_id else {
-        return Ok(LoadedSubject::unknown());
-    };
-    // The user, credentials, groups, roles, sign-in state and risk in one statement:
-    // fresh at every step (nothing cached), one hand-off to the store.
-    let facts = store.grant_subject(&user_id, None).await?;
+    let read = store.sign_in_subject(key).await?;
+    let facts = read.subject;
     let Some(user) = facts.user else {
-        return Ok(LoadedSubject::unknown());
+        return Ok((LoadedSubject::unknown(), read.versions));
     };
-    load_user(
+    let loaded = load_user(
         store,
         UserFacts {
             user,
@@ -139,24 +145,8 @@ pub(crate) async fn load_subject(
         request,
         purpose,
     )
-    .await
-}
-
-/// The reads [`load_subject`] makes for a known user, made for a user nobody has: a
-/// step about a name that does not exist then costs the store calls one about a real
-/// name does.
-pub(crate) async fn rehearse_load(store: &dyn Store) -> Result<(), SignInError> {
-    fn absent_is_fine<T>(
-        read: Result<T, portcullis_store::StoreError>,
-    ) -> Result<(), portcullis_store::StoreError> {
-        match read {
-            Ok(_) | Err(portcullis_store::StoreError::NotFound(_)) => Ok(()),
-            Err(other) => Err(other),
-        }
-    }
-    let nobody = UserId::from_uuid(uuid::Uuid::new_v4());
-    absent_is_fine(store.grant_subject(&nobody, None).await)?;
-    Ok(())
+    .await?;
+    Ok((loaded, read.versions))
 }
 
 async fn load_user(

@@ -2,8 +2,8 @@
 //! with something in every fact, for a deleted user and without a session.
 
 use portcullis_core::{
-    ApplicationKind, Credential, DirectoryRole, MemberRef, Principal, RefreshToken, RoleAssignment,
-    RoleAssignmentId, SecretHash, Session, User,
+    ApplicationKind, Credential, CredentialId, DirectoryRole, MemberRef, Principal, RefreshToken,
+    RoleAssignment, RoleAssignmentId, SecretHash, Session, User, UserId,
 };
 use serde_json::json;
 use time::Duration;
@@ -11,7 +11,9 @@ use uuid::Uuid;
 
 use super::security::{credential, refresh_token, session};
 use super::{TestBackend, application, commit, create_group, create_user, t0};
-use crate::{Change, GrantSubject, RefreshGrantSubject, RefreshTokenUse, Store, UserStateWrite};
+use crate::{
+    Change, GrantSubject, RefreshGrantSubject, RefreshTokenUse, Store, SubjectKey, UserStateWrite,
+};
 
 /// Every fact of `grant_subject` against the read that has always read it.
 async fn assert_same_as_single_reads(store: &dyn Store, subject: &GrantSubject) {
@@ -266,4 +268,67 @@ pub async fn refresh_grant_subject_reads_the_token_with_its_user_and_session(
         unknown.versions,
         store.configuration_versions().await.unwrap()
     );
+}
+
+/// A sign-in step's one read finds the user by id, by name (as `find_user_by_upn`
+/// matches it) or by credential, with the facts `grant_subject` reads and the versions
+/// `configuration_versions` reads; nobody found is an empty subject, not an error.
+pub async fn sign_in_subject_finds_the_user_by_id_name_or_credential(backend: &dyn TestBackend) {
+    let store = backend.store();
+    let store = &*store;
+    let (ada, otp, _signed_in) = user_with_every_fact(store).await;
+    // The epoch moves away from the policy version, so the two cannot be swapped unseen.
+    commit(
+        store,
+        Change::CreateApplication(application("Mail", ApplicationKind::OidcClient)),
+    )
+    .await;
+    let versions = store.configuration_versions().await.unwrap();
+    assert_ne!(versions.global_epoch, versions.policy_version);
+    let expected = store.grant_subject(&ada.id, None).await.unwrap();
+    assert!(expected.user.is_some() && expected.sign_in_state.is_some());
+
+    for key in [
+        SubjectKey::User(&ada.id),
+        SubjectKey::Name("  ADA@Example.COM "),
+        SubjectKey::CredentialOwner(&otp.id),
+    ] {
+        let read = store.sign_in_subject(key).await.unwrap();
+        assert_eq!(read.versions, versions, "{key:?}");
+        assert_eq!(read.subject, expected, "{key:?}");
+    }
+    let by_name = store
+        .sign_in_subject(SubjectKey::Name("ada@example.com"))
+        .await
+        .unwrap();
+    assert_eq!(
+        by_name.subject.user,
+        store.find_user_by_upn("ada@example.com").await.unwrap()
+    );
+
+    let nobody = UserId::from_uuid(Uuid::new_v4());
+    let unknown_credential = CredentialId::from_uuid(Uuid::new_v4());
+    for key in [
+        SubjectKey::User(&nobody),
+        SubjectKey::Name("nobody@example.com"),
+        SubjectKey::Name(""),
+        SubjectKey::CredentialOwner(&unknown_credential),
+    ] {
+        let read = store.sign_in_subject(key).await.unwrap();
+        assert_eq!(read.versions, versions, "{key:?}");
+        assert_eq!(read.subject, GrantSubject::default(), "{key:?}");
+    }
+
+    // A deleted user is nobody, by every key.
+    commit(store, Change::DeleteUser(ada.id.clone())).await;
+    let gone = store
+        .sign_in_subject(SubjectKey::User(&ada.id))
+        .await
+        .unwrap();
+    assert_eq!(gone.subject, GrantSubject::default());
+    let gone = store
+        .sign_in_subject(SubjectKey::Name("ada@example.com"))
+        .await
+        .unwrap();
+    assert_eq!(gone.subject, GrantSubject::default());
 }
