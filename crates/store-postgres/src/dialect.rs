@@ -19,6 +19,10 @@ pub(crate) async fn begin_snapshot(
         .await
 }
 
+/// Relaxed durability is `SET LOCAL` inside a transaction (`begin_relaxed`): a statement
+/// committed by itself would wait for its WAL flush.
+pub(crate) const RELAXED_AUTOCOMMIT: bool = false;
+
 /// A transaction whose commit returns before its WAL record is flushed
 /// (`synchronous_commit = off` for this transaction only): visible at once, on disk
 /// within PostgreSQL's WAL writer delay; never inconsistent, only possibly lost in a crash.

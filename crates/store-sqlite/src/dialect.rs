@@ -20,6 +20,10 @@ pub(crate) async fn begin_snapshot(
     pool.begin().await
 }
 
+/// The relaxed pool's connection runs `synchronous = NORMAL`, so a statement committed
+/// by itself there is already a relaxed commit: no transaction needed around it.
+pub(crate) const RELAXED_AUTOCOMMIT: bool = true;
+
 /// A transaction on the relaxed pool, whose connection runs `synchronous = NORMAL`: in
 /// WAL mode its commit is not fsync'd by itself but by the next FULL commit (the WAL is
 /// one file, synced whole) or checkpoint; never corrupt, only possibly lost in a power cut.

@@ -162,6 +162,29 @@ impl<'w> Batched<'w> {
     }
 }
 
+/// The transaction a write creates, when that is all the write does (a begun sign-in).
+/// Every field is named, so a field added to the write is considered here too.
+fn lone_created_transaction(write: &SignInStepWrite) -> Option<&StoredSignInTransaction> {
+    let SignInStepWrite {
+        transaction: Some(TransactionWrite::Create(created)),
+        user_state: None,
+        credentials,
+        sign_ins,
+        session: None,
+        revoke_sessions,
+        push_approvals,
+        refresh_rotation: None,
+    } = write
+    else {
+        return None;
+    };
+    (credentials.is_empty()
+        && sign_ins.is_empty()
+        && revoke_sessions.is_empty()
+        && push_approvals.is_empty())
+    .then_some(created)
+}
+
 /// A step's writes but those the caller makes with the group's ([`Batched`]).
 async fn apply_step(conn: &mut Conn, write: &SignInStepWrite) -> StoreResult<()> {
     match &write.transaction {
@@ -379,6 +402,15 @@ impl SqlStore {
         // transaction: a savepoint per step would make SQLite copy every page the step
         // touches into a sub-journal. Only when a step fails is the group redone with a
         // savepoint per step, so that step fails alone and the others still commit.
+        if let (Durability::Relaxed, [write]) = (durability, writes)
+            && crate::dialect::RELAXED_AUTOCOMMIT
+            && let Some(created) = lone_created_transaction(write)
+        {
+            // A lone begun sign-in: one statement, committed by itself on the relaxed
+            // connection (one round trip instead of BEGIN, INSERT and COMMIT).
+            let mut conn = self.relaxed.acquire().await.map_err(read_err)?;
+            return Ok(vec![create_transaction(&mut conn, created).await]);
+        }
         let mut tx = self.begin_steps(durability).await?;
         let mut whole = Ok(());
         let mut batched = Batched::default();

@@ -178,6 +178,26 @@ pub async fn relaxed_sign_in_commits_are_visible_at_once_and_fail_alone(backend:
         .unwrap()
         .expect("a relaxed commit is visible at once");
     assert_eq!(read.doc, begun.doc);
+    // The same transaction begun twice: the second fails alone and changes nothing.
+    let mut again = begun.clone();
+    again.doc = json!({"stage": "replayed"});
+    let results = store
+        .commit_sign_in_steps_relaxed(&[SignInStepWrite {
+            transaction: Some(TransactionWrite::Create(again)),
+            ..SignInStepWrite::default()
+        }])
+        .await
+        .unwrap();
+    assert!(
+        matches!(results.as_slice(), [Err(StoreError::Conflict(_))]),
+        "{results:?}"
+    );
+    let read = store
+        .get_sign_in_transaction(&begun.id_hash)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(read.doc, begun.doc);
     // The next step, committed durably, builds on it.
     commit_one(store.as_ref(), update("relaxed-1", 0, "secondFactor"))
         .await
