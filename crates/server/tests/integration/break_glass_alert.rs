@@ -5,85 +5,23 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use crate::common;
-use common::{Backend, TestApp, backends, spawn_with_config};
-use portcullis_authn::password::{Argon2Params, PasswordHasher};
-use portcullis_core::{Credential, CredentialId, CredentialKind, User, UserId, UserType};
-use portcullis_server::config::FileConfig;
+use common::password_users::{create_user_with_password, spawn_cheap_argon2};
+use common::{Backend, TestApp, backends};
+use portcullis_core::UserId;
 use portcullis_server::signin_config::SignInSection;
 use portcullis_service::signin::BREAK_GLASS_SIGN_IN_ACTIVITY;
-use portcullis_service::signin::credential_payload::PasswordPayload;
 use portcullis_store::{AuditField, AuditQuery, Batch, Change, Filter, FilterValue};
 use serde_json::{Value, json};
 use time::OffsetDateTime;
-use uuid::Uuid;
 
 const PASSWORD: &str = "correct horse battery staple 42";
 
-fn cheap_argon2() -> Argon2Params {
-    Argon2Params {
-        memory_kib: 8 * 1024,
-        iterations: 1,
-        parallelism: 1,
-    }
-}
-
 async fn start(backend: &Backend) -> TestApp {
-    let params = cheap_argon2();
-    spawn_with_config(
-        backend,
-        FileConfig {
-            signin: SignInSection {
-                argon2_memory_kib: Some(params.memory_kib),
-                argon2_iterations: Some(params.iterations),
-                argon2_parallelism: Some(params.parallelism),
-                ..SignInSection::default()
-            },
-            ..FileConfig::default()
-        },
-    )
-    .await
+    spawn_cheap_argon2(backend, SignInSection::default()).await
 }
 
 async fn create_user(app: &TestApp, upn: &str) -> UserId {
-    let user = User {
-        id: UserId::from_uuid(Uuid::new_v4()),
-        user_principal_name: upn.to_owned(),
-        display_name: upn.to_owned(),
-        mail: None,
-        mobile_phone: None,
-        user_type: UserType::Member,
-        account_enabled: true,
-        created_date_time: OffsetDateTime::now_utc(),
-        attributes: Default::default(),
-    };
-    let phc = PasswordHasher::new(cheap_argon2())
-        .unwrap()
-        .hash(PASSWORD, &mut rand::rng())
-        .unwrap();
-    let password = Credential {
-        id: CredentialId::from_uuid(Uuid::new_v4()),
-        user_id: user.id.clone(),
-        kind: CredentialKind::Password,
-        display_name: None,
-        payload: PasswordPayload {
-            phc,
-            must_change: false,
-        }
-        .to_value(),
-        metadata: json!({}),
-        created_date_time: OffsetDateTime::now_utc(),
-        last_used_date_time: None,
-        revision: 0,
-    };
-    app.store()
-        .commit(
-            Batch::new()
-                .change(Change::CreateUser(user.clone()))
-                .change(Change::AddCredential(password)),
-        )
-        .await
-        .unwrap();
-    user.id
+    create_user_with_password(app, upn, PASSWORD).await
 }
 
 async fn post(app: &TestApp, path: &str, body: Value) -> (u16, Value) {

@@ -5,18 +5,14 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use crate::common;
-use common::{Backend, TestApp, backends, spawn_with_config};
-use portcullis_authn::password::{Argon2Params, PasswordHasher};
+use common::password_users::{cheap_argon2, create_user_with_password, spawn_cheap_argon2};
+use common::{Backend, TestApp, backends};
+use portcullis_authn::password::PasswordHasher;
 use portcullis_authn::tap::{TapIssueRequest, TapPolicy, TemporaryAccessPass};
 use portcullis_authn::totp::{Totp, TotpAlgorithm, TotpConfig, TotpSecret};
-use portcullis_core::{
-    AppPermission, Credential, CredentialId, CredentialKind, User, UserId, UserType,
-};
-use portcullis_server::config::FileConfig;
+use portcullis_core::{AppPermission, Credential, CredentialId, CredentialKind, UserId};
 use portcullis_server::signin_config::SignInSection;
-use portcullis_service::signin::credential_payload::{
-    PasswordPayload, TemporaryAccessPassPayload, TotpPayload,
-};
+use portcullis_service::signin::credential_payload::{TemporaryAccessPassPayload, TotpPayload};
 use portcullis_store::{Batch, Change, PolicyKind, Precondition, SignInQuery};
 use serde_json::{Value, json};
 use time::OffsetDateTime;
@@ -24,27 +20,12 @@ use uuid::Uuid;
 
 const PASSWORD: &str = "correct horse battery staple";
 
-fn cheap_argon2() -> Argon2Params {
-    Argon2Params {
-        memory_kib: 8 * 1024,
-        iterations: 1,
-        parallelism: 1,
-    }
-}
-
 async fn start(backend: &Backend, lockout_threshold: Option<u32>) -> TestApp {
-    let params = cheap_argon2();
-    spawn_with_config(
+    spawn_cheap_argon2(
         backend,
-        FileConfig {
-            signin: SignInSection {
-                argon2_memory_kib: Some(params.memory_kib),
-                argon2_iterations: Some(params.iterations),
-                argon2_parallelism: Some(params.parallelism),
-                lockout_threshold,
-                ..SignInSection::default()
-            },
-            ..FileConfig::default()
+        SignInSection {
+            lockout_threshold,
+            ..SignInSection::default()
         },
     )
     .await
@@ -66,39 +47,7 @@ fn credential(user: &UserId, kind: CredentialKind, payload: Value) -> Credential
 
 /// A user with a password, straight in the store.
 async fn create_user(app: &TestApp, upn: &str) -> UserId {
-    let user = User {
-        id: UserId::from_uuid(Uuid::new_v4()),
-        user_principal_name: upn.to_owned(),
-        display_name: upn.to_owned(),
-        mail: None,
-        mobile_phone: None,
-        user_type: UserType::Member,
-        account_enabled: true,
-        created_date_time: OffsetDateTime::now_utc(),
-        attributes: Default::default(),
-    };
-    let phc = PasswordHasher::new(cheap_argon2())
-        .unwrap()
-        .hash(PASSWORD, &mut rand::rng())
-        .unwrap();
-    let password = credential(
-        &user.id,
-        CredentialKind::Password,
-        PasswordPayload {
-            phc,
-            must_change: false,
-        }
-        .to_value(),
-    );
-    app.store()
-        .commit(
-            Batch::new()
-                .change(Change::CreateUser(user.clone()))
-                .change(Change::AddCredential(password)),
-        )
-        .await
-        .unwrap();
-    user.id
+    create_user_with_password(app, upn, PASSWORD).await
 }
 
 async fn add_credential(app: &TestApp, credential: Credential) {

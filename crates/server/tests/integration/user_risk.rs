@@ -7,16 +7,11 @@
 
 use crate::common;
 use crate::oidc_support;
-use common::{Backend, TestApp, assert_graph_error, backends, spawn_with_config};
-use portcullis_authn::password::{Argon2Params, PasswordHasher};
-use portcullis_core::{
-    AppPermission, Credential, CredentialId, CredentialKind, DirectoryRole, RiskEvent, RiskEventId,
-    SignIn, User, UserId,
-};
-use portcullis_server::config::FileConfig;
+use common::password_users::{add_password, spawn_cheap_argon2};
+use common::{Backend, TestApp, assert_graph_error, backends};
+use portcullis_core::{AppPermission, DirectoryRole, RiskEvent, RiskEventId, SignIn, User, UserId};
 use portcullis_server::signin_config::SignInSection;
 use portcullis_service::risk::{Remediation, remediate_user_risk};
-use portcullis_service::signin::credential_payload::PasswordPayload;
 use portcullis_store::{AuditQuery, Batch, Change, PolicyKind, Precondition, SignInQuery};
 use serde_json::{Value, json};
 use time::OffsetDateTime;
@@ -24,57 +19,14 @@ use uuid::Uuid;
 
 const PASSWORD: &str = "correct horse battery staple";
 
-fn cheap_argon2() -> Argon2Params {
-    Argon2Params {
-        memory_kib: 8 * 1024,
-        iterations: 1,
-        parallelism: 1,
-    }
-}
-
 async fn start(backend: &Backend) -> TestApp {
-    let params = cheap_argon2();
-    spawn_with_config(
-        backend,
-        FileConfig {
-            signin: SignInSection {
-                argon2_memory_kib: Some(params.memory_kib),
-                argon2_iterations: Some(params.iterations),
-                argon2_parallelism: Some(params.parallelism),
-                ..SignInSection::default()
-            },
-            ..FileConfig::default()
-        },
-    )
-    .await
+    spawn_cheap_argon2(backend, SignInSection::default()).await
 }
 
 /// A user with a password, straight in the store.
 async fn user_with_password(app: &TestApp, name: &str) -> User {
     let user = oidc_support::create_user(app, name).await;
-    let phc = PasswordHasher::new(cheap_argon2())
-        .unwrap()
-        .hash(PASSWORD, &mut rand::rng())
-        .unwrap();
-    let password = Credential {
-        id: CredentialId::from_uuid(Uuid::new_v4()),
-        user_id: user.id.clone(),
-        kind: CredentialKind::Password,
-        display_name: None,
-        payload: PasswordPayload {
-            phc,
-            must_change: false,
-        }
-        .to_value(),
-        metadata: json!({}),
-        created_date_time: OffsetDateTime::now_utc(),
-        last_used_date_time: None,
-        revision: 0,
-    };
-    app.store()
-        .commit(Batch::new().change(Change::AddCredential(password)))
-        .await
-        .unwrap();
+    add_password(app, &user.id, PASSWORD).await;
     user
 }
 

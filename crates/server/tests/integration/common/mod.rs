@@ -2,6 +2,8 @@
 //! over HTTP.
 #![allow(dead_code, clippy::unwrap_used, clippy::expect_used)]
 
+pub mod password_users;
+
 use std::sync::Arc;
 
 use portcullis_core::{
