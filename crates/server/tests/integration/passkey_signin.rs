@@ -5,12 +5,12 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use crate::common;
+use common::password_users::cheap_argon2;
 use std::sync::Arc;
 
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use common::{Backend, backends, spawn_with};
-use portcullis_authn::password::Argon2Params;
 use portcullis_core::{Credential, CredentialId, CredentialKind, UserId};
 use portcullis_passkeys::{AaguidPolicy, PasskeyUser, Passkeys, RelyingParty};
 use portcullis_server::config::HttpSection;
@@ -134,11 +134,7 @@ async fn scenario(backend: Backend) {
     )
     .unwrap();
     let settings = SignInSettings {
-        argon2: Argon2Params {
-            memory_kib: 8 * 1024,
-            iterations: 1,
-            parallelism: 1,
-        },
+        argon2: cheap_argon2(),
         ..SignInSettings::default()
     };
     let signin = SignInService::start(

@@ -7,10 +7,11 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use crate::common;
+use common::password_users::cheap_argon2;
 use std::sync::Arc;
 
 use common::{Backend, TestApp, backends, spawn_with_config};
-use portcullis_authn::password::{Argon2Params, PasswordHasher};
+use portcullis_authn::password::PasswordHasher;
 use portcullis_authn::totp::{Totp, TotpAlgorithm, TotpConfig, TotpSecret};
 use portcullis_core::{Credential, CredentialId, CredentialKind, User, UserId, UserType};
 use portcullis_server::config::FileConfig;
@@ -28,14 +29,6 @@ use uuid::Uuid;
 
 const PASSWORD: &str = "correct horse battery staple";
 const NEW_PASSWORD: &str = "violet harbour engine 1842";
-
-fn cheap() -> Argon2Params {
-    Argon2Params {
-        memory_kib: 8 * 1024,
-        iterations: 1,
-        parallelism: 1,
-    }
-}
 
 fn credential(user: &UserId, kind: CredentialKind, payload: Value) -> Credential {
     Credential {
@@ -64,7 +57,7 @@ async fn create_user(app: &TestApp, upn: &str) -> (UserId, Totp) {
         created_date_time: OffsetDateTime::now_utc(),
         attributes: Default::default(),
     };
-    let phc = PasswordHasher::new(cheap())
+    let phc = PasswordHasher::new(cheap_argon2())
         .unwrap()
         .hash(PASSWORD, &mut rand::rng())
         .unwrap();
@@ -110,7 +103,7 @@ async fn create_user(app: &TestApp, upn: &str) -> (UserId, Totp) {
 /// The app's store with a sign-in service whose codes go to a file.
 async fn service(app: &TestApp, required: u8, codes: &std::path::Path) -> SignInService {
     let mut settings = SignInSettings {
-        argon2: cheap(),
+        argon2: cheap_argon2(),
         password_reset: PasswordResetSettings::default(),
         ..SignInSettings::default()
     };

@@ -4,6 +4,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use crate::common;
+use common::password_users::cheap_argon2;
 use std::sync::Arc;
 
 use common::{Backend, TestApp, backends, spawn_with_config};
@@ -100,11 +101,7 @@ impl Rig {
     async fn start(backend: &Backend, upn: &str) -> Rig {
         let app = spawn_with_config(backend, FileConfig::default()).await;
         app.require_mfa().await;
-        let params = Argon2Params {
-            memory_kib: 8 * 1024,
-            iterations: 1,
-            parallelism: 1,
-        };
+        let params = cheap_argon2();
         let phone = user_with_phone(&app, upn, params).await;
         let dir = tempfile::tempdir().unwrap();
         let codes = dir.path().join("codes.jsonl");

@@ -7,10 +7,10 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use crate::common;
-use common::{Backend, TestApp, backends, spawn_with_config};
+use common::password_users::spawn_cheap_argon2;
+use common::{Backend, TestApp, backends};
 use portcullis_authn::totp::{Totp, TotpConfig, TotpSecret};
 use portcullis_core::{AppPermission, UserId};
-use portcullis_server::config::FileConfig;
 use portcullis_server::signin_config::{PasswordsSection, SignInSection};
 use portcullis_store::{AuditQuery, Batch, Change, PolicyKind, Precondition, SignInQuery};
 use serde_json::{Value, json};
@@ -20,20 +20,14 @@ const PASSWORD: &str = "correct horse battery staple";
 const NEW_PASSWORD: &str = "violet harbour engine 1842";
 
 async fn start(backend: &Backend) -> TestApp {
-    spawn_with_config(
+    spawn_cheap_argon2(
         backend,
-        FileConfig {
-            signin: SignInSection {
-                argon2_memory_kib: Some(8 * 1024),
-                argon2_iterations: Some(1),
-                argon2_parallelism: Some(1),
-                passwords: Some(PasswordsSection {
-                    banned_words: Some(vec!["contoso".into()]),
-                    ..PasswordsSection::default()
-                }),
-                ..SignInSection::default()
-            },
-            ..FileConfig::default()
+        SignInSection {
+            passwords: Some(PasswordsSection {
+                banned_words: Some(vec!["contoso".into()]),
+                ..PasswordsSection::default()
+            }),
+            ..SignInSection::default()
         },
     )
     .await

@@ -9,11 +9,11 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use crate::common;
+use common::password_users::spawn_cheap_argon2;
 use std::path::Path;
 
-use common::{TestApp, backends, spawn_with_config};
+use common::{TestApp, backends};
 use portcullis_core::{AppPermission, Credential, CredentialId, CredentialKind};
-use portcullis_server::config::FileConfig;
 use portcullis_server::signin_config::SignInSection;
 use portcullis_store::{AuditQuery, Batch, Change};
 use serde_json::{Value, json};
@@ -23,17 +23,11 @@ use uuid::Uuid;
 const PASSWORD: &str = "correct horse battery staple";
 
 async fn start(backend: &common::Backend, code_file: &Path) -> TestApp {
-    spawn_with_config(
+    spawn_cheap_argon2(
         backend,
-        FileConfig {
-            signin: SignInSection {
-                argon2_memory_kib: Some(8 * 1024),
-                argon2_iterations: Some(1),
-                argon2_parallelism: Some(1),
-                code_file: Some(code_file.to_path_buf()),
-                ..SignInSection::default()
-            },
-            ..FileConfig::default()
+        SignInSection {
+            code_file: Some(code_file.to_path_buf()),
+            ..SignInSection::default()
         },
     )
     .await
