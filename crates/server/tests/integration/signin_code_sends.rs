@@ -4,16 +4,15 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use crate::common;
-use common::password_users::cheap_argon2;
+use common::password_users::{cheap_argon2, create_user_with_password};
 use std::sync::Arc;
 
 use common::{Backend, TestApp, backends, spawn_with_config};
 use portcullis_authn::otp_code::OtpCodePolicy;
-use portcullis_authn::password::{Argon2Params, PasswordHasher};
-use portcullis_core::{Credential, CredentialId, CredentialKind, User, UserId, UserType};
+use portcullis_core::{Credential, CredentialId, CredentialKind, UserId};
 use portcullis_server::config::FileConfig;
 use portcullis_service::signin::codes::{FileCodeSender, claim_code_send};
-use portcullis_service::signin::credential_payload::{PasswordPayload, PhonePayload};
+use portcullis_service::signin::credential_payload::PhonePayload;
 use portcullis_service::signin::pipeline::{Challenge, Input, Outcome, PhoneChannel, Protocol};
 use portcullis_service::signin::{
     SignInRequest, SignInService, SignInSettings, TargetApplication, TransactionId,
@@ -40,24 +39,10 @@ fn credential(user: &UserId, kind: CredentialKind, payload: serde_json::Value) -
 }
 
 /// A user with a password and one phone for text messages; returns the phone's id.
-async fn user_with_phone(app: &TestApp, upn: &str, params: Argon2Params) -> CredentialId {
-    let user = User {
-        id: UserId::from_uuid(Uuid::new_v4()),
-        user_principal_name: upn.to_owned(),
-        display_name: "Ada".into(),
-        mail: None,
-        mobile_phone: None,
-        user_type: UserType::Member,
-        account_enabled: true,
-        created_date_time: OffsetDateTime::now_utc(),
-        attributes: Default::default(),
-    };
-    let phc = PasswordHasher::new(params)
-        .unwrap()
-        .hash(PASSWORD, &mut rand::rng())
-        .unwrap();
+async fn user_with_phone(app: &TestApp, upn: &str) -> CredentialId {
+    let user = create_user_with_password(app, upn, PASSWORD).await;
     let phone = credential(
-        &user.id,
+        &user,
         CredentialKind::Phone,
         serde_json::to_value(PhonePayload {
             phone_number: "+31201230000".into(),
@@ -68,20 +53,7 @@ async fn user_with_phone(app: &TestApp, upn: &str, params: Argon2Params) -> Cred
     );
     let phone_id = phone.id.clone();
     app.store()
-        .commit(
-            Batch::new()
-                .change(Change::CreateUser(user.clone()))
-                .change(Change::AddCredential(credential(
-                    &user.id,
-                    CredentialKind::Password,
-                    PasswordPayload {
-                        phc,
-                        must_change: false,
-                    }
-                    .to_value(),
-                )))
-                .change(Change::AddCredential(phone)),
-        )
+        .commit(Batch::new().change(Change::AddCredential(phone)))
         .await
         .unwrap();
     phone_id
@@ -102,7 +74,7 @@ impl Rig {
         let app = spawn_with_config(backend, FileConfig::default()).await;
         app.require_mfa().await;
         let params = cheap_argon2();
-        let phone = user_with_phone(&app, upn, params).await;
+        let phone = user_with_phone(&app, upn).await;
         let dir = tempfile::tempdir().unwrap();
         let codes = dir.path().join("codes.jsonl");
         let signin = SignInService::start(
