@@ -134,12 +134,20 @@ impl Gather {
     /// way (their hashes still running), waits up to `delay` for more — PostgreSQL's
     /// `commit_delay` idea: a few milliseconds of latency under load so that two or
     /// three steps share one commit's WAL writes and fsync instead of paying them
-    /// alone. A lone step (nobody else under way) is never delayed. `0`: closed.
-    async fn next<T>(&self, receiver: &mut mpsc::Receiver<T>, group: &mut Vec<T>) -> usize {
+    /// alone. A lone step (nobody else under way) is never delayed, nor a group that
+    /// `worth_waiting` says has nothing to share (begun transactions alone have no fsync
+    /// to share: their wait would only add a timer's wake-up and its latency to every
+    /// begin). `0`: closed.
+    async fn next<T>(
+        &self,
+        receiver: &mut mpsc::Receiver<T>,
+        group: &mut Vec<T>,
+        worth_waiting: impl Fn(&[T]) -> bool,
+    ) -> usize {
         if receiver.recv_many(group, self.max_group).await == 0 {
             return 0;
         }
-        if self.delay.is_zero() {
+        if self.delay.is_zero() || !worth_waiting(group) {
             return group.len();
         }
         let deadline = tokio::time::Instant::now() + self.delay;
@@ -156,8 +164,9 @@ impl Gather {
 
 async fn run(store: Arc<dyn Store>, mut receiver: mpsc::Receiver<Job>, gather: Gather) {
     let mut group = Vec::with_capacity(gather.max_group);
-    while gather.next(&mut receiver, &mut group).await > 0 {
-        let durable = group.iter().any(|job| job.durable);
+    let has_durable = |jobs: &[Job]| jobs.iter().any(|job| job.durable);
+    while gather.next(&mut receiver, &mut group, has_durable).await > 0 {
+        let durable = has_durable(&group);
         let (writes, replies): (Vec<_>, Vec<_>) =
             group.drain(..).map(|job| (job.write, job.reply)).unzip();
         metrics::histogram!("portcullis_signin_group_commit_size").record(writes.len() as f64);
@@ -221,7 +230,9 @@ mod tests {
         let started = tokio::time::Instant::now();
         let mut group = Vec::new();
         assert_eq!(
-            gather(5, &in_flight).next(&mut receiver, &mut group).await,
+            gather(5, &in_flight)
+                .next(&mut receiver, &mut group, |_| true)
+                .await,
             1
         );
         assert_eq!(
@@ -243,7 +254,9 @@ mod tests {
         });
         let started = tokio::time::Instant::now();
         let mut group = Vec::new();
-        let size = gather(5, &in_flight).next(&mut receiver, &mut group).await;
+        let size = gather(5, &in_flight)
+            .next(&mut receiver, &mut group, |_| true)
+            .await;
         assert_eq!(
             group,
             [1, 2],
@@ -266,9 +279,29 @@ mod tests {
         });
         let started = tokio::time::Instant::now();
         let mut group = Vec::new();
-        gather(50, &in_flight).next(&mut receiver, &mut group).await;
+        gather(50, &in_flight)
+            .next(&mut receiver, &mut group, |_| true)
+            .await;
         assert_eq!(group, [1, 2]);
         assert_eq!(started.elapsed(), Duration::from_millis(1));
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn a_group_with_nothing_to_share_never_waits() {
+        let in_flight = Arc::new(AtomicUsize::new(3));
+        let (jobs, mut receiver) = mpsc::channel(8);
+        jobs.send(1).await.unwrap();
+        let late = jobs.clone();
+        tokio::spawn(async move {
+            tokio::time::sleep(Duration::from_millis(1)).await;
+            late.send(2).await.unwrap();
+        });
+        let started = tokio::time::Instant::now();
+        let mut group = Vec::new();
+        gather(5, &in_flight)
+            .next(&mut receiver, &mut group, |jobs| jobs.contains(&2))
+            .await;
+        assert_eq!((group, started.elapsed()), (vec![1], Duration::ZERO));
     }
 
     #[tokio::test(start_paused = true)]
@@ -278,7 +311,9 @@ mod tests {
         jobs.send(1).await.unwrap();
         let started = tokio::time::Instant::now();
         let mut group = Vec::new();
-        gather(0, &in_flight).next(&mut receiver, &mut group).await;
+        gather(0, &in_flight)
+            .next(&mut receiver, &mut group, |_| true)
+            .await;
         assert_eq!((group.len(), started.elapsed()), (1, Duration::ZERO));
     }
 }
