@@ -12,10 +12,10 @@
 use async_trait::async_trait;
 use std::sync::LazyLock;
 
-use portcullis_core::{SecretHash, SessionId, UserId};
+use portcullis_core::{CredentialId, SecretHash, SessionId, UserId};
 use portcullis_store::{
     ConfigurationVersions, GrantSubject, GrantSubjectStore, RefreshGrantRead, RefreshGrantSubject,
-    SignInSubjectRead, StoreError, StoreResult, SubjectKey,
+    SignInStepRead, SignInSubjectRead, StoreError, StoreResult, SubjectKey,
 };
 use sqlx::Row;
 
@@ -34,6 +34,9 @@ const SIGN_IN_STATE: i32 = 6;
 const SESSION: i32 = 7;
 
 const REFRESH_TOKEN: i32 = 8;
+/// The sign-in transaction a step continues: `id` its user, `name` its typed name,
+/// `sort_at` its creation (the columns `sign_in_state::TRANSACTION_COLUMNS` names).
+const SIGN_IN_TRANSACTION: i32 = 9;
 /// The configuration versions: the policy version in `revision`, the directory-wide
 /// security epoch in `updated_at` (one row, always).
 const VERSIONS: i32 = 0;
@@ -48,7 +51,7 @@ static VERSIONS_PART: LazyLock<String> = LazyLock::new(|| {
         " UNION ALL \
          SELECT {VERSIONS}, NULL, NULL, NULL, NULL, NULL, NULL, \
            (SELECT policy_version FROM store_state WHERE id = 1), NULL, global_epoch, \
-           NULL, NULL, NULL, NULL \
+           NULL, NULL, NULL, NULL, NULL \
          FROM security_clock WHERE id = 1"
     )
 });
@@ -68,7 +71,7 @@ static REFRESH_GRANT_SUBJECT: LazyLock<String> = LazyLock::new(|| {
         &format!(
             " UNION ALL \
              SELECT {REFRESH_TOKEN}, doc, NULL, NULL, NULL, NULL, NULL, NULL, revoked_at, NULL, \
-               NULL, NULL, NULL, used_at \
+               NULL, NULL, NULL, used_at, NULL \
              FROM presented{}",
             VERSIONS_PART.as_str()
         ),
@@ -94,6 +97,39 @@ static SIGN_IN_SUBJECT_BY_CREDENTIAL: LazyLock<String> = LazyLock::new(|| {
     sign_in_subject_statement("SELECT user_id AS id FROM credentials WHERE id = $1")
 });
 
+/// A step that continues the stored transaction whose id hash is `$1`: the transaction
+/// (the `stepping` CTE, read once) as the last part, and [`sign_in_subject_statement`]'s
+/// parts for the user its stored subject names — the user, else the owner of the passkey
+/// credential `$2` (`NULL`: no passkey in this step), else the typed name. The three
+/// branches of `target` exclude each other, so it has at most one row.
+static SIGN_IN_STEP_READ: LazyLock<String> = LazyLock::new(|| {
+    subject_statement(
+        "stepping AS ( \
+           SELECT revision, created_at, expires_at, doc, user_id, upn_lower \
+           FROM sign_in_transactions WHERE id_hash = $1 \
+         ), \
+         target AS ( \
+           SELECT id FROM users WHERE id = (SELECT user_id FROM stepping) \
+           UNION ALL \
+           SELECT user_id AS id FROM credentials \
+           WHERE id = CAST($2 AS TEXT) AND EXISTS (SELECT 1 FROM stepping WHERE user_id IS NULL) \
+           UNION ALL \
+           SELECT id FROM users \
+           WHERE upn_lower = (SELECT upn_lower FROM stepping WHERE user_id IS NULL) \
+             AND CAST($2 AS TEXT) IS NULL \
+         ), ",
+        "(SELECT id FROM target)",
+        "NULL",
+        &format!(
+            " UNION ALL \
+             SELECT {SIGN_IN_TRANSACTION}, doc, user_id, NULL, NULL, NULL, NULL, revision, NULL, \
+               NULL, expires_at, NULL, created_at, NULL, upn_lower \
+             FROM stepping{}",
+            VERSIONS_PART.as_str()
+        ),
+    )
+});
+
 /// The `UNION ALL` of every part for the user `user` and the session `session` (SQL
 /// expressions), after the common table expressions `ctes` (each ending in a comma) and
 /// with `more` parts appended. The groups are `TRANSITIVE_GROUPS_OF_USER`'s recursion and
@@ -111,33 +147,34 @@ fn subject_statement(ctes: &str, user: &str, session: &str, more: &str) -> Strin
            CAST(NULL AS TEXT) AS role_template_id, CAST(NULL AS BIGINT) AS revision, \
            CAST(NULL AS BIGINT) AS revoked_at, CAST(NULL AS BIGINT) AS updated_at, \
            CAST(NULL AS BIGINT) AS expires_at, CAST(NULL AS BIGINT) AS high_detected_at, \
-           CAST(NULL AS BIGINT) AS sort_at, CAST(NULL AS BIGINT) AS used_at \
+           CAST(NULL AS BIGINT) AS sort_at, CAST(NULL AS BIGINT) AS used_at, \
+           CAST(NULL AS TEXT) AS name \
          FROM users WHERE id = {user} \
          UNION ALL \
          SELECT {CREDENTIAL}, doc, id, NULL, NULL, NULL, NULL, revision, NULL, NULL, NULL, NULL, \
-           created_at, NULL \
+           created_at, NULL, NULL \
          FROM credentials WHERE user_id = {user} \
          UNION ALL \
          SELECT {RISK}, NULL, id, risk_level, risk_state, risk_detail, NULL, NULL, NULL, \
-           updated_at, expires_at, high_detected_at, NULL, NULL \
+           updated_at, expires_at, high_detected_at, NULL, NULL, NULL \
          FROM risky_users WHERE id = {user} \
          UNION ALL \
          SELECT {GROUP}, NULL, id, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, \
-           NULL \
+           NULL, NULL \
          FROM up \
          UNION ALL \
          SELECT {ROLE}, NULL, NULL, NULL, NULL, NULL, role_template_id, NULL, NULL, NULL, NULL, \
-           NULL, NULL, NULL \
+           NULL, NULL, NULL, NULL \
          FROM (SELECT DISTINCT role_template_id FROM role_assignments \
            WHERE (principal_type = 'user' AND principal_id = {user}) \
               OR (principal_type = 'group' AND principal_id IN (SELECT id FROM up))) roles \
          UNION ALL \
          SELECT {SIGN_IN_STATE}, doc, NULL, NULL, NULL, NULL, NULL, revision, NULL, NULL, NULL, \
-           NULL, NULL, NULL \
+           NULL, NULL, NULL, NULL \
          FROM user_sign_in_state WHERE user_id = {user} \
          UNION ALL \
          SELECT {SESSION}, doc, NULL, NULL, NULL, NULL, NULL, NULL, revoked_at, NULL, NULL, NULL, \
-           NULL, NULL \
+           NULL, NULL, NULL \
          FROM sessions WHERE id = {session}{more} \
          ORDER BY part, sort_at, id, role_template_id"
     )
@@ -214,6 +251,40 @@ impl GrantSubjectStore for SqlStore {
         Ok(SignInSubjectRead {
             versions,
             subject: subject_from_rows(facts)?,
+        })
+    }
+
+    async fn sign_in_step_read(
+        &self,
+        transaction: &SecretHash,
+        credential: Option<&CredentialId>,
+    ) -> StoreResult<SignInStepRead> {
+        let rows = sqlx::query(SIGN_IN_STEP_READ.as_str())
+            .bind(transaction.as_str().to_owned())
+            .bind(credential.map(|id| id.as_str().to_owned()))
+            .fetch_all(&self.pool)
+            .await
+            .map_err(read_err)?;
+        // `ORDER BY part`: the versions first, the transaction (if any) last.
+        let (versions, rest) = versions_first("sign-in step read", &rows)?;
+        let (transaction, facts) = match rest.split_last() {
+            Some((last, facts)) if part_of(last)? == SIGN_IN_TRANSACTION => (
+                Some(sign_in_state::transaction_from_row(transaction, last)?),
+                facts,
+            ),
+            _ if rest.is_empty() => (None, rest),
+            _ => {
+                return Err(StoreError::Backend(
+                    "sign-in step read: facts read without their transaction".into(),
+                ));
+            }
+        };
+        Ok(SignInStepRead {
+            transaction,
+            read: SignInSubjectRead {
+                versions,
+                subject: subject_from_rows(facts)?,
+            },
         })
     }
 }

@@ -9,7 +9,8 @@ use async_trait::async_trait;
 use portcullis_core::{RefreshToken, SecretHash, SessionId, SignIn, SignInId, UserId};
 use portcullis_store::{
     LoggedSignIn, NewSignInSession, RefreshRotation, SignInStateStore, SignInStepWrite, StoreError,
-    StoreResult, StoredSignInTransaction, StoredUserSignInState, TransactionWrite, UserStateWrite,
+    StoreResult, StoredSignInTransaction, StoredUserSignInState, TransactionSubject,
+    TransactionWrite, UserStateWrite,
 };
 use serde_json::Value;
 use sqlx::{AssertSqlSafe, Connection, Row};
@@ -24,6 +25,36 @@ type DbRow = <crate::dialect::Db as sqlx::Database>::Row;
 
 fn json_column(row: &DbRow, what: &str) -> StoreResult<Value> {
     decode(what, &row.try_get::<String, _>("doc").map_err(read_err)?)
+}
+
+/// A transaction's columns under the names the step read's `UNION ALL` gives them
+/// (`grant_subject.rs`), so that [`transaction_from_row`] reads both.
+const TRANSACTION_COLUMNS: &str =
+    "revision, created_at AS sort_at, expires_at, doc, user_id AS id, upn_lower AS name";
+
+/// A `sign_in_transactions` row as [`TRANSACTION_COLUMNS`] names its columns.
+pub(super) fn transaction_from_row(
+    id_hash: &SecretHash,
+    row: &DbRow,
+) -> StoreResult<StoredSignInTransaction> {
+    let user_id: Option<String> = row.try_get("id").map_err(read_err)?;
+    Ok(StoredSignInTransaction {
+        id_hash: id_hash.clone(),
+        revision: row.try_get("revision").map_err(read_err)?,
+        created_at: from_micros(
+            "sign-in transaction creation",
+            row.try_get("sort_at").map_err(read_err)?,
+        )?,
+        expires_at: from_micros(
+            "sign-in transaction expiry",
+            row.try_get("expires_at").map_err(read_err)?,
+        )?,
+        doc: json_column(row, "sign-in transaction")?,
+        subject: TransactionSubject {
+            user_id: user_id.map(super::directory::user_id).transpose()?,
+            upn_lower: row.try_get("name").map_err(read_err)?,
+        },
+    })
 }
 
 /// A `user_sign_in_state` row (`revision`, `doc`) of `user`.
@@ -44,27 +75,15 @@ impl SignInStateStore for SqlStore {
         &self,
         id_hash: &SecretHash,
     ) -> StoreResult<Option<StoredSignInTransaction>> {
-        let row = sqlx::query(
-            "SELECT revision, created_at, expires_at, doc FROM sign_in_transactions WHERE id_hash = $1",
-        )
+        let row = sqlx::query(AssertSqlSafe(format!(
+            "SELECT {TRANSACTION_COLUMNS} FROM sign_in_transactions WHERE id_hash = $1"
+        )))
         .bind(id_hash.as_str().to_owned())
         .fetch_optional(&self.pool)
         .await
         .map_err(read_err)?;
-        let Some(row) = row else { return Ok(None) };
-        Ok(Some(StoredSignInTransaction {
-            id_hash: id_hash.clone(),
-            revision: row.try_get("revision").map_err(read_err)?,
-            created_at: from_micros(
-                "sign-in transaction creation",
-                row.try_get("created_at").map_err(read_err)?,
-            )?,
-            expires_at: from_micros(
-                "sign-in transaction expiry",
-                row.try_get("expires_at").map_err(read_err)?,
-            )?,
-            doc: json_column(&row, "sign-in transaction")?,
-        }))
+        row.map(|row| transaction_from_row(id_hash, &row))
+            .transpose()
     }
 
     async fn get_user_sign_in_state(
@@ -94,12 +113,15 @@ impl SignInStateStore for SqlStore {
     }
 
     async fn get_session_authentication(&self, session: &SessionId) -> StoreResult<Option<Value>> {
-        let row = sqlx::query("SELECT doc FROM sign_in_session_facts WHERE session_id = $1")
+        let row = sqlx::query("SELECT authentication FROM sessions WHERE id = $1")
             .bind(session.as_str().to_owned())
             .fetch_optional(&self.pool)
             .await
             .map_err(read_err)?;
-        row.map(|row| json_column(&row, "session authentication"))
+        let Some(row) = row else { return Ok(None) };
+        let facts: Option<String> = row.try_get("authentication").map_err(read_err)?;
+        facts
+            .map(|facts| decode("session authentication", &facts))
             .transpose()
     }
 
@@ -193,7 +215,8 @@ async fn apply_step(conn: &mut Conn, write: &SignInStepWrite) -> StoreResult<()>
             id_hash,
             expected_revision,
             doc,
-        }) => update_transaction(conn, id_hash, *expected_revision, doc).await?,
+            subject,
+        }) => update_transaction(conn, id_hash, *expected_revision, doc, subject).await?,
         None => {}
     }
     if let Some(state) = &write.user_state {
@@ -221,14 +244,23 @@ async fn apply_step(conn: &mut Conn, write: &SignInStepWrite) -> StoreResult<()>
 
 async fn create_transaction(conn: &mut Conn, created: &StoredSignInTransaction) -> StoreResult<()> {
     sqlx::query(
-        "INSERT INTO sign_in_transactions (id_hash, revision, created_at, expires_at, doc) \
-         VALUES ($1, $2, $3, $4, $5)",
+        "INSERT INTO sign_in_transactions \
+           (id_hash, revision, created_at, expires_at, doc, user_id, upn_lower) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7)",
     )
     .bind(created.id_hash.as_str().to_owned())
     .bind(created.revision)
     .bind(micros(created.created_at))
     .bind(micros(created.expires_at))
     .bind(encode("sign-in transaction", &created.doc)?)
+    .bind(
+        created
+            .subject
+            .user_id
+            .as_ref()
+            .map(|id| id.as_str().to_owned()),
+    )
+    .bind(created.subject.upn_lower.clone())
     .execute(&mut *conn)
     .await
     .map_err(db_err("sign-in transaction"))?;
@@ -240,14 +272,18 @@ async fn update_transaction(
     id_hash: &SecretHash,
     expected_revision: i64,
     doc: &Value,
+    subject: &TransactionSubject,
 ) -> StoreResult<()> {
     let done = sqlx::query(
-        "UPDATE sign_in_transactions SET revision = $3, doc = $4 WHERE id_hash = $1 AND revision = $2",
+        "UPDATE sign_in_transactions SET revision = $3, doc = $4, user_id = $5, upn_lower = $6 \
+         WHERE id_hash = $1 AND revision = $2",
     )
     .bind(id_hash.as_str().to_owned())
     .bind(expected_revision)
     .bind(expected_revision + 1)
     .bind(encode("sign-in transaction", doc)?)
+    .bind(subject.user_id.as_ref().map(|id| id.as_str().to_owned()))
+    .bind(subject.upn_lower.clone())
     .execute(&mut *conn)
     .await
     .map_err(db_err("sign-in transaction update"))?;
@@ -357,8 +393,9 @@ pub(super) async fn insert_sign_ins(conn: &mut Conn, entries: &[&LoggedSignIn]) 
 async fn insert_session(conn: &mut Conn, created: &NewSignInSession) -> StoreResult<()> {
     let session = &created.session;
     sqlx::query(
-        "INSERT INTO sessions (id, user_id, token_hash, created_at, expires_at, revoked_at, doc) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7)",
+        "INSERT INTO sessions \
+           (id, user_id, token_hash, created_at, expires_at, revoked_at, doc, authentication) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
     )
     .bind(session.id.as_str().to_owned())
     .bind(session.user_id.as_str().to_owned())
@@ -367,18 +404,10 @@ async fn insert_session(conn: &mut Conn, created: &NewSignInSession) -> StoreRes
     .bind(micros(session.expires_date_time))
     .bind(session.revoked_date_time.map(micros))
     .bind(encode("session", session)?)
+    .bind(encode("session authentication", &created.authentication)?)
     .execute(&mut *conn)
     .await
     .map_err(db_err(&format!("session {}", session.id)))?;
-    sqlx::query("INSERT INTO sign_in_session_facts (session_id, doc) VALUES ($1, $2)")
-        .bind(session.id.as_str().to_owned())
-        .bind(encode("session authentication", &created.authentication)?)
-        .execute(&mut *conn)
-        .await
-        .map_err(db_err(&format!(
-            "authentication facts of session {}",
-            session.id
-        )))?;
     Ok(())
 }
 

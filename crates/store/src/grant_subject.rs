@@ -62,6 +62,25 @@ pub trait GrantSubjectStore: Send + Sync {
     /// matches the key, the subject is empty — at the cost of the same one statement,
     /// so the time a step takes tells nothing about whether a name exists.
     async fn sign_in_subject(&self, key: SubjectKey<'_>) -> StoreResult<SignInSubjectRead>;
+
+    /// A sign-in step's reads when it continues a stored transaction: the transaction
+    /// whose id hash is `transaction` (expired ones too: the caller judges them) and
+    /// [`Self::sign_in_subject`]'s read for the subject its stored
+    /// [`crate::TransactionSubject`] names — the user, else, with `credential`, that
+    /// credential's owner (a username-less passkey), else the typed name — in one
+    /// statement. No such transaction: `transaction: None` and an empty subject.
+    async fn sign_in_step_read(
+        &self,
+        transaction: &SecretHash,
+        credential: Option<&CredentialId>,
+    ) -> StoreResult<SignInStepRead>;
+}
+
+/// See [`GrantSubjectStore::sign_in_step_read`].
+#[derive(Debug, Clone, PartialEq)]
+pub struct SignInStepRead {
+    pub transaction: Option<crate::StoredSignInTransaction>,
+    pub read: SignInSubjectRead,
 }
 
 /// Who a sign-in step is about, as the step knows them ([`GrantSubjectStore::sign_in_subject`]).

@@ -42,8 +42,8 @@ pub use filter::{
     UserField, ValueKind,
 };
 pub use grant_subject::{
-    GrantSubject, GrantSubjectStore, RefreshGrantRead, RefreshGrantSubject, SignInSubjectRead,
-    SubjectKey,
+    GrantSubject, GrantSubjectStore, RefreshGrantRead, RefreshGrantSubject, SignInStepRead,
+    SignInSubjectRead, SubjectKey,
 };
 pub use oauth_state::{OAuthRecord, OAuthStateStore};
 pub use page::{
@@ -55,6 +55,7 @@ pub use security_epochs::{
 };
 pub use sign_in_state::{
     LoggedSignIn, NewSignInSession, RefreshRotation, SignInStateStore, SignInStepWrite,
-    StoredSignInTransaction, StoredUserSignInState, TransactionWrite, UserStateWrite,
+    StoredSignInTransaction, StoredUserSignInState, TransactionSubject, TransactionWrite,
+    UserStateWrite,
 };
 pub use traits::*;

@@ -34,6 +34,31 @@ pub struct StoredSignInTransaction {
     pub expires_at: OffsetDateTime,
     /// The service's state (request facts and the pure machine's transaction), as JSON.
     pub doc: Value,
+    /// Who `doc` is about, stored beside it so that a step reads the transaction and its
+    /// user's facts in one statement ([`crate::GrantSubjectStore::sign_in_step_read`]).
+    pub subject: TransactionSubject,
+}
+
+/// Who a sign-in transaction is about, as columns the store can join on: the user once a
+/// step identified them, else the name as typed (normalised as
+/// [`crate::UserStore::find_user_by_upn`] matches it). The transaction's document stays
+/// the truth; a reader compares this with it (a row written before these columns existed
+/// has neither).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct TransactionSubject {
+    pub user_id: Option<UserId>,
+    /// `None` for an empty name (a username-less passkey sign-in).
+    pub upn_lower: Option<String>,
+}
+
+impl TransactionSubject {
+    pub fn new(user_id: Option<&UserId>, identifier: &str) -> Self {
+        let upn_lower = portcullis_core::user::normalize_upn(identifier);
+        TransactionSubject {
+            user_id: user_id.cloned(),
+            upn_lower: (!upn_lower.is_empty()).then_some(upn_lower),
+        }
+    }
 }
 
 /// A user's sign-in state outside any transaction (smart lockout counters, security
@@ -57,6 +82,7 @@ pub enum TransactionWrite {
         id_hash: SecretHash,
         expected_revision: i64,
         doc: Value,
+        subject: TransactionSubject,
     },
 }
 

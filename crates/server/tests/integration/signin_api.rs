@@ -13,7 +13,10 @@ use portcullis_authn::totp::{Totp, TotpAlgorithm, TotpConfig, TotpSecret};
 use portcullis_core::{AppPermission, Credential, CredentialId, CredentialKind, UserId};
 use portcullis_server::signin_config::SignInSection;
 use portcullis_service::signin::credential_payload::{TemporaryAccessPassPayload, TotpPayload};
-use portcullis_store::{Batch, Change, PolicyKind, Precondition, SignInQuery};
+use portcullis_store::{
+    Batch, Change, PolicyKind, Precondition, SignInQuery, SignInStepWrite, TransactionSubject,
+    TransactionWrite,
+};
 use serde_json::{Value, json};
 use time::OffsetDateTime;
 use uuid::Uuid;
@@ -163,6 +166,61 @@ async fn password_sign_in_issues_a_session_and_logs_each_step_once() {
         .await;
         assert_eq!(status, 404);
         assert_eq!(log_len(&app).await, 1);
+    }
+}
+
+/// A transaction stored without the subject columns beside its document (as by a build
+/// before them, mid-upgrade) still signs its user in: the step reads the subject by the
+/// document's name instead, and stores the columns with its write.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn a_transaction_stored_without_its_subject_columns_still_signs_in() {
+    for backend in backends() {
+        let app = start(&backend, None).await;
+        create_user(&app, "ada@example.com").await;
+        let transaction = begin(&app, "ada@example.com").await;
+        let id_hash = portcullis_core::SecretHash::of(&transaction);
+        let stored = app
+            .store()
+            .get_sign_in_transaction(&id_hash)
+            .await
+            .unwrap()
+            .unwrap();
+        assert_eq!(
+            stored.subject.upn_lower.as_deref(),
+            Some("ada@example.com"),
+            "begin stores the typed name beside the document"
+        );
+        let written = app
+            .store()
+            .commit_sign_in_steps(&[SignInStepWrite {
+                transaction: Some(TransactionWrite::Update {
+                    id_hash: id_hash.clone(),
+                    expected_revision: stored.revision,
+                    doc: stored.doc.clone(),
+                    subject: TransactionSubject::default(),
+                }),
+                ..SignInStepWrite::default()
+            }])
+            .await
+            .unwrap();
+        assert!(written.iter().all(Result::is_ok), "{written:?}");
+
+        let (status, body) = step(
+            &app,
+            &transaction,
+            "password",
+            json!({"password": PASSWORD}),
+        )
+        .await;
+        assert_eq!(status, 200, "{body}");
+        assert_eq!(body["outcome"]["kind"], "done", "{body}");
+        let after = app
+            .store()
+            .get_sign_in_transaction(&id_hash)
+            .await
+            .unwrap()
+            .unwrap();
+        assert!(after.subject.user_id.is_some(), "{:?}", after.subject);
     }
 }
 

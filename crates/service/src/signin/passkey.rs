@@ -182,6 +182,7 @@ impl SignInService {
                 id_hash: stored.id_hash.clone(),
                 expected_revision: stored.revision,
                 doc: to_json(doc)?,
+                subject: doc.subject(),
             }),
             push_approvals,
             ..Default::default()

@@ -24,7 +24,8 @@ use portcullis_signin::{
     PasswordReset, Protocol, ResetEnvironment, ResetInput, ResetPolicy, ResetStage,
 };
 use portcullis_store::{
-    Batch, Change, SignInStepWrite, StoreError, StoredSignInTransaction, TransactionWrite,
+    Batch, Change, SignInStepWrite, StoreError, StoredSignInTransaction, TransactionSubject,
+    TransactionWrite,
 };
 use serde::{Deserialize, Serialize};
 use time::{Duration, OffsetDateTime};
@@ -115,6 +116,8 @@ impl SignInService {
             created_at: now,
             expires_at: now + settings.lifetime,
             doc: to_json(&doc)?,
+            // A reset is continued by its own read, never by a sign-in step's.
+            subject: TransactionSubject::default(),
         };
         self.inner
             .committer
@@ -189,6 +192,7 @@ impl SignInService {
             id_hash: stored.id_hash.clone(),
             expected_revision: stored.revision,
             doc: to_json(&doc)?,
+            subject: TransactionSubject::default(),
         };
         let planned = plan(
             step.effects,
@@ -285,6 +289,7 @@ impl SignInService {
                         doc.spent = true;
                         to_json(&doc)?
                     },
+                    subject: TransactionSubject::default(),
                 }),
                 ..SignInStepWrite::default()
             })

@@ -13,7 +13,7 @@ use portcullis_signin::{
     StepEnvironment, StepUpSession, UserRecord,
 };
 use portcullis_store::{
-    Batch, Change, Store, StoreError, StoredSignInTransaction, TransactionWrite,
+    Batch, Change, Store, StoreError, StoredSignInTransaction, TransactionSubject, TransactionWrite,
 };
 use rand::RngCore;
 use serde::{Deserialize, Serialize};
@@ -30,7 +30,7 @@ use super::new_password::{NewPasswordChecker, NewPasswordSettings};
 use super::policy_cache::{LoadedPolicy, PolicyCache};
 use super::rate_limit::{RateLimitSettings, SignInRateLimits};
 use super::reset::PasswordResetSettings;
-use super::subject::{LoadFor, Who, load_step_subject, load_subject};
+use super::subject::{LoadFor, Who, load_subject, subject_from_read};
 use super::types::{
     SessionAuthentication, SignInError, SignInProgress, SignInRequest, TargetApplication,
     TransactionId,
@@ -121,6 +121,13 @@ pub(super) struct TransactionDoc {
     /// A passwordless phone sign-in request waiting for the app (`phone_sign_in.rs`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub(super) phone_sign_in: Option<super::phone_sign_in::PhoneSignInWait>,
+}
+
+impl TransactionDoc {
+    /// Who the transaction is about, stored beside the document for the step's read.
+    pub(super) fn subject(&self) -> TransactionSubject {
+        TransactionSubject::new(self.transaction.user_id(), self.transaction.identifier())
+    }
 }
 
 /// The sign-in service. Cheap to clone; one per node.
@@ -274,8 +281,19 @@ impl SignInService {
     ) -> Result<SignInProgress, SignInError> {
         let id_hash = transaction.hash();
         let _under_way = self.inner.committer.in_flight();
+        // A username-less passkey names its owner; the stored transaction names the rest.
+        let passkey = match &input {
+            Input::Passkey(assertion) => Some(&assertion.credential_id),
+            _ => None,
+        };
         for attempt in 0..MAX_ATTEMPTS {
-            let stored = self.load_transaction(&id_hash).await?;
+            // The transaction and its user's facts in one read.
+            let read = self
+                .inner
+                .store
+                .sign_in_step_read(&id_hash, passkey)
+                .await?;
+            let stored = live(read.transaction)?;
             let mut doc: TransactionDoc = serde_json::from_value(stored.doc.clone())
                 .map_err(|err| SignInError::Internal(format!("stored transaction: {err}")))?;
             if matches!(doc.transaction.stage(), Stage::Done | Stage::Failed) {
@@ -297,9 +315,20 @@ impl SignInService {
             } else {
                 LoadFor::LaterStep
             };
-            // The user and the policy version in one read.
-            let (loaded, versions) =
-                load_step_subject(self.inner.store.as_ref(), who, &doc.request, purpose).await?;
+            // The columns beside the document named the subject the step needs, unless
+            // the row was written before they existed: then it is read by itself.
+            let subject_read = if stored.subject == doc.subject() {
+                read.read
+            } else {
+                self.inner.store.sign_in_subject(who.key()).await?
+            };
+            let (loaded, versions) = subject_from_read(
+                self.inner.store.as_ref(),
+                subject_read,
+                &doc.request,
+                purpose,
+            )
+            .await?;
             // User risk, read afresh at every step once the user is known, so Conditional
             // Access `userRiskLevels` apply and the log shows it (crate::risk).
             loaded.apply_user_risk(&mut doc.request.risk, OffsetDateTime::now_utc());
@@ -321,6 +350,7 @@ impl SignInService {
                         id_hash: id_hash.clone(),
                         expected_revision: stored.revision,
                         doc: to_json(&next)?,
+                        subject: next.subject(),
                     }),
                     lifetimes: self.inner.lifetimes,
                     replaces: doc.existing_session.clone(),
@@ -701,10 +731,7 @@ impl SignInService {
         &self,
         id_hash: &SecretHash,
     ) -> Result<StoredSignInTransaction, SignInError> {
-        match self.inner.store.get_sign_in_transaction(id_hash).await? {
-            Some(stored) if stored.expires_at > OffsetDateTime::now_utc() => Ok(stored),
-            _ => Err(SignInError::UnknownTransaction),
-        }
+        live(self.inner.store.get_sign_in_transaction(id_hash).await?)
     }
 
     fn stored(
@@ -719,7 +746,16 @@ impl SignInService {
             created_at: now,
             expires_at: now + self.inner.config.transaction_lifetime,
             doc: to_json(doc)?,
+            subject: doc.subject(),
         })
+    }
+}
+
+/// A stored transaction that may still be continued.
+fn live(found: Option<StoredSignInTransaction>) -> Result<StoredSignInTransaction, SignInError> {
+    match found {
+        Some(stored) if stored.expires_at > OffsetDateTime::now_utc() => Ok(stored),
+        _ => Err(SignInError::UnknownTransaction),
     }
 }
 

@@ -9,7 +9,9 @@ use portcullis_core::{
     Credential, CredentialId, CredentialKind, DirectoryRole, GroupId, User, UserId, UserRisk,
 };
 use portcullis_signin::{CampaignProgress, RequestContext, Subject, UserRecord};
-use portcullis_store::{ConfigurationVersions, Store, StoredUserSignInState, SubjectKey};
+use portcullis_store::{
+    ConfigurationVersions, SignInSubjectRead, Store, StoredUserSignInState, SubjectKey,
+};
 use serde::{Deserialize, Serialize};
 use time::OffsetDateTime;
 
@@ -88,6 +90,16 @@ pub(crate) enum Who<'a> {
     CredentialOwner(&'a CredentialId),
 }
 
+impl<'a> Who<'a> {
+    pub(crate) fn key(self) -> SubjectKey<'a> {
+        match self {
+            Who::Id(id) => SubjectKey::User(id),
+            Who::Name(name) => SubjectKey::Name(name),
+            Who::CredentialOwner(credential) => SubjectKey::CredentialOwner(credential),
+        }
+    }
+}
+
 /// What the user is loaded for, which decides what familiarity costs.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum LoadFor {
@@ -122,12 +134,18 @@ pub(crate) async fn load_step_subject(
     request: &RequestContext,
     purpose: LoadFor,
 ) -> Result<(LoadedSubject, ConfigurationVersions), SignInError> {
-    let key = match who {
-        Who::Id(id) => SubjectKey::User(id),
-        Who::Name(name) => SubjectKey::Name(name),
-        Who::CredentialOwner(credential) => SubjectKey::CredentialOwner(credential),
-    };
-    let read = store.sign_in_subject(key).await?;
+    let read = store.sign_in_subject(who.key()).await?;
+    subject_from_read(store, read, request, purpose).await
+}
+
+/// The step's subject from the store's read of its user's facts (see
+/// [`load_step_subject`]; a step that continues a transaction reads them with it).
+pub(crate) async fn subject_from_read(
+    store: &dyn Store,
+    read: SignInSubjectRead,
+    request: &RequestContext,
+    purpose: LoadFor,
+) -> Result<(LoadedSubject, ConfigurationVersions), SignInError> {
     let facts = read.subject;
     let Some(user) = facts.user else {
         return Ok((LoadedSubject::unknown(), read.versions));

@@ -11,4 +11,5 @@ mod backup;
 mod conformance;
 mod connection_settings;
 mod refresh_token_session_migration;
+mod session_authentication_migration;
 mod sign_in_risk_migration;

@@ -12,7 +12,8 @@ use uuid::Uuid;
 use super::security::{credential, refresh_token, session};
 use super::{TestBackend, application, commit, create_group, create_user, t0};
 use crate::{
-    Change, GrantSubject, RefreshGrantSubject, RefreshTokenUse, Store, SubjectKey, UserStateWrite,
+    Change, GrantSubject, RefreshGrantSubject, RefreshTokenUse, SignInStepWrite, Store,
+    StoredSignInTransaction, SubjectKey, TransactionSubject, TransactionWrite, UserStateWrite,
 };
 
 /// Every fact of `grant_subject` against the read that has always read it.
@@ -331,4 +332,110 @@ pub async fn sign_in_subject_finds_the_user_by_id_name_or_credential(backend: &d
         .await
         .unwrap();
     assert_eq!(gone.subject, GrantSubject::default());
+}
+
+/// A step's one read returns its stored transaction (as `get_sign_in_transaction` reads
+/// it) with the subject the transaction's stored subject names: the user once known,
+/// else a passkey's owner when the step brings a credential, else the typed name.
+pub async fn sign_in_step_read_reads_the_transaction_with_its_subject(backend: &dyn TestBackend) {
+    let store = backend.store();
+    let store = &*store;
+    let (ada, otp, _signed_in) = user_with_every_fact(store).await;
+    let versions = store.configuration_versions().await.unwrap();
+    let expected = store.grant_subject(&ada.id, None).await.unwrap();
+    assert!(expected.user.is_some());
+    let begun = |handle: &str, subject: TransactionSubject| StoredSignInTransaction {
+        id_hash: SecretHash::of(handle),
+        revision: 0,
+        created_at: t0(),
+        expires_at: t0() + Duration::minutes(10),
+        doc: json!({ "handle": handle }),
+        subject,
+    };
+    let identified = begun("identified", TransactionSubject::new(Some(&ada.id), "ada"));
+    let named = begun("named", TransactionSubject::new(None, "  ADA@Example.COM "));
+    let nameless = begun("nameless", TransactionSubject::new(None, ""));
+    assert_eq!(named.subject.upn_lower.as_deref(), Some("ada@example.com"));
+    assert_eq!(nameless.subject, TransactionSubject::default());
+    let writes: Vec<SignInStepWrite> = [&identified, &named, &nameless]
+        .into_iter()
+        .map(|created| SignInStepWrite {
+            transaction: Some(TransactionWrite::Create(created.clone())),
+            ..SignInStepWrite::default()
+        })
+        .collect();
+    let results = store.commit_sign_in_steps(&writes).await.unwrap();
+    assert!(results.iter().all(Result::is_ok), "{results:?}");
+
+    let unknown_credential = CredentialId::from_uuid(Uuid::new_v4());
+    let read = |handle: &'static str, credential: Option<CredentialId>| async move {
+        store
+            .sign_in_step_read(&SecretHash::of(handle), credential.as_ref())
+            .await
+            .unwrap()
+    };
+    for (created, credential, finds_ada) in [
+        // The user once known, whatever credential the step brings.
+        (&identified, None, true),
+        (&identified, Some(unknown_credential.clone()), true),
+        // The typed name, unless the step brings a credential: then its owner.
+        (&named, None, true),
+        (&named, Some(otp.id.clone()), true),
+        (&named, Some(unknown_credential.clone()), false),
+        (&nameless, Some(otp.id.clone()), true),
+        (&nameless, None, false),
+    ] {
+        let handle = created.doc["handle"].as_str().unwrap();
+        let got = store
+            .sign_in_step_read(&created.id_hash, credential.as_ref())
+            .await
+            .unwrap();
+        let case = format!("{handle} with {credential:?}");
+        assert_eq!(got.transaction.as_ref(), Some(created), "{case}");
+        assert_eq!(
+            got.transaction,
+            store
+                .get_sign_in_transaction(&created.id_hash)
+                .await
+                .unwrap(),
+            "{case}"
+        );
+        assert_eq!(got.read.versions, versions, "{case}");
+        let want = if finds_ada {
+            expected.clone()
+        } else {
+            GrantSubject::default()
+        };
+        assert_eq!(got.read.subject, want, "{case}");
+    }
+
+    // No such transaction: nothing but the versions, even with a credential.
+    let missing = read("never-begun", Some(otp.id.clone())).await;
+    assert_eq!(missing.transaction, None);
+    assert_eq!(missing.read.subject, GrantSubject::default());
+    assert_eq!(missing.read.versions, versions);
+
+    // A step that identifies the user stores it; the next step finds them by id.
+    let identifying = SignInStepWrite {
+        transaction: Some(TransactionWrite::Update {
+            id_hash: nameless.id_hash.clone(),
+            expected_revision: 0,
+            doc: json!({ "handle": "nameless", "step": 1 }),
+            subject: TransactionSubject::new(Some(&ada.id), ""),
+        }),
+        ..SignInStepWrite::default()
+    };
+    let results = store.commit_sign_in_steps(&[identifying]).await.unwrap();
+    assert!(results.iter().all(Result::is_ok), "{results:?}");
+    let next = read("nameless", None).await;
+    let stored = next.transaction.unwrap();
+    assert_eq!(stored.revision, 1);
+    assert_eq!(stored.subject.user_id.as_ref(), Some(&ada.id));
+    assert_eq!(next.read.subject, expected);
+
+    // A deleted user is nobody; the transaction is still read.
+    commit(store, Change::DeleteUser(ada.id.clone())).await;
+    let gone = read("identified", None).await;
+    assert_eq!(gone.transaction.as_ref(), Some(&identified));
+    assert_eq!(gone.read.subject, GrantSubject::default());
 }

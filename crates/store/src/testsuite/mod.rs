@@ -109,6 +109,7 @@ macro_rules! conformance_tests {
             grant_subject_of_a_deleted_user_has_only_the_session,
             refresh_grant_subject_reads_the_token_with_its_user_and_session,
             sign_in_subject_finds_the_user_by_id_name_or_credential,
+            sign_in_step_read_reads_the_transaction_with_its_subject,
         );
     };
     (@tests $make:expr; $($name:ident),* $(,)?) => {

@@ -198,7 +198,9 @@ pub async fn push_state_purge_and_cascade(backend: &dyn TestBackend) {
 /// A push approval written with a sign-in step lands with it, and goes with it when the
 /// step is refused (a stale transaction revision).
 pub async fn push_approval_commits_with_its_sign_in_step(backend: &dyn TestBackend) {
-    use crate::{SignInStepWrite, StoreError, StoredSignInTransaction, TransactionWrite};
+    use crate::{
+        SignInStepWrite, StoreError, StoredSignInTransaction, TransactionSubject, TransactionWrite,
+    };
     use portcullis_core::SecretHash;
 
     let store = backend.store();
@@ -210,12 +212,14 @@ pub async fn push_approval_commits_with_its_sign_in_step(backend: &dyn TestBacke
         created_at: t0(),
         expires_at: t0() + Duration::minutes(10),
         doc: json!({"stage": "firstFactor"}),
+        subject: TransactionSubject::default(),
     };
     let step = |expected_revision: i64, record: &PushApprovalRecord| SignInStepWrite {
         transaction: Some(TransactionWrite::Update {
             id_hash: handle.clone(),
             expected_revision,
             doc: json!({"stage": "firstFactor", "push": record.id}),
+            subject: TransactionSubject::default(),
         }),
         push_approvals: vec![record.clone()],
         ..SignInStepWrite::default()

@@ -12,7 +12,7 @@ use super::security::{credential, session};
 use super::{TestBackend, commit, create_user, t0};
 use crate::{
     Change, LoggedSignIn, NewSignInSession, SignInStepWrite, StoreError, StoredSignInTransaction,
-    TransactionWrite, UserStateWrite,
+    TransactionSubject, TransactionWrite, UserStateWrite,
 };
 
 fn transaction(handle: &str) -> StoredSignInTransaction {
@@ -22,6 +22,7 @@ fn transaction(handle: &str) -> StoredSignInTransaction {
         created_at: t0(),
         expires_at: t0() + Duration::minutes(10),
         doc: json!({"stage": "firstFactor"}),
+        subject: TransactionSubject::default(),
     }
 }
 
@@ -31,6 +32,7 @@ fn update(handle: &str, expected_revision: i64, stage: &str) -> SignInStepWrite 
             id_hash: SecretHash::of(handle),
             expected_revision,
             doc: json!({ "stage": stage }),
+            subject: TransactionSubject::default(),
         }),
         ..SignInStepWrite::default()
     }
