@@ -31,7 +31,8 @@ pub struct PayloadError {
 }
 
 fn decode<T: for<'de> Deserialize<'de>>(credential: &Credential) -> Result<T, PayloadError> {
-    serde_json::from_value(credential.payload.clone()).map_err(|err| PayloadError {
+    // Read from the payload in place (every method of every step decodes its payload).
+    T::deserialize(&credential.payload).map_err(|err| PayloadError {
         kind: credential.kind.as_str(),
         reason: err.to_string(),
     })

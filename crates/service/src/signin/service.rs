@@ -294,7 +294,7 @@ impl SignInService {
                 .sign_in_step_read(&id_hash, passkey)
                 .await?;
             let stored = live(read.transaction)?;
-            let mut doc: TransactionDoc = serde_json::from_value(stored.doc.clone())
+            let mut doc: TransactionDoc = serde_json::from_value(stored.doc)
                 .map_err(|err| SignInError::Internal(format!("stored transaction: {err}")))?;
             if matches!(doc.transaction.stage(), Stage::Done | Stage::Failed) {
                 return Err(SignInError::UnknownTransaction);
@@ -337,15 +337,16 @@ impl SignInService {
                 .policy
                 .at_version(self.inner.store.as_ref(), versions.policy_version)
                 .await?;
+            // The step changes only the transaction inside the document it returns.
             let (next, step) = self
-                .run_step(doc.clone(), policy, loaded.subject.clone(), input.clone())
+                .run_step(doc, policy, loaded.subject.clone(), input.clone())
                 .await?;
             let now = OffsetDateTime::now_utc();
             let planned = plan(
                 step.effects,
                 PlanFacts {
                     loaded: &loaded,
-                    request: &doc.request,
+                    request: &next.request,
                     transaction: Some(TransactionWrite::Update {
                         id_hash: id_hash.clone(),
                         expected_revision: stored.revision,
@@ -353,7 +354,7 @@ impl SignInService {
                         subject: next.subject(),
                     }),
                     lifetimes: self.inner.lifetimes,
-                    replaces: doc.existing_session.clone(),
+                    replaces: next.existing_session.clone(),
                     code_purpose: CodePurpose::SignIn,
                     now,
                 },
