@@ -222,6 +222,15 @@ mod tests {
         }
     }
 
+    /// A write that reaches the committer `ms` milliseconds from now.
+    fn send_later(jobs: &mpsc::Sender<i32>, ms: u64, job: i32) {
+        let late = jobs.clone();
+        tokio::spawn(async move {
+            tokio::time::sleep(Duration::from_millis(ms)).await;
+            late.send(job).await.unwrap();
+        });
+    }
+
     #[tokio::test(start_paused = true)]
     async fn a_lone_step_is_committed_at_once() {
         let in_flight = Arc::new(AtomicUsize::new(1));
@@ -247,11 +256,7 @@ mod tests {
         let in_flight = Arc::new(AtomicUsize::new(3));
         let (jobs, mut receiver) = mpsc::channel(8);
         jobs.send(1).await.unwrap();
-        let late = jobs.clone();
-        tokio::spawn(async move {
-            tokio::time::sleep(Duration::from_millis(2)).await;
-            late.send(2).await.unwrap();
-        });
+        send_later(&jobs, 2, 2);
         let started = tokio::time::Instant::now();
         let mut group = Vec::new();
         let size = gather(5, &in_flight)
@@ -272,11 +277,7 @@ mod tests {
         let in_flight = Arc::new(AtomicUsize::new(2));
         let (jobs, mut receiver) = mpsc::channel(8);
         jobs.send(1).await.unwrap();
-        let late = jobs.clone();
-        tokio::spawn(async move {
-            tokio::time::sleep(Duration::from_millis(1)).await;
-            late.send(2).await.unwrap();
-        });
+        send_later(&jobs, 1, 2);
         let started = tokio::time::Instant::now();
         let mut group = Vec::new();
         gather(50, &in_flight)
@@ -291,11 +292,7 @@ mod tests {
         let in_flight = Arc::new(AtomicUsize::new(3));
         let (jobs, mut receiver) = mpsc::channel(8);
         jobs.send(1).await.unwrap();
-        let late = jobs.clone();
-        tokio::spawn(async move {
-            tokio::time::sleep(Duration::from_millis(1)).await;
-            late.send(2).await.unwrap();
-        });
+        send_later(&jobs, 1, 2);
         let started = tokio::time::Instant::now();
         let mut group = Vec::new();
         gather(5, &in_flight)
