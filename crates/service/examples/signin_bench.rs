@@ -14,6 +14,8 @@
 //!    compared with the raw rates measured around it; the median round is reported.
 //!    `SIGNIN_BENCH_ONLY=raw|full|cheap` runs one side alone (for `perf`);
 //!    `SIGNIN_BENCH_COMMIT_DELAY_MS` sets the group commit's delay (default 4).
+//!    `SIGNIN_BENCH_FLOW=one` signs in with one call (`begin_with`: the password sent
+//!    with the name, as the native API's one-request sign-in does) instead of two.
 //! 3. The same with argon2 at its minimum (m=8 KiB, t=1): the process CPU time (every
 //!    thread, `/proc/self/stat`) a sign-in costs apart from the hash.
 //! 4. Log appends on SQLite (synchronous=FULL): one durable commit per entry, against
@@ -236,6 +238,7 @@ impl Rig {
         let service = &self.service;
         let meter = Meter::start();
         let deadline = Instant::now() + Duration::from_secs(seconds);
+        let one_call = std::env::var("SIGNIN_BENCH_FLOW").as_deref() == Ok("one");
         let clients: Vec<_> = (0..clients())
             .map(|client| {
                 let service = service.clone();
@@ -251,11 +254,13 @@ impl Rig {
                             &upn,
                         );
                         request.ip_address = Some("192.0.2.10".parse().unwrap());
-                        let begun = service.begin(request).await.unwrap();
-                        let done = service
-                            .step(&begun.transaction, Input::Password(PASSWORD.into()))
-                            .await
-                            .unwrap();
+                        let password = Input::Password(PASSWORD.into());
+                        let done = if one_call {
+                            service.begin_with(request, password).await.unwrap()
+                        } else {
+                            let begun = service.begin(request).await.unwrap();
+                            service.step(&begun.transaction, password).await.unwrap()
+                        };
                         assert!(matches!(done.outcome, Some(Outcome::Done(_))));
                         latency += at.elapsed();
                         count += 1;

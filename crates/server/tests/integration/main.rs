@@ -28,6 +28,7 @@ mod security_info;
 mod security_info_contacts;
 mod sign_in_risk_api;
 mod signin_api;
+mod signin_api_one_request;
 mod signin_api_passkey_registration;
 mod signin_code_sends;
 mod signin_interrupts;

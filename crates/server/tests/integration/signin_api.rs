@@ -21,9 +21,9 @@ use serde_json::{Value, json};
 use time::OffsetDateTime;
 use uuid::Uuid;
 
-const PASSWORD: &str = "correct horse battery staple";
+pub(crate) const PASSWORD: &str = "correct horse battery staple";
 
-async fn start(backend: &Backend, lockout_threshold: Option<u32>) -> TestApp {
+pub(crate) async fn start(backend: &Backend, lockout_threshold: Option<u32>) -> TestApp {
     spawn_cheap_argon2(
         backend,
         SignInSection {
@@ -49,7 +49,7 @@ fn credential(user: &UserId, kind: CredentialKind, payload: Value) -> Credential
 }
 
 /// A user with a password, straight in the store.
-async fn create_user(app: &TestApp, upn: &str) -> UserId {
+pub(crate) async fn create_user(app: &TestApp, upn: &str) -> UserId {
     create_user_with_password(app, upn, PASSWORD).await
 }
 
@@ -60,7 +60,7 @@ async fn add_credential(app: &TestApp, credential: Credential) {
         .unwrap();
 }
 
-async fn add_totp(app: &TestApp, user: &UserId) -> Totp {
+pub(crate) async fn add_totp(app: &TestApp, user: &UserId) -> Totp {
     let secret = TotpSecret::generate(TotpAlgorithm::Sha1, &mut rand::rng());
     let payload = TotpPayload {
         secret: secret.to_base32(),
@@ -75,7 +75,7 @@ async fn add_totp(app: &TestApp, user: &UserId) -> Totp {
     Totp::new(secret, TotpConfig::default())
 }
 
-async fn put_policy(app: &TestApp, id: &str, grant: Value) {
+pub(crate) async fn put_policy(app: &TestApp, id: &str, grant: Value) {
     let policy = json!({
         "id": id, "displayName": id, "state": "enabled",
         "conditions": {
@@ -97,7 +97,7 @@ async fn put_policy(app: &TestApp, id: &str, grant: Value) {
         .unwrap();
 }
 
-async fn post(app: &TestApp, path: &str, body: Value) -> (u16, Value) {
+pub(crate) async fn post(app: &TestApp, path: &str, body: Value) -> (u16, Value) {
     let response = app
         .client
         .post(app.url(path))
@@ -109,18 +109,23 @@ async fn post(app: &TestApp, path: &str, body: Value) -> (u16, Value) {
     (status, response.json().await.unwrap_or(Value::Null))
 }
 
-async fn begin(app: &TestApp, username: &str) -> String {
+pub(crate) async fn begin(app: &TestApp, username: &str) -> String {
     let (status, body) = post(app, "/api/v1/signin", json!({"username": username})).await;
     assert_eq!(status, 200, "{body}");
     assert_eq!(body["stage"], "firstFactor");
     body["transaction"].as_str().unwrap().to_owned()
 }
 
-async fn step(app: &TestApp, transaction: &str, kind: &str, body: Value) -> (u16, Value) {
+pub(crate) async fn step(
+    app: &TestApp,
+    transaction: &str,
+    kind: &str,
+    body: Value,
+) -> (u16, Value) {
     post(app, &format!("/api/v1/signin/{transaction}/{kind}"), body).await
 }
 
-async fn log_len(app: &TestApp) -> usize {
+pub(crate) async fn log_len(app: &TestApp) -> usize {
     app.store()
         .query_sign_ins(&SignInQuery {
             limit: 1000,

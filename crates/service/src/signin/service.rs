@@ -40,6 +40,7 @@ use crate::caller::Caller;
 use crate::error::{ServiceError, ServiceResult};
 use crate::security_info::AuthenticationCeremony;
 use crate::services::{audit_record, target};
+use portcullis_store::SignInSubjectRead;
 
 /// The setting holding the smart-lockout fingerprint key, shared by every node so a
 /// repeated wrong password is recognised whichever node sees it.
@@ -124,6 +125,17 @@ pub(super) struct TransactionDoc {
 }
 
 impl TransactionDoc {
+    /// A sign-in just begun for the typed `identifier`, waiting for its first factor.
+    pub(super) fn fresh(identifier: &str, request: RequestContext, now: OffsetDateTime) -> Self {
+        TransactionDoc {
+            transaction: SignInTransaction::begin(identifier, request.correlation_id.clone(), now),
+            request,
+            existing_session: None,
+            passkey_ceremony: None,
+            phone_sign_in: None,
+        }
+    }
+
     /// Who the transaction is about, stored beside the document for the step's read.
     pub(super) fn subject(&self) -> TransactionSubject {
         TransactionSubject::new(self.transaction.user_id(), self.transaction.identifier())
@@ -239,17 +251,7 @@ impl SignInService {
         let now = OffsetDateTime::now_utc();
         let context = self.request_context(&request).await?;
         let handle = new_handle();
-        let doc = TransactionDoc {
-            transaction: SignInTransaction::begin(
-                &request.identifier,
-                context.correlation_id.clone(),
-                now,
-            ),
-            request: context,
-            existing_session: None,
-            passkey_ceremony: None,
-            phone_sign_in: None,
-        };
+        let doc = TransactionDoc::fresh(&request.identifier, context, now);
         if let Some(session_id) = &request.existing_session
             && let Some(progress) = self.begin_step_up(&handle, &doc, session_id, now).await?
         {
@@ -269,6 +271,48 @@ impl SignInService {
             sign_in_id: None,
             session: None,
         })
+    }
+
+    /// Begins a sign-in and runs its first step with `input` in the same call, for a
+    /// native client that has the name and the first factor at once (a password, a
+    /// Temporary Access Pass): the answer is the step's, and the transaction is stored
+    /// once, with the step's durable commit, instead of by a begin of its own first.
+    /// Judged exactly as [`Self::begin`] then [`Self::step`]: the same rate limits, the
+    /// same step. A step-up (`existing_session`) takes those two calls, as its begin may
+    /// already be the answer.
+    pub async fn begin_with(
+        &self,
+        request: SignInRequest,
+        input: Input,
+    ) -> Result<SignInProgress, SignInError> {
+        if request.existing_session.is_some() {
+            let begun = self.begin(request).await?;
+            if begun.outcome.is_some() {
+                return Ok(begun);
+            }
+            return self.step(&begun.transaction, input).await;
+        }
+        let _under_way = self.inner.committer.in_flight();
+        self.inner
+            .limits
+            .check(request.ip_address, Some(&request.identifier))
+            .map_err(|retry_after| SignInError::RateLimited { retry_after })?;
+        let context = self.request_context(&request).await?;
+        let handle = new_handle();
+        let doc = TransactionDoc::fresh(&request.identifier, context, OffsetDateTime::now_utc());
+        for _ in 0..MAX_ATTEMPTS {
+            // Each try starts from the fresh document: a lost race wrote nothing.
+            match self
+                .attempt(&handle, doc.clone(), Written::Create, None, &input)
+                .await?
+            {
+                Attempt::Answered(progress) => return Ok(progress),
+                Attempt::Lost(why) => {
+                    tracing::debug!(%why, "first sign-in step lost a race on user state; recomputing");
+                }
+            }
+        }
+        Err(SignInError::ConcurrentStep)
     }
 
     /// Runs one step of the transaction with the user's input and answers once its
@@ -294,7 +338,7 @@ impl SignInService {
                 .sign_in_step_read(&id_hash, passkey)
                 .await?;
             let stored = live(read.transaction)?;
-            let mut doc: TransactionDoc = serde_json::from_value(stored.doc)
+            let doc: TransactionDoc = serde_json::from_value(stored.doc)
                 .map_err(|err| SignInError::Internal(format!("stored transaction: {err}")))?;
             if matches!(doc.transaction.stage(), Stage::Done | Stage::Failed) {
                 return Err(SignInError::UnknownTransaction);
@@ -305,66 +349,16 @@ impl SignInService {
                     .check(doc.request.ip_address, Some(doc.transaction.identifier()))
                     .map_err(|retry_after| SignInError::RateLimited { retry_after })?;
             }
-            let who = match (doc.transaction.user_id(), &input) {
-                (Some(id), _) => Who::Id(id),
-                (None, Input::Passkey(assertion)) => Who::CredentialOwner(&assertion.credential_id),
-                (None, _) => Who::Name(doc.transaction.identifier()),
-            };
-            let purpose = if doc.transaction.stage() == Stage::FirstFactor {
-                LoadFor::FirstFactor
-            } else {
-                LoadFor::LaterStep
-            };
             // The columns beside the document named the subject the step needs, unless
             // the row was written before they existed: then it is read by itself.
-            let subject_read = if stored.subject == doc.subject() {
-                read.read
-            } else {
-                self.inner.store.sign_in_subject(who.key()).await?
-            };
-            let (loaded, versions) = subject_from_read(
-                self.inner.store.as_ref(),
-                subject_read,
-                &doc.request,
-                purpose,
-            )
-            .await?;
-            // User risk, read afresh at every step once the user is known, so Conditional
-            // Access `userRiskLevels` apply and the log shows it (crate::risk).
-            loaded.apply_user_risk(&mut doc.request.risk, OffsetDateTime::now_utc());
-            let policy = self
-                .inner
-                .policy
-                .at_version(self.inner.store.as_ref(), versions.policy_version)
-                .await?;
-            // The step changes only the transaction inside the document it returns.
-            let (next, step) = self
-                .run_step(doc, policy, loaded.subject.clone(), input.clone())
-                .await?;
-            let now = OffsetDateTime::now_utc();
-            let planned = plan(
-                step.effects,
-                PlanFacts {
-                    loaded: &loaded,
-                    request: &next.request,
-                    transaction: Some(TransactionWrite::Update {
-                        id_hash: id_hash.clone(),
-                        expected_revision: stored.revision,
-                        doc: to_json(&next)?,
-                        subject: next.subject(),
-                    }),
-                    lifetimes: self.inner.lifetimes,
-                    replaces: next.existing_session.clone(),
-                    code_purpose: CodePurpose::SignIn,
-                    now,
-                },
-            )?;
-            match self.commit(planned).await {
-                Ok(planned) => {
-                    let outcome = refused_send_shown(step.outcome, planned.code_refused_until);
-                    return Ok(progress(transaction.clone(), &next, outcome, planned));
-                }
-                Err(StoreError::Conflict(why)) => {
+            let subject_read = (stored.subject == doc.subject()).then_some(read.read);
+            let written_as = Written::Update(stored.revision);
+            match self
+                .attempt(transaction, doc, written_as, subject_read, &input)
+                .await?
+            {
+                Attempt::Answered(progress) => return Ok(progress),
+                Attempt::Lost(why) => {
                     // Our own transaction moved: a concurrent step of the same sign-in.
                     let now_stored = self.load_transaction(&id_hash).await;
                     if !matches!(&now_stored, Ok(current) if current.revision == stored.revision) {
@@ -372,7 +366,6 @@ impl SignInService {
                     }
                     tracing::debug!(%why, "sign-in step lost a race on user state; recomputing");
                 }
-                Err(other) => return Err(other.into()),
             }
         }
         Err(SignInError::ConcurrentStep)
@@ -655,6 +648,92 @@ impl SignInService {
         }))
     }
 
+    /// One try at a step on `doc`: its user's facts (from `subject_read` when the caller
+    /// read them with the transaction, else read here), the pure step, then its writes
+    /// and log entry committed. `Lost` when the commit lost a race (user state moved,
+    /// or the transaction itself): nothing of it was written.
+    pub(super) async fn attempt(
+        &self,
+        handle: &TransactionId,
+        mut doc: TransactionDoc,
+        written_as: Written,
+        subject_read: Option<SignInSubjectRead>,
+        input: &Input,
+    ) -> Result<Attempt, SignInError> {
+        let purpose = if doc.transaction.stage() == Stage::FirstFactor {
+            LoadFor::FirstFactor
+        } else {
+            LoadFor::LaterStep
+        };
+        let subject_read = match subject_read {
+            Some(read) => read,
+            None => {
+                let who = match (doc.transaction.user_id(), input) {
+                    (Some(id), _) => Who::Id(id),
+                    (None, Input::Passkey(assertion)) => {
+                        Who::CredentialOwner(&assertion.credential_id)
+                    }
+                    (None, _) => Who::Name(doc.transaction.identifier()),
+                };
+                self.inner.store.sign_in_subject(who.key()).await?
+            }
+        };
+        let (loaded, versions) = subject_from_read(
+            self.inner.store.as_ref(),
+            subject_read,
+            &doc.request,
+            purpose,
+        )
+        .await?;
+        // User risk, read afresh at every step once the user is known, so Conditional
+        // Access `userRiskLevels` apply and the log shows it (crate::risk).
+        loaded.apply_user_risk(&mut doc.request.risk, OffsetDateTime::now_utc());
+        let policy = self
+            .inner
+            .policy
+            .at_version(self.inner.store.as_ref(), versions.policy_version)
+            .await?;
+        // The step changes only the transaction inside the document it returns.
+        let (next, step) = self
+            .run_step(doc, policy, loaded.subject.clone(), input.clone())
+            .await?;
+        let now = OffsetDateTime::now_utc();
+        let transaction = match written_as {
+            Written::Update(expected_revision) => TransactionWrite::Update {
+                id_hash: handle.hash(),
+                expected_revision,
+                doc: to_json(&next)?,
+                subject: next.subject(),
+            },
+            Written::Create => TransactionWrite::Create(self.stored(handle, &next, now)?),
+        };
+        let planned = plan(
+            step.effects,
+            PlanFacts {
+                loaded: &loaded,
+                request: &next.request,
+                transaction: Some(transaction),
+                lifetimes: self.inner.lifetimes,
+                replaces: next.existing_session.clone(),
+                code_purpose: CodePurpose::SignIn,
+                now,
+            },
+        )?;
+        match self.commit(planned).await {
+            Ok(planned) => {
+                let outcome = refused_send_shown(step.outcome, planned.code_refused_until);
+                Ok(Attempt::Answered(progress(
+                    handle.clone(),
+                    &next,
+                    outcome,
+                    planned,
+                )))
+            }
+            Err(StoreError::Conflict(why)) => Ok(Attempt::Lost(why)),
+            Err(other) => Err(other.into()),
+        }
+    }
+
     /// The pure step on a blocking thread (argon2 must not stall the async workers), one
     /// per core at a time.
     async fn run_step(
@@ -750,6 +829,25 @@ impl SignInService {
             subject: doc.subject(),
         })
     }
+}
+
+/// How a step's transaction is written with its commit.
+pub(super) enum Written {
+    /// The stored row, if it still has this revision.
+    Update(i64),
+    /// A new row: the transaction was begun in the same call.
+    Create,
+}
+
+/// What one try at a step came to.
+#[allow(
+    clippy::large_enum_variant,
+    reason = "returned once per try and matched at once, never stored"
+)]
+pub(super) enum Attempt {
+    Answered(SignInProgress),
+    /// The commit lost a race; nothing was written.
+    Lost(String),
 }
 
 /// A stored transaction that may still be continued.

@@ -72,6 +72,18 @@ pub const SIGNIN_OPERATIONS: &[SignInOperation] = &[
                 false,
                 "An authentication context (c1…c25) the application asks for",
             ),
+            (
+                "password",
+                "string",
+                false,
+                "The password, to run the first step in the same request (its answer is the step's)",
+            ),
+            (
+                "temporaryAccessPass",
+                "string",
+                false,
+                "A Temporary Access Pass instead of a password, the same way (not both)",
+            ),
         ],
         Answer::Progress,
     ),

@@ -2,7 +2,8 @@
 //! browser pages, answered as JSON.
 //!
 //! ```text
-//! POST /api/v1/signin                                  {"username", "clientId"?, "acr"?}
+//! POST /api/v1/signin                                  {"username", "clientId"?, "acr"?,
+//!                                                       "password"? | "temporaryAccessPass"?}
 //! POST /api/v1/signin/{transaction}/password           {"password"}
 //! POST /api/v1/signin/{transaction}/temporaryAccessPass {"pass"}
 //! POST /api/v1/signin/{transaction}/totp               {"code", "credentialId"?}
@@ -22,6 +23,11 @@
 //! concurrent answer `409`, too many attempts `429` (per IP and per account, with
 //! `Retry-After`), malformed input `400`. An unknown user is answered exactly like a
 //! wrong password (same code, same argon2 cost).
+//!
+//! A client that has the password (or a Temporary Access Pass) with the name may send it
+//! with the begin: the answer is then that step's, as if it had been posted to
+//! `…/{transaction}/password` at once (the same rate limits and pipeline), in one round
+//! trip and with the transaction stored once.
 
 use axum::extract::{Path, State};
 use axum::http::{HeaderMap, StatusCode, header};
@@ -78,8 +84,12 @@ async fn begin(
     State(state): State<AppState>,
     ClientIp(ip): ClientIp,
     headers: HeaderMap,
-    ApiBody(body): ApiBody<BeginBody>,
+    ApiBody(mut body): ApiBody<BeginBody>,
 ) -> Response {
+    let first_factor = match body.first_factor() {
+        Ok(first_factor) => first_factor,
+        Err(message) => return api_error(StatusCode::BAD_REQUEST, "invalidRequest", message),
+    };
     let application = match body.client_id {
         Some(client_id) => TargetApplication::Client(client_id),
         None => TargetApplication::Portal,
@@ -91,7 +101,10 @@ async fn begin(
         .and_then(|value| value.to_str().ok())
         .map(str::to_owned);
     request.authentication_context = body.acr;
-    answer(state.signin.begin(request).await)
+    match first_factor {
+        Some(input) => answer(state.signin.begin_with(request, input).await),
+        None => answer(state.signin.begin(request).await),
+    }
 }
 
 /// Runs a step on the transaction named in the path.

@@ -3,7 +3,7 @@
 use axum::Json;
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use portcullis_service::signin::pipeline::{ErrorCode, Outcome};
+use portcullis_service::signin::pipeline::{ErrorCode, Input, Outcome};
 use portcullis_service::signin::{SignInError, SignInProgress};
 use serde::Deserialize;
 use serde_json::{Value, json};
@@ -22,11 +22,38 @@ pub struct BeginBody {
     /// An authentication context (`c1`…`c25`) the application asks for.
     #[serde(default)]
     pub acr: Option<String>,
+    /// The password, when the client has it with the name: the first step is run in
+    /// the same request (one round trip, one stored write).
+    #[serde(default)]
+    pub password: Option<String>,
+    /// A Temporary Access Pass instead of a password, the same way.
+    #[serde(default)]
+    pub temporary_access_pass: Option<String>,
+}
+
+impl BeginBody {
+    /// The first factor sent with the name, if any; both at once is refused.
+    pub fn first_factor(&mut self) -> Result<Option<Input>, &'static str> {
+        match (self.password.take(), self.temporary_access_pass.take()) {
+            (None, None) => Ok(None),
+            (Some(password), None) => Ok(Some(Input::Password(password))),
+            (None, Some(pass)) => Ok(Some(Input::TemporaryAccessPass(pass))),
+            (Some(_), Some(_)) => Err("Send a password or a Temporary Access Pass, not both."),
+        }
+    }
 }
 
 impl BoundedFields for BeginBody {
     fn bounded_fields(&self) -> Vec<&str> {
-        vec![&self.username]
+        [
+            Some(&self.username),
+            self.password.as_ref(),
+            self.temporary_access_pass.as_ref(),
+        ]
+        .into_iter()
+        .flatten()
+        .map(String::as_str)
+        .collect()
     }
 }
 
