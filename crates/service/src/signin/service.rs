@@ -13,7 +13,8 @@ use portcullis_signin::{
     StepEnvironment, StepUpSession, UserRecord,
 };
 use portcullis_store::{
-    Batch, Change, Store, StoreError, StoredSignInTransaction, TransactionSubject, TransactionWrite,
+    Batch, Change, SignInSubjectRead, Store, StoreError, StoredSignInTransaction,
+    TransactionSubject, TransactionWrite,
 };
 use rand::RngCore;
 use serde::{Deserialize, Serialize};
@@ -40,7 +41,6 @@ use crate::caller::Caller;
 use crate::error::{ServiceError, ServiceResult};
 use crate::security_info::AuthenticationCeremony;
 use crate::services::{audit_record, target};
-use portcullis_store::SignInSubjectRead;
 
 /// The setting holding the smart-lockout fingerprint key, shared by every node so a
 /// repeated wrong password is recognised whichever node sees it.
