@@ -60,7 +60,7 @@ async fn add_credential(app: &TestApp, credential: Credential) {
         .unwrap();
 }
 
-pub(crate) async fn add_totp(app: &TestApp, user: &UserId) -> Totp {
+async fn add_totp(app: &TestApp, user: &UserId) -> Totp {
     let secret = TotpSecret::generate(TotpAlgorithm::Sha1, &mut rand::rng());
     let payload = TotpPayload {
         secret: secret.to_base32(),
@@ -75,7 +75,20 @@ pub(crate) async fn add_totp(app: &TestApp, user: &UserId) -> Totp {
     Totp::new(secret, TotpConfig::default())
 }
 
-pub(crate) async fn put_policy(app: &TestApp, id: &str, grant: Value) {
+/// A user with a password and an authenticator app, and a policy asking everyone for MFA.
+pub(crate) async fn user_with_totp_under_an_mfa_policy(app: &TestApp, upn: &str) -> Totp {
+    let user = create_user(app, upn).await;
+    let totp = add_totp(app, &user).await;
+    put_policy(
+        app,
+        "mfa",
+        json!({"operator": "OR", "builtInControls": ["mfa"]}),
+    )
+    .await;
+    totp
+}
+
+async fn put_policy(app: &TestApp, id: &str, grant: Value) {
     let policy = json!({
         "id": id, "displayName": id, "state": "enabled",
         "conditions": {
@@ -244,14 +257,7 @@ async fn app_signin(app: &TestApp) -> portcullis_service::signin::SignInService 
 async fn password_then_totp_with_wrong_and_replayed_codes() {
     for backend in backends() {
         let app = start(&backend, None).await;
-        let user = create_user(&app, "grace@example.com").await;
-        let totp = add_totp(&app, &user).await;
-        put_policy(
-            &app,
-            "mfa",
-            json!({"operator": "OR", "builtInControls": ["mfa"]}),
-        )
-        .await;
+        let totp = user_with_totp_under_an_mfa_policy(&app, "grace@example.com").await;
 
         let transaction = begin(&app, "grace@example.com").await;
         let (_, body) = step(

@@ -5,7 +5,7 @@
 use serde_json::{Value, json};
 
 use super::signin_api::{
-    PASSWORD, add_totp, begin, create_user, log_len, post, put_policy, start, step,
+    PASSWORD, begin, create_user, log_len, post, start, step, user_with_totp_under_an_mfa_policy,
 };
 use crate::common::{self, backends};
 use portcullis_server::signin_config::SignInSection;
@@ -92,14 +92,7 @@ async fn one_request_answers_a_wrong_password_and_an_unknown_name_as_two_request
 async fn one_request_continues_to_the_challenge_a_policy_asks_for() {
     for backend in backends() {
         let app = start(&backend, None).await;
-        let user = create_user(&app, "grace@example.com").await;
-        let totp = add_totp(&app, &user).await;
-        put_policy(
-            &app,
-            "mfa",
-            json!({"operator": "OR", "builtInControls": ["mfa"]}),
-        )
-        .await;
+        let totp = user_with_totp_under_an_mfa_policy(&app, "grace@example.com").await;
         let (status, body) = post(
             &app,
             "/api/v1/signin",
